@@ -1,0 +1,1 @@
+"""Frozen dataclasses that courses.api returns to other apps (none yet)."""

@@ -1,0 +1,1 @@
+"""Catalog, enrollment and attendance models arrive with the catalog issue (#4)."""

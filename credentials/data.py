@@ -1,0 +1,1 @@
+"""Frozen dataclasses that credentials.api returns to other apps (none yet)."""

@@ -1,0 +1,1 @@
+"""Achievement and credential models arrive with the credentials issue (#6)."""

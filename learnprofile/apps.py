@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LearnProfileConfig(AppConfig):
+    name = "learnprofile"
+    verbose_name = "LearnProfile"

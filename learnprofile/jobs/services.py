@@ -1,0 +1,190 @@
+"""Durable jobs: write a row in the business transaction, wake a worker after commit.
+
+The contract, in order:
+1. `job_enqueue_on_commit` inserts the row inside the caller's transaction and registers an
+   on-commit publish; if the transaction rolls back, neither the row nor the message exists.
+2. `job_publish` sends a Celery message with short timeouts; if Redis is down it logs and
+   returns at once (the row stays pending).
+3. `job_run` claims the row with a conditional UPDATE (pending and due -> running), runs the
+   handler, and marks it done; a transient error puts it back to pending with backoff, up to
+   `max_attempts`, then failed.
+4. `jobs_reconcile` (Celery beat) publishes again rows pending for too long and gives back
+   rows claimed by a worker that died.
+A message delivered twice finds the row already claimed or done and does nothing.
+"""
+
+import logging
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from learnprofile.jobs.models import Job
+from learnprofile.jobs.registry import PermanentJobError, job_handler_get
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 3600
+
+
+def job_enqueue_on_commit(
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    dedupe_key: str | None = None,
+    queue: str = "default",
+    max_attempts: int = 8,
+) -> Job:
+    """Create a pending job in the current transaction; publish it after commit.
+
+    Idempotent on `dedupe_key`: with an existing key the existing job is returned and
+    nothing new is published. Raises `KeyError`-free: the kind is checked at run time.
+    """
+    job_handler_get(kind)  # fail fast on a typo, before anything is written
+    now = timezone.now()
+    if dedupe_key is not None:
+        job, created = Job.objects.get_or_create(
+            dedupe_key=dedupe_key,
+            defaults={
+                "kind": kind,
+                "payload": payload,
+                "queue": queue,
+                "max_attempts": max_attempts,
+                "available_at": now,
+            },
+        )
+        if not created:
+            return job
+    else:
+        job = Job.objects.create(
+            kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=now
+        )
+    job_id = job.id
+    transaction.on_commit(lambda: job_publish(job_id=job_id))
+    return job
+
+
+def job_publish(*, job_id: UUID) -> bool:
+    """Send the wake-up message; never raises and never blocks for long.
+
+    Returns whether the broker accepted it. On failure the reconciler publishes again.
+    """
+    from learnprofile.jobs.tasks import job_run_task
+
+    queue = Job.objects.filter(id=job_id).values_list("queue", flat=True).first() or "default"
+    try:
+        job_run_task.apply_async(args=[str(job_id)], queue=queue, retry=False)
+    except Exception:
+        logger.warning("job.publish_failed", extra={"job_id": str(job_id)}, exc_info=True)
+        return False
+    Job.objects.filter(id=job_id).update(last_published_at=timezone.now())
+    return True
+
+
+def job_claim(*, job_id: UUID) -> Job | None:
+    """Atomically move a due pending job to running; None if someone else has it or it is done."""
+    now = timezone.now()
+    claimed = Job.objects.filter(
+        id=job_id, status=Job.Status.PENDING, available_at__lte=now
+    ).update(status=Job.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return None
+    return Job.objects.get(id=job_id)
+
+
+def job_run(*, job_id: UUID) -> str:
+    """Claim and run one job. Returns its status afterwards (or 'skipped' if not claimed)."""
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return "skipped"
+    try:
+        handler = job_handler_get(job.kind)
+        handler(job.payload)
+    except PermanentJobError as error:
+        _job_finish(job=job, status=Job.Status.FAILED, error=str(error))
+        logger.error("job.failed_permanently", extra={"job_id": str(job.id), "kind": job.kind})
+        return Job.Status.FAILED
+    except Exception as error:
+        if job.attempts >= job.max_attempts:
+            _job_finish(job=job, status=Job.Status.FAILED, error=repr(error))
+            logger.exception("job.failed", extra={"job_id": str(job.id), "kind": job.kind})
+            return Job.Status.FAILED
+        delay = min(BACKOFF_BASE_SECONDS * 2 ** (job.attempts - 1), BACKOFF_MAX_SECONDS)
+        Job.objects.filter(id=job.id, status=Job.Status.RUNNING).update(
+            status=Job.Status.PENDING,
+            claimed_at=None,
+            available_at=timezone.now() + timedelta(seconds=delay),
+            last_error=repr(error)[:2000],
+        )
+        logger.warning(
+            "job.retry_later",
+            extra={"job_id": str(job.id), "kind": job.kind, "delay_seconds": delay},
+            exc_info=True,
+        )
+        return Job.Status.PENDING
+    _job_finish(job=job, status=Job.Status.DONE, error="")
+    return Job.Status.DONE
+
+
+def _job_finish(*, job: Job, status: str, error: str) -> None:
+    Job.objects.filter(id=job.id, status=Job.Status.RUNNING).update(
+        status=status, finished_at=timezone.now(), last_error=error[:2000]
+    )
+
+
+def job_retry(*, job_id: UUID) -> bool:
+    """Give a failed job another round of attempts (an administrator's action)."""
+    updated = Job.objects.filter(id=job_id, status=Job.Status.FAILED).update(
+        status=Job.Status.PENDING,
+        attempts=0,
+        available_at=timezone.now(),
+        finished_at=None,
+    )
+    if updated:
+        transaction.on_commit(lambda: job_publish(job_id=job_id))
+    return bool(updated)
+
+
+def jobs_reconcile(*, limit: int = 1000) -> dict[str, int]:
+    """Publish again due jobs that have waited too long; release jobs whose worker died.
+
+    Safe to run concurrently and repeatedly: publishing twice is harmless because running
+    claims the row first.
+    """
+    now = timezone.now()
+    released = Job.objects.filter(
+        status=Job.Status.RUNNING,
+        claimed_at__lt=now - timedelta(seconds=settings.JOBS_STALE_RUNNING_SECONDS),
+    ).update(status=Job.Status.PENDING, claimed_at=None, available_at=now)
+
+    stale_before = now - timedelta(seconds=settings.JOBS_STALE_PENDING_SECONDS)
+    due_ids = list(
+        Job.objects.filter(status=Job.Status.PENDING, available_at__lte=now)
+        .filter(
+            Q(last_published_at__isnull=True, created_at__lt=stale_before)
+            | Q(last_published_at__lt=stale_before)
+            # Jobs that backed off: due again, and their last message was before they came due.
+            | Q(last_published_at__lt=F("available_at"))
+        )
+        .order_by("available_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    published = sum(1 for job_id in due_ids if job_publish(job_id=job_id))
+    if released or due_ids:
+        logger.info(
+            "jobs.reconciled",
+            extra={"released": released, "due": len(due_ids), "published": published},
+        )
+    return {"released": released, "due": len(due_ids), "published": published}
+
+
+def jobs_purge_finished(*, older_than_days: int) -> int:
+    """Delete done jobs older than the retention; failed ones stay for administrators."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,16 @@
+"""Text helpers shared by every app: Vietnamese accent folding for search."""
+
+import unicodedata
+
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics, fold đ/Đ to d, collapse whitespace.
+
+    "Phường Đắk Lắk" -> "phuong dak lak". Used on both the stored column and the query, so
+    searches work without PostgreSQL's unaccent extension.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS))
+    stripped = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return " ".join(stripped.lower().split())

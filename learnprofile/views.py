@@ -1,0 +1,18 @@
+"""Error pages in the visitor's language, safe to render even when the database is down."""
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.views import defaults
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.permission_denied(request, exception, template_name="errors/403.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return defaults.page_not_found(request, exception, template_name="errors/404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors: they could touch the database that just failed.
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

@@ -1,0 +1,85 @@
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models import AdministrativeUnit, CitizenProfile, Language
+from profiles.national_id import national_id_normalise
+from profiles.phone import phone_normalise
+from profiles.selectors import ward_search
+
+
+class ProfileForm(forms.Form):
+    """The citizen's own profile. The ward is picked from a short list of matches for what
+    was typed in `ward_query` (works without JavaScript; htmx refreshes the list as you type)."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    ward_query = forms.CharField(
+        label=_("Tìm xã/phường (gõ không dấu cũng được)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    residence_ward = forms.ModelChoiceField(
+        label=_("Xã/phường nơi cư trú"),
+        queryset=AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.WARD),
+        required=False,
+        empty_label=_("— Chưa chọn —"),
+    )
+    preferred_language = forms.ChoiceField(label=_("Ngôn ngữ"), choices=Language.choices)
+    national_id = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD, 12 chữ số)"),
+        required=False,
+        max_length=20,
+        help_text=_("Chỉ lưu dạng mã hoá một chiều và 4 số cuối. Để trống nếu không đổi."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(
+        self, *args: Any, profile: CitizenProfile, ward_query: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.profile = profile
+        query = (self.data.get("ward_query") if self.is_bound else ward_query) or ""
+        choices = list(ward_search(query=query)) if query else []
+        current = profile.residence_ward
+        source = self.data if self.is_bound else self.initial
+        selected_id = source.get("residence_ward")
+        if selected_id and str(selected_id).isdigit():
+            selected = (
+                AdministrativeUnit.objects.select_related("parent")
+                .filter(pk=int(selected_id), level=AdministrativeUnit.Level.WARD)
+                .first()
+            )
+            if selected is not None:
+                current = selected
+        if current is not None and current not in choices:
+            choices.insert(0, current)
+        field = self.fields["residence_ward"]
+        field.widget.choices = [("", field.empty_label)] + [(unit.pk, str(unit)) for unit in choices]
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        return phone_normalise(phone) if phone else ""
+
+    def clean_national_id(self) -> str | None:
+        raw: str = self.cleaned_data["national_id"]
+        return national_id_normalise(raw) if raw else None
+
+    def clean_full_name(self) -> str:
+        name: str = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise ValidationError(_("Vui lòng nhập họ và tên."))
+        return name

@@ -1,0 +1,156 @@
+"""Writes for people, places and roles. Each function owns its transaction and audit row."""
+
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from learnprofile.audit.services import audit_record
+from learnprofile.errors import Conflict
+from profiles.models import (
+    AdministrativeUnit,
+    CitizenProfile,
+    Membership,
+    Organization,
+    RegionalAdminScope,
+    User,
+)
+from profiles.national_id import national_id_hash, national_id_normalise
+from profiles.phone import phone_normalise
+
+
+class NationalIdAlreadyRegistered(Conflict):
+    code = "national_id_taken"
+
+
+def citizen_profile_ensure(*, user: User, full_name: str = "") -> CitizenProfile:
+    """Return the user's profile, creating an empty one if missing. Idempotent."""
+    profile, created = CitizenProfile.objects.get_or_create(
+        user=user, defaults={"full_name": full_name.strip()}
+    )
+    if created:
+        audit_record(actor=user, action="profile.created", object_type="profile", object_id=profile.pk)
+    return profile
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def citizen_profile_update(
+    *,
+    actor: AbstractBaseUser,
+    profile: CitizenProfile,
+    full_name: str,
+    date_of_birth: date | None,
+    phone: str,
+    residence_ward: AdministrativeUnit | None,
+    preferred_language: str,
+    national_id: str | None = None,
+) -> CitizenProfile:
+    """Update a profile. `national_id`: None keeps the one on file, a value replaces it.
+
+    Raises ValidationError for bad values, NationalIdAlreadyRegistered if another profile
+    holds the same number. Not idempotent in the audit log (each call is recorded).
+    """
+    changed: list[str] = []
+    values = {
+        "full_name": full_name.strip(),
+        "date_of_birth": date_of_birth,
+        "phone": phone_normalise(phone) if phone else "",
+        "residence_ward": residence_ward,
+    }
+    for field, value in values.items():
+        if getattr(profile, field) != value:
+            setattr(profile, field, value)
+            changed.append(field)
+    if national_id:
+        normalised = national_id_normalise(national_id)
+        profile.national_id_hash = national_id_hash(normalised)
+        profile.national_id_last4 = normalised[-4:]
+        changed.append("national_id")
+    profile.full_clean(exclude=["user", "national_id_hash"])
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError as error:
+        if "profile_national_id_unique" in str(error):
+            raise NationalIdAlreadyRegistered(
+                _("Số định danh này đã được đăng ký cho một hồ sơ khác.")
+            ) from error
+        raise
+    user = profile.user
+    if user.preferred_language != preferred_language:
+        user.preferred_language = preferred_language
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["preferred_language"])
+        changed.append("preferred_language")
+    audit_record(
+        actor=actor,
+        action="profile.updated",
+        object_type="profile",
+        object_id=profile.pk,
+        details={"fields": changed},
+    )
+    return profile
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: AbstractBaseUser | None,
+    name: str,
+    slug: str,
+    kind: str,
+    ward: AdministrativeUnit,
+    address: str = "",
+    is_approved: bool = False,
+) -> Organization:
+    organization = Organization(
+        name=name, slug=slug, kind=kind, ward=ward, address=address, is_approved=is_approved
+    )
+    organization.full_clean()
+    organization.save()
+    audit_record(
+        actor=actor, action="organization.created", object_type="organization", object_id=organization.public_id
+    )
+    return organization
+
+
+@transaction.atomic
+def membership_grant(
+    *, actor: AbstractBaseUser | None, user: User, organization: Organization, role: str
+) -> Membership:
+    """Give `user` a role at `organization`. Idempotent: granting twice returns the same row."""
+    if role not in Membership.Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, role=role
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="membership.granted",
+            object_type="membership",
+            object_id=membership.pk,
+            details={"user": str(user.public_id), "organization": str(organization.public_id), "role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def regional_scope_grant(
+    *, actor: AbstractBaseUser | None, user: User, unit: AdministrativeUnit
+) -> RegionalAdminScope:
+    """Make `user` a regional administrator of `unit`. Idempotent."""
+    scope, created = RegionalAdminScope.objects.get_or_create(user=user, unit=unit)
+    if created:
+        audit_record(
+            actor=actor,
+            action="regional_scope.granted",
+            object_type="regional_scope",
+            object_id=scope.pk,
+            details={"user": str(user.public_id), "unit": unit.code, "level": unit.level},
+        )
+    return scope
