@@ -40,7 +40,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {
             "code": "validation_error",
             "message": _("Dữ liệu gửi lên chưa hợp lệ."),
-            "fields": response.data if isinstance(response.data, dict) else {"non_field_errors": response.data},
+            "fields": response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data},
         }
     else:
         detail = getattr(exc, "detail", "")

@@ -21,7 +21,7 @@ app.autodiscover_tasks()
 class HeartbeatStep(bootsteps.StartStopStep):
     """Writes a timestamp to Redis every few seconds while the worker consumes."""
 
-    requires = {"celery.worker.components:Timer"}
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)

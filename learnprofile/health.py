@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 
-def _redis_client() -> "redis.Redis[bytes]":
+def _redis_client() -> redis.Redis:
     return redis.Redis.from_url(
         settings.REDIS_URL,
         socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT_SECONDS,
@@ -21,7 +21,9 @@ def _redis_client() -> "redis.Redis[bytes]":
 def worker_heartbeat_write(timestamp: float) -> None:
     """Called by each worker every few seconds (learnprofile/celery.py)."""
     _redis_client().set(
-        settings.WORKER_HEARTBEAT_KEY, str(timestamp), ex=settings.WORKER_HEARTBEAT_STALE_SECONDS * 4
+        settings.WORKER_HEARTBEAT_KEY,
+        str(timestamp),
+        ex=settings.WORKER_HEARTBEAT_STALE_SECONDS * 4,
     )
 
 

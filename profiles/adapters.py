@@ -22,7 +22,11 @@ class AccountAdapter(DefaultAccountAdapter):
         from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request
-        full_context = {"request": request, "email": email, "current_site": get_current_site(request)}
+        full_context = {
+            "request": request,
+            "email": email,
+            "current_site": get_current_site(request),
+        }
         full_context.update(context)
         message = self.render_mail(template_prefix, email, full_context)
         html_body = None

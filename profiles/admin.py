@@ -21,7 +21,10 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["public_id", "date_joined", "last_login"]
     fieldsets = (
         (None, {"fields": ("email", "password", "public_id", "preferred_language")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -13,7 +13,7 @@ def _unit_data(unit: AdministrativeUnit) -> AdministrativeUnitData:
         code=unit.code,
         level=unit.level,
         name=unit.name,
-        province_name=unit.parent.name if unit.parent_id is not None else None,
+        province_name=unit.parent.name if unit.parent is not None else None,
     )
 
 

@@ -68,7 +68,9 @@ class ProfileForm(forms.Form):
         if current is not None and current not in choices:
             choices.insert(0, current)
         field = self.fields["residence_ward"]
-        field.widget.choices = [("", field.empty_label)] + [(unit.pk, str(unit)) for unit in choices]
+        field.widget.choices = [("", field.empty_label)] + [
+            (unit.pk, str(unit)) for unit in choices
+        ]
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"]

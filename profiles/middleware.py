@@ -49,10 +49,12 @@ class StaffMfaRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(STAFF_PATH_PREFIXES) and request.user.is_authenticated:
-            if has_privileged_role(request.user) and not is_mfa_enabled(
-                request.user, [Authenticator.Type.TOTP]
-            ):
-                query = urlencode({"next": request.get_full_path()})
-                return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+        if (
+            request.path.startswith(STAFF_PATH_PREFIXES)
+            and request.user.is_authenticated
+            and has_privileged_role(request.user)
+            and not is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
         return self.get_response(request)

@@ -52,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012
 
     class Meta:
         constraints = [
@@ -99,7 +99,7 @@ class AdministrativeUnit(models.Model):
         indexes = [models.Index(fields=["level", "search_text"], name="unit_search_idx")]
 
     def __str__(self) -> str:
-        if self.parent_id is not None:
+        if self.parent is not None:
             return f"{self.name}, {self.parent.name}"
         return self.name
 
@@ -126,7 +126,8 @@ class CitizenProfile(models.Model):
         limit_choices_to={"level": AdministrativeUnit.Level.WARD},
         related_name="+",
     )
-    national_id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    # NULL, not "", for "no number on file": the unique constraint must ignore those rows.
+    national_id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     national_id_last4 = models.CharField(max_length=4, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

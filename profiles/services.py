@@ -30,7 +30,9 @@ def citizen_profile_ensure(*, user: User, full_name: str = "") -> CitizenProfile
         user=user, defaults={"full_name": full_name.strip()}
     )
     if created:
-        audit_record(actor=user, action="profile.created", object_type="profile", object_id=profile.pk)
+        audit_record(
+            actor=user, action="profile.created", object_type="profile", object_id=profile.pk
+        )
     return profile
 
 
@@ -113,7 +115,10 @@ def organization_create(
     organization.full_clean()
     organization.save()
     audit_record(
-        actor=actor, action="organization.created", object_type="organization", object_id=organization.public_id
+        actor=actor,
+        action="organization.created",
+        object_type="organization",
+        object_id=organization.public_id,
     )
     return organization
 
@@ -134,7 +139,11 @@ def membership_grant(
             action="membership.granted",
             object_type="membership",
             object_id=membership.pk,
-            details={"user": str(user.public_id), "organization": str(organization.public_id), "role": role},
+            details={
+                "user": str(user.public_id),
+                "organization": str(organization.public_id),
+                "role": role,
+            },
         )
     return membership
 

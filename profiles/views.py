@@ -53,7 +53,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     elif is_search_only:
         # "Find" without JavaScript: show the same form, unvalidated, with the matching wards.
         form = ProfileForm(
-            initial=request.POST.dict(), profile=profile, ward_query=request.POST.get("ward_query", "")
+            initial=request.POST.dict(),
+            profile=profile,
+            ward_query=request.POST.get("ward_query", ""),
         )
     else:
         form = ProfileForm(
@@ -122,4 +124,3 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
-

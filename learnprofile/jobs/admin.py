@@ -21,4 +21,6 @@ class JobAdmin(admin.ModelAdmin):
     @admin.action(description=_("Thử lại các việc đã thất bại"))
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
         retried = sum(1 for job in queryset if job_retry(job_id=job.id))
-        self.message_user(request, _("Đã xếp lại %(count)d việc.") % {"count": retried}, messages.INFO)
+        self.message_user(
+            request, _("Đã xếp lại %(count)d việc.") % {"count": retried}, messages.INFO
+        )

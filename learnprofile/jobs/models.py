@@ -21,7 +21,7 @@ class Job(models.Model):
     payload = models.JSONField(default=dict)
     queue = models.CharField(max_length=50, default="default")
     # Optional: a second job with the same key is not created (idempotent enqueue).
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001 (unique when set)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=8)

@@ -78,7 +78,7 @@ def job_publish(*, job_id: UUID) -> bool:
 
     queue = Job.objects.filter(id=job_id).values_list("queue", flat=True).first() or "default"
     try:
-        job_run_task.apply_async(args=[str(job_id)], queue=queue, retry=False)
+        job_run_task.apply_async(args=(str(job_id),), queue=queue, retry=False)
     except Exception:
         logger.warning("job.publish_failed", extra={"job_id": str(job_id)}, exc_info=True)
         return False

@@ -14,6 +14,7 @@ def _required(name: str) -> str:
 
 
 DEBUG = False
+ENVIRONMENT = "production"
 SECRET_KEY = _required("SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with 5 distinct ones.")

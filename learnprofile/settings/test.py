@@ -16,6 +16,6 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="learnprofile-test")
 # Rate limits are exercised by their own tests with explicit settings.
-ACCOUNT_RATE_LIMITS = False
+ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 # The pool is process-wide; threads in concurrency tests each need their own connection.
 DATABASES["default"]["OPTIONS"] = {}
