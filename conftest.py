@@ -1,0 +1,53 @@
+"""Fixtures shared by every test: fixed personas, as STYLE.md asks."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from profiles.models import Membership, RegionalAdminScope, User
+from profiles.tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+    province,
+)
+
+
+@dataclass
+class Personas:
+    learner: User
+    other_learner: User
+    center_staff: User
+    other_center_staff: User
+    center_manager: User
+    issuer_admin: User
+    regional_admin: User
+    national_admin: User
+    anonymous: AnonymousUser
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    center = OrganizationFactory(name="Trung tâm học tập cộng đồng phường Hoàn Kiếm")
+    other_center = OrganizationFactory(name="Trung tâm học tập cộng đồng xã Ea Kar")
+
+    def member(email: str, organization: object, role: str) -> User:
+        user = UserFactory(email=email)
+        MembershipFactory(user=user, organization=organization, role=role)
+        return user
+
+    regional_admin = UserFactory(email="diaban@example.vn")
+    RegionalAdminScope.objects.create(user=regional_admin, unit=province("ha_noi"))
+    national_admin = UserFactory(email="quantri@example.vn", is_staff=True, is_superuser=True)
+    return Personas(
+        learner=UserFactory(email="hocvien@example.vn"),
+        other_learner=UserFactory(email="hocvien2@example.vn"),
+        center_staff=member("nhanvien@example.vn", center, Membership.Role.STAFF),
+        other_center_staff=member("nhanvien2@example.vn", other_center, Membership.Role.STAFF),
+        center_manager=member("quanly@example.vn", center, Membership.Role.MANAGER),
+        issuer_admin=member("capchungchi@example.vn", center, Membership.Role.ISSUER_ADMIN),
+        regional_admin=regional_admin,
+        national_admin=national_admin,
+        anonymous=AnonymousUser(),
+    )
