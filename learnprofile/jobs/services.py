@@ -157,16 +157,21 @@ def jobs_reconcile(*, limit: int = 1000) -> dict[str, int]:
     claims the row first.
     """
     now = timezone.now()
-    released = Job.objects.filter(
+    dead_claims = Job.objects.filter(
         status=Job.Status.RUNNING,
         claimed_at__lt=now - timedelta(seconds=settings.JOBS_STALE_RUNNING_SECONDS),
-    ).update(status=Job.Status.PENDING, claimed_at=None, available_at=now)
+    )
+    released_ids = list(dead_claims.values_list("id", flat=True)[:limit])
+    released = dead_claims.filter(id__in=released_ids).update(
+        status=Job.Status.PENDING, claimed_at=None, available_at=now, last_published_at=None
+    )
 
     stale_before = now - timedelta(seconds=settings.JOBS_STALE_PENDING_SECONDS)
     due_ids = list(
         Job.objects.filter(status=Job.Status.PENDING, available_at__lte=now)
         .filter(
-            Q(last_published_at__isnull=True, created_at__lt=stale_before)
+            Q(id__in=released_ids)
+            | Q(last_published_at__isnull=True, created_at__lt=stale_before)
             | Q(last_published_at__lt=stale_before)
             # Jobs that backed off: due again, and their last message was before they came due.
             | Q(last_published_at__lt=F("available_at"))

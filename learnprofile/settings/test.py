@@ -1,5 +1,7 @@
 """The test suite: real PostgreSQL and Redis, fast password hashing, a separate Redis db."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
 from .base import CACHES, DATABASES, env
 
@@ -7,7 +9,6 @@ SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 NATIONAL_ID_HASH_KEY = "test-national-id-hash-key"
 CREDENTIAL_KEY_ENCRYPTION_KEY = "test-credential-key-encryption-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -19,3 +20,11 @@ CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="learnprofile-
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 # The pool is process-wide; threads in concurrency tests each need their own connection.
 DATABASES["default"]["OPTIONS"] = {}
+
+# A Redis database of its own for the test broker, so a developer's `make run` worker never
+# takes a test's message (and the reverse).
+_redis = urlsplit(env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
+CELERY_BROKER_URL = urlunsplit(_redis._replace(path=f"/{env.int('TEST_REDIS_DB', default=9)}"))
+WORKER_HEARTBEAT_KEY = "learnprofile-test:worker-heartbeat"
+# The worker started by the pipeline tests sends through a real SMTP server they start.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
