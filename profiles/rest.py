@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -72,7 +73,7 @@ class MyProfileApi(APIView):
                 level=AdministrativeUnit.Level.WARD, code=data["residence_ward_code"]
             ).first()
             if ward is None:
-                raise ValidationError({"residence_ward_code": ["Unknown ward code."]})
+                raise ValidationError({"residence_ward_code": [_("Không có xã/phường nào có mã này.")]})
         profile = services.citizen_profile_update(
             actor=user,
             profile=profile,

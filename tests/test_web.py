@@ -1,0 +1,243 @@
+"""The web shell: languages, error pages, health, request ids, API errors, offline assets."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.pipeline import broker
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_vietnamese_is_the_default_even_for_an_english_browser() -> None:
+    response = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert response["Content-Language"] == "vi"
+    assert '<html lang="vi">' in response.content.decode()
+    assert "Học tập suốt đời, ghi nhận trọn đời" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_sets_english_and_returns_to_the_page() -> None:
+    client = Client()
+
+    response = client.post("/language/", {"language": "en", "next": "/accounts/login/"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    page = client.get("/accounts/login/").content.decode()
+    assert '<html lang="en">' in page
+    assert "Sign In" in page
+
+
+@pytest.mark.django_db
+def test_language_switch_refuses_to_redirect_elsewhere() -> None:
+    response = Client().post("/language/", {"language": "en", "next": "https://evil.example/"})
+
+    assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_language_switch_saves_the_signed_in_persons_preference(personas) -> None:
+    client = Client()
+    client.force_login(personas.learner)
+
+    client.post("/language/", {"language": "en", "next": "/"})
+
+    personas.learner.refresh_from_db()
+    assert personas.learner.preferred_language == "en"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "text"), [("vi", "Không tìm thấy trang"), ("en", "Page not found")]
+)
+def test_404_page_in_each_language(language: str, text: str) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    response = client.get("/khong-co-trang-nay/")
+
+    assert response.status_code == 404
+    assert text in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "text"), [("vi", "Hệ thống đang gặp sự cố"), ("en", "Something went wrong on our side")]
+)
+def test_500_page_in_each_language(language: str, text: str) -> None:
+    from django.utils import translation
+
+    from learnprofile.views import server_error
+
+    with translation.override(language):
+        response = server_error(None)  # type: ignore[arg-type]
+
+    assert response.status_code == 500
+    assert text in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "text"), [("vi", "Không có quyền truy cập"), ("en", "Access denied")]
+)
+def test_403_page_in_each_language(personas, language: str, text: str) -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(personas.learner)
+
+    response = client.get("/staff/")
+
+    assert response.status_code == 403
+    assert text in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_load_no_third_party_assets() -> None:
+    client = Client()
+    for path in ["/", "/accounts/login/", "/accounts/signup/", "/api/docs/"]:
+        html = client.get(path).content.decode()
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert sources, path
+        assert all(not source.startswith(("http://", "https://", "//")) for source in sources), path
+
+
+def test_htmx_is_vendored() -> None:
+    assert (BASE_DIR / "static/vendor/htmx/htmx.min.js").stat().st_size > 10_000
+
+
+@pytest.mark.django_db
+def test_healthz_reports_every_part() -> None:
+    response = Client().get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert set(body["checks"]) == {"database", "redis", "worker"}
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["redis"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_is_degraded_not_hanging_when_redis_is_down(settings) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = Client().get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["redis"] == {"ok": False, "error": "ConnectionError"}
+    assert body["checks"]["worker"] == {"ok": False, "error": "redis_unavailable"}
+
+
+@pytest.mark.django_db
+def test_healthz_sees_a_fresh_worker_heartbeat() -> None:
+    import time
+
+    from learnprofile.health import worker_heartbeat_write
+
+    worker_heartbeat_write(time.time())
+
+    body = Client().get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["worker"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id() -> None:
+    client = Client()
+
+    generated = client.get("/healthz")
+    echoed = client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-from-proxy")
+    hostile = client.get("/healthz", HTTP_X_REQUEST_ID="bad id\nwith newline")
+
+    assert re.fullmatch(r"[0-9a-f]{32}", generated["X-Request-ID"])
+    assert echoed["X-Request-ID"] == "abc12345-from-proxy"
+    assert re.fullmatch(r"[0-9a-f]{32}", hostile["X-Request-ID"])
+
+
+def test_log_lines_are_json_with_the_request_id(caplog) -> None:
+    import logging
+
+    from learnprofile.request_context import RequestIdFilter, request_id_var
+    from pythonjsonlogger.json import JsonFormatter
+
+    token = request_id_var.set("req-1234567")
+    try:
+        record = logging.LogRecord("test", logging.INFO, __file__, 1, "hello", None, None)
+        RequestIdFilter().filter(record)
+        line = JsonFormatter("%(levelname)s %(message)s %(request_id)s").format(record)
+    finally:
+        request_id_var.reset(token)
+    assert json.loads(line) == {"levelname": "INFO", "message": "hello", "request_id": "req-1234567"}
+
+
+@pytest.mark.django_db
+def test_api_requires_authentication_with_one_error_format() -> None:
+    response = Client().get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "error": {"code": "not_authenticated", "message": "Bạn chưa cung cấp thông tin đăng nhập."}
+    }
+
+
+@pytest.mark.django_db
+def test_api_validation_errors_use_the_error_format(personas) -> None:
+    client = Client()
+    client.force_login(personas.learner)
+
+    response = client.put(
+        "/api/v1/me/", data={"full_name": "", "phone": "12"}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert error["message"] == "Dữ liệu gửi lên chưa hợp lệ."
+    assert "full_name" in error["fields"]
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_docs_are_served_offline() -> None:
+    client = Client()
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200
+    assert "/api/v1/me/" in schema.json()["paths"]
+    assert docs.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_token_authentication_works(personas) -> None:
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=personas.learner)
+
+    response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 200
+    assert response.json()["email"] == personas.learner.email
+
+
+@pytest.mark.django_db
+def test_a_request_that_queues_email_does_not_wait_for_a_dead_broker() -> None:
+    import time
+
+    with broker("redis://127.0.0.1:1/0"):
+        started = time.monotonic()
+        response = Client().post("/accounts/password/reset/", {"email": "ai-do@example.vn"})
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert elapsed < 2.0
