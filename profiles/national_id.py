@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_NATIONAL_ID = re.compile(r"^\d{12}$")
+_NATIONAL_ID = re.compile(r"^[0-9]{12}$")  # ASCII digits only: \d also matches ١٢٣
 
 
 def national_id_normalise(raw: str) -> str:

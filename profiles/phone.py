@@ -5,7 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_E164_VIETNAM = re.compile(r"^\+84[1-9]\d{8,9}$")
+_E164_VIETNAM = re.compile(r"^\+84[1-9][0-9]{8,9}$")
 
 
 def phone_normalise(raw: str) -> str:

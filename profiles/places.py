@@ -5,6 +5,15 @@ from typing import Any
 from learnprofile.text import fold
 
 
+def _official_name(name: str, division_type: str) -> str:
+    """Tidy the package's names: collapse doubled spaces (ten wards have them) and give
+    provinces their "Tỉnh" prefix, as centrally-run cities already carry "Thành phố"."""
+    name = " ".join(name.split())
+    if division_type == "tỉnh" and not name.startswith("Tỉnh "):
+        name = f"Tỉnh {name}"
+    return name
+
+
 def administrative_units_sync(*, unit_model: Any) -> dict[str, int]:
     """Insert or update all provinces and wards. `unit_model` is passed so a data migration
     can use its historical model. Returns counts."""
@@ -13,15 +22,17 @@ def administrative_units_sync(*, unit_model: Any) -> dict[str, int]:
     provinces = sorted(Province.iter_all(), key=lambda province: int(province.code))
     province_rows = {}
     for province in provinces:
+        division_type = str(province.division_type.value)
+        name = _official_name(province.name, division_type)
         row, _ = unit_model.objects.update_or_create(
             level="province",
             code=int(province.code),
             defaults={
-                "name": province.name,
-                "division_type": str(province.division_type.value),
+                "name": name,
+                "division_type": division_type,
                 "codename": province.codename,
                 "parent": None,
-                "search_text": fold(province.name),
+                "search_text": fold(name),
             },
         )
         province_rows[int(province.code)] = row
@@ -30,12 +41,14 @@ def administrative_units_sync(*, unit_model: Any) -> dict[str, int]:
     to_create, to_update = [], []
     for ward in Ward.iter_all():
         province_row = province_rows[int(ward.province_code)]
+        division_type = str(ward.division_type.value)
+        name = _official_name(ward.name, division_type)
         values = {
-            "name": ward.name,
-            "division_type": str(ward.division_type.value),
+            "name": name,
+            "division_type": division_type,
             "codename": ward.codename,
             "parent": province_row,
-            "search_text": fold(f"{ward.name} {province_row.name}"),
+            "search_text": fold(f"{name} {province_row.name}"),
         }
         current = existing.get(int(ward.code))
         if current is None:
