@@ -1,0 +1,104 @@
+"""User journeys in a real browser: Playwright driving Debian's Chromium on a small phone."""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from django.core import mail
+
+from tests.helpers import run_pending_jobs
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PASSWORD = "Hoc-tap-suot-doi-2026"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def phone(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    javascript = getattr(request, "param", True)
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+JOURNEY_TEXT = {
+    "vi": {
+        "signup_link": "Tạo hồ sơ miễn phí",
+        "email": "Email:",
+        "password": "Mật khẩu:",
+        "password_again": "Nhập lại mật khẩu:",
+        "signup_button": "Đăng ký",
+        "verify_heading": "Xác minh địa chỉ email của bạn",
+        "confirm_button": "Xác nhận",
+        "login_button": "Đăng nhập",
+        "signed_in": "Bạn đang đăng nhập bằng",
+    },
+    "en": {
+        "signup_link": "Create your free profile",
+        "email": "Email:",
+        "password": "Password:",
+        "password_again": "Password (again):",
+        "signup_button": "Sign Up",
+        "verify_heading": "Verify Your Email Address",
+        "confirm_button": "Confirm",
+        "login_button": "Sign In",
+        "signed_in": "You are signed in as",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "phone"),
+    [("vi", True), ("en", True), ("vi", False)],
+    ids=["vi", "en", "vi-without-javascript"],
+    indirect=["phone"],
+)
+def test_citizen_signs_up_verifies_and_signs_in_on_a_phone(live_server, phone, language: str) -> None:
+    text = JOURNEY_TEXT[language]
+    page = phone
+    page.goto(live_server.url)
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+
+    page.get_by_role("link", name=text["signup_link"]).click()
+    page.get_by_label(text["email"], exact=True).fill("lan@example.vn")
+    page.get_by_label(text["password"], exact=True).fill(PASSWORD)
+    page.get_by_label(text["password_again"], exact=True).fill(PASSWORD)
+    page.locator("main").get_by_role("button", name=text["signup_button"]).click()
+    page.get_by_role("heading", name=text["verify_heading"]).wait_for()
+
+    assert run_pending_jobs() == 1
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body)
+    assert link is not None
+    page.goto(live_server.url + re.sub(r"^https?://[^/]+", "", link.group(0)))
+    page.locator("main").get_by_role("button", name=text["confirm_button"]).click()
+
+    page.get_by_label(text["email"], exact=True).fill("lan@example.vn")
+    page.get_by_label(text["password"], exact=True).fill(PASSWORD)
+    page.locator("main").get_by_role("button", name=text["login_button"]).click()
+
+    assert text["signed_in"] in page.locator("main").inner_text()
+    assert page.locator("html").get_attribute("lang") == language
