@@ -73,7 +73,9 @@ class MyProfileApi(APIView):
                 level=AdministrativeUnit.Level.WARD, code=data["residence_ward_code"]
             ).first()
             if ward is None:
-                raise ValidationError({"residence_ward_code": [_("Không có xã/phường nào có mã này.")]})
+                raise ValidationError(
+                    {"residence_ward_code": [_("Không có xã/phường nào có mã này.")]}
+                )
         profile = services.citizen_profile_update(
             actor=user,
             profile=profile,

@@ -78,9 +78,20 @@ def celery_worker(*, smtp_port: int) -> Iterator[subprocess.Popen[bytes]]:
     )
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "learnprofile", "worker", "--pool", "solo",
-            "--queues", "default,email", "--without-gossip", "--without-mingle",
-            "--loglevel", "WARNING",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "learnprofile",
+            "worker",
+            "--pool",
+            "solo",
+            "--queues",
+            "default,email",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel",
+            "WARNING",
         ],
         cwd=BASE_DIR,
         env=environment,

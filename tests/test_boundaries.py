@@ -50,7 +50,9 @@ def test_the_contracts_hold_on_the_real_tree(tmp_path: Path) -> None:
         ("learnprofile/jobs/sneaky.py", "import profiles.api\n"),
     ],
 )
-def test_a_forbidden_import_makes_the_lint_fail(tmp_path: Path, module: str, violation: str) -> None:
+def test_a_forbidden_import_makes_the_lint_fail(
+    tmp_path: Path, module: str, violation: str
+) -> None:
     copy_project(tmp_path)
     (tmp_path / module).write_text(violation)
 

@@ -76,7 +76,9 @@ JOURNEY_TEXT = {
     ids=["vi", "en", "vi-without-javascript"],
     indirect=["phone"],
 )
-def test_citizen_signs_up_verifies_and_signs_in_on_a_phone(live_server, phone, language: str) -> None:
+def test_citizen_signs_up_verifies_and_signs_in_on_a_phone(
+    live_server, phone, language: str
+) -> None:
     text = JOURNEY_TEXT[language]
     page = phone
     page.goto(live_server.url)

@@ -35,14 +35,17 @@ def manage(*arguments: str, environment: dict[str, str]) -> subprocess.Completed
 
 
 def test_production_settings_pass_check_deploy_with_no_warning() -> None:
-    result = manage("check", "--deploy", "--fail-level", "WARNING", environment=PRODUCTION_ENVIRONMENT)
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", environment=PRODUCTION_ENVIRONMENT
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "NATIONAL_ID_HASH_KEY", "CREDENTIAL_KEY_ENCRYPTION_KEY", "DATABASE_URL"]
+    "missing",
+    ["SECRET_KEY", "NATIONAL_ID_HASH_KEY", "CREDENTIAL_KEY_ENCRYPTION_KEY", "DATABASE_URL"],
 )
 def test_production_settings_refuse_to_start_without_a_secret(missing: str) -> None:
     environment = {key: value for key, value in PRODUCTION_ENVIRONMENT.items() if key != missing}

@@ -25,16 +25,31 @@ def test_every_message_is_translated_and_none_is_fuzzy(path: Path) -> None:
 
 
 ENGLISH_LEFTOVERS = [
-    "Sign In", "Sign Up", "Password", "Forgot", "Email address", "Remember Me", "Verify",
-    "Confirm", "Authenticator", "Sign Out", "This field",
+    "Sign In",
+    "Sign Up",
+    "Password",
+    "Forgot",
+    "Email address",
+    "Remember Me",
+    "Verify",
+    "Confirm",
+    "Authenticator",
+    "Sign Out",
+    "This field",
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path",
-    ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
-     "/accounts/confirm-email/", "/accounts/password/reset/done/"],
+    [
+        "/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/accounts/confirm-email/",
+        "/accounts/password/reset/done/",
+    ],
 )
 def test_account_pages_have_no_english_left_in_vietnamese(path: str) -> None:
     html = Client().get(path).content.decode()
@@ -49,7 +64,9 @@ def test_account_pages_have_no_english_left_in_vietnamese(path: str) -> None:
 def test_mfa_pages_are_vietnamese(personas) -> None:
     from allauth.mfa.models import Authenticator
 
-    Authenticator.objects.create(user=personas.center_staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    Authenticator.objects.create(
+        user=personas.center_staff, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
     client = Client()
     client.force_login(personas.center_staff)
 

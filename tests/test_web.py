@@ -69,7 +69,8 @@ def test_404_page_in_each_language(language: str, text: str) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "text"), [("vi", "Hệ thống đang gặp sự cố"), ("en", "Something went wrong on our side")]
+    ("language", "text"),
+    [("vi", "Hệ thống đang gặp sự cố"), ("en", "Something went wrong on our side")],
 )
 def test_500_page_in_each_language(language: str, text: str) -> None:
     from django.utils import translation
@@ -165,8 +166,9 @@ def test_every_response_carries_a_request_id() -> None:
 def test_log_lines_are_json_with_the_request_id(caplog) -> None:
     import logging
 
-    from learnprofile.request_context import RequestIdFilter, request_id_var
     from pythonjsonlogger.json import JsonFormatter
+
+    from learnprofile.request_context import RequestIdFilter, request_id_var
 
     token = request_id_var.set("req-1234567")
     try:
@@ -175,7 +177,11 @@ def test_log_lines_are_json_with_the_request_id(caplog) -> None:
         line = JsonFormatter("%(levelname)s %(message)s %(request_id)s").format(record)
     finally:
         request_id_var.reset(token)
-    assert json.loads(line) == {"levelname": "INFO", "message": "hello", "request_id": "req-1234567"}
+    assert json.loads(line) == {
+        "levelname": "INFO",
+        "message": "hello",
+        "request_id": "req-1234567",
+    }
 
 
 @pytest.mark.django_db

@@ -37,7 +37,11 @@ def _clear_calls() -> None:
 
 
 def make_job(**overrides: Any) -> Job:
-    values: dict[str, Any] = {"kind": "test.record", "payload": {"n": 1}, "available_at": timezone.now()}
+    values: dict[str, Any] = {
+        "kind": "test.record",
+        "payload": {"n": 1},
+        "available_at": timezone.now(),
+    }
     values.update(overrides)
     return Job.objects.create(**values)
 
@@ -132,10 +136,14 @@ def test_enqueue_publishes_only_after_commit(django_capture_on_commit_callbacks)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_transaction_leaves_no_job_and_sends_nothing() -> None:
-    with mock.patch("learnprofile.jobs.services.job_publish") as publish:
-        with pytest.raises(RuntimeError), transaction.atomic():
+    def business_change_that_fails() -> None:
+        with transaction.atomic():
             job_enqueue_on_commit(kind="test.record", payload={"n": 3})
             raise RuntimeError("the business change failed")
+
+    with mock.patch("learnprofile.jobs.services.job_publish") as publish:
+        with pytest.raises(RuntimeError):
+            business_change_that_fails()
         publish.assert_not_called()
     assert Job.objects.count() == 0
 

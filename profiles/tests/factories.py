@@ -29,7 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def profile(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            CitizenProfile.objects.create(user=self, full_name=kwargs.get("full_name", "Nguyễn Văn An"))
+            CitizenProfile.objects.create(
+                user=self, full_name=kwargs.get("full_name", "Nguyễn Văn An")
+            )
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

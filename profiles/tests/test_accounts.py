@@ -15,8 +15,14 @@ from tests.helpers import link_in_last_email, run_pending_jobs
 PASSWORD = "Hoc-tap-suot-doi-2026"
 
 SIGNUP_TEXT = {
-    "vi": {"subject": "Vui lòng xác nhận địa chỉ email của bạn", "verify_page": "Xác minh địa chỉ email của bạn"},
-    "en": {"subject": "Please Confirm Your Email Address", "verify_page": "Verify Your Email Address"},
+    "vi": {
+        "subject": "Vui lòng xác nhận địa chỉ email của bạn",
+        "verify_page": "Xác minh địa chỉ email của bạn",
+    },
+    "en": {
+        "subject": "Please Confirm Your Email Address",
+        "verify_page": "Verify Your Email Address",
+    },
 }
 
 
@@ -143,7 +149,9 @@ PRIVILEGED = ["center_staff", "center_manager", "issuer_admin", "regional_admin"
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PRIVILEGED)
 @pytest.mark.parametrize("path", ["/staff/", "/admin/"])
-def test_privileged_person_without_mfa_is_sent_to_mfa_setup(personas, persona: str, path: str) -> None:
+def test_privileged_person_without_mfa_is_sent_to_mfa_setup(
+    personas, persona: str, path: str
+) -> None:
     client = Client()
     client.force_login(getattr(personas, persona))
 

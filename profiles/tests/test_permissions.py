@@ -7,8 +7,15 @@ from profiles.models import Membership, Organization
 from profiles.tests.factories import ward
 
 ROLES = [
-    "anonymous", "learner", "other_learner", "center_staff", "other_center_staff",
-    "center_manager", "issuer_admin", "regional_admin", "national_admin",
+    "anonymous",
+    "learner",
+    "other_learner",
+    "center_staff",
+    "other_center_staff",
+    "center_manager",
+    "issuer_admin",
+    "regional_admin",
+    "national_admin",
 ]
 
 
@@ -20,9 +27,15 @@ def center_of(personas) -> Organization:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("anonymous", False), ("learner", False), ("other_learner", False),
-        ("center_staff", True), ("other_center_staff", True), ("center_manager", True),
-        ("issuer_admin", True), ("regional_admin", True), ("national_admin", True),
+        ("anonymous", False),
+        ("learner", False),
+        ("other_learner", False),
+        ("center_staff", True),
+        ("other_center_staff", True),
+        ("center_manager", True),
+        ("issuer_admin", True),
+        ("regional_admin", True),
+        ("national_admin", True),
     ],
 )
 def test_who_has_a_privileged_role(personas, persona: str, expected: bool) -> None:
@@ -33,19 +46,31 @@ def test_who_has_a_privileged_role(personas, persona: str, expected: bool) -> No
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("anonymous", False), ("learner", False), ("other_learner", False),
-        ("center_staff", False), ("other_center_staff", False), ("center_manager", True),
-        ("issuer_admin", False), ("regional_admin", False), ("national_admin", False),
+        ("anonymous", False),
+        ("learner", False),
+        ("other_learner", False),
+        ("center_staff", False),
+        ("other_center_staff", False),
+        ("center_manager", True),
+        ("issuer_admin", False),
+        ("regional_admin", False),
+        ("national_admin", False),
     ],
 )
 def test_only_the_centers_manager_manages_it(personas, persona: str, expected: bool) -> None:
-    assert permissions.may_manage_organization(getattr(personas, persona), center_of(personas)) is expected
+    assert (
+        permissions.may_manage_organization(getattr(personas, persona), center_of(personas))
+        is expected
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ROLES)
 def test_no_role_is_granted_by_an_empty_role_set(personas, persona: str) -> None:
-    assert permissions.may_act_for_organization(getattr(personas, persona), center_of(personas), set()) is False
+    assert (
+        permissions.may_act_for_organization(getattr(personas, persona), center_of(personas), set())
+        is False
+    )
 
 
 @pytest.mark.django_db
@@ -62,7 +87,9 @@ def test_no_role_is_granted_by_an_empty_role_set(personas, persona: str) -> None
 def test_regional_scope_covers_the_wards_of_its_province(
     personas, persona: str, ward_codename: str, expected: bool
 ) -> None:
-    assert permissions.may_administer_unit(getattr(personas, persona), ward(ward_codename)) is expected
+    assert (
+        permissions.may_administer_unit(getattr(personas, persona), ward(ward_codename)) is expected
+    )
 
 
 @pytest.mark.django_db

@@ -51,7 +51,9 @@ def test_national_id_hash_depends_on_the_key(settings) -> None:
     assert national_id_hash(NATIONAL_ID) != first
 
 
-@pytest.mark.parametrize("raw", ["12345678901", "1234567890123", "00120300456a", "", "١٢٣٤٥٦٧٨٩٠١٢"])
+@pytest.mark.parametrize(
+    "raw", ["12345678901", "1234567890123", "00120300456a", "", "١٢٣٤٥٦٧٨٩٠١٢"]
+)
 def test_national_id_must_be_twelve_digits(raw: str) -> None:
     with pytest.raises(ValidationError) as error:
         national_id_normalise(raw)
@@ -73,7 +75,11 @@ def test_the_same_national_id_cannot_belong_to_two_profiles(personas) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "normalised"),
-    [("0912 345 678", "+84912345678"), ("+84 912-345-678", "+84912345678"), ("84912345678", "+84912345678")],
+    [
+        ("0912 345 678", "+84912345678"),
+        ("+84 912-345-678", "+84912345678"),
+        ("84912345678", "+84912345678"),
+    ],
 )
 def test_phone_numbers_are_normalised(raw: str, normalised: str) -> None:
     assert phone_normalise(raw) == normalised
@@ -95,7 +101,9 @@ def test_there_are_34_provinces_and_3321_wards() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["hoan kiem", "HOÀN KIẾM", "Hoàn Kiếm hà nội", "phuong hoan kiem"])
+@pytest.mark.parametrize(
+    "query", ["hoan kiem", "HOÀN KIẾM", "Hoàn Kiếm hà nội", "phuong hoan kiem"]
+)
 def test_ward_search_ignores_accents_and_case(query: str) -> None:
     names = [str(unit) for unit in selectors.ward_search(query=query)]
 
@@ -153,7 +161,8 @@ def test_profile_page_finds_wards_without_javascript(personas) -> None:
     client.force_login(personas.learner)
 
     response = client.post(
-        "/profile/", {"full_name": "", "ward_query": "ea kar", "find_ward": "1", "preferred_language": "vi"}
+        "/profile/",
+        {"full_name": "", "ward_query": "ea kar", "find_ward": "1", "preferred_language": "vi"},
     )
 
     html = response.content.decode()
@@ -168,7 +177,8 @@ def test_profile_page_shows_errors_and_keeps_the_old_values(personas) -> None:
     client.force_login(personas.learner)
 
     response = client.post(
-        "/profile/", {"full_name": "Lan", "phone": "123", "national_id": "12", "preferred_language": "vi"}
+        "/profile/",
+        {"full_name": "Lan", "phone": "123", "national_id": "12", "preferred_language": "vi"},
     )
 
     html = response.content.decode()
@@ -209,7 +219,12 @@ def test_api_reads_and_updates_my_profile(personas) -> None:
 
     response = client.put(
         "/api/v1/me/",
-        data={"full_name": "Nguyễn Thị Lan", "phone": "0912345678", "residence_ward_code": 70, "national_id": NATIONAL_ID},
+        data={
+            "full_name": "Nguyễn Thị Lan",
+            "phone": "0912345678",
+            "residence_ward_code": 70,
+            "national_id": NATIONAL_ID,
+        },
         content_type="application/json",
     )
 
@@ -233,7 +248,9 @@ def test_api_rejects_an_unknown_ward_code_and_changes_nothing(personas) -> None:
     )
 
     assert response.status_code == 400
-    assert response.json()["error"]["fields"]["residence_ward_code"] == ["Không có xã/phường nào có mã này."]
+    assert response.json()["error"]["fields"]["residence_ward_code"] == [
+        "Không có xã/phường nào có mã này."
+    ]
     assert CitizenProfile.objects.get(user=personas.learner).full_name == "Nguyễn Văn An"
 
 
