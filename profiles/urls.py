@@ -8,4 +8,5 @@ urlpatterns = [
     path("places/wards/", views.ward_options, name="ward_options"),
     path("staff/", views.staff_home, name="staff_home"),
     path("language/", views.language_switch, name="language_switch"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -124,3 +124,18 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Public pages may be indexed; accounts, staff, API and people's profiles may not."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /staff/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /profile/",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
