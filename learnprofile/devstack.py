@@ -303,7 +303,13 @@ def main() -> int:
     arguments = parser.parse_args()
 
     stack = Stack(arguments.services)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C, a closed terminal and `kill` all end in the same clean stop. SIGINT is set
+    # explicitly: a shell that starts us in the background would otherwise leave it ignored.
+    def interrupt(signal_number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, interrupt)
     try:
         if arguments.subcommand == "run":
             return command_run(
