@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -59,7 +59,7 @@ def database_ensure(url: str) -> None:
     config = environ.Env.db_url_config(url)
     name = config["NAME"]
     params = {
-        "host": config.get("HOST") or None,
+        "host": unquote(config.get("HOST") or "") or config.get("OPTIONS", {}).get("host"),
         "port": config.get("PORT") or None,
         "user": config.get("USER") or None,
         "password": config.get("PASSWORD") or None,
@@ -303,6 +303,7 @@ def main() -> int:
     arguments = parser.parse_args()
 
     stack = Stack(arguments.services)
+
     # Ctrl-C, a closed terminal and `kill` all end in the same clean stop. SIGINT is set
     # explicitly: a shell that starts us in the background would otherwise leave it ignored.
     def interrupt(signal_number: int, frame: object) -> None:

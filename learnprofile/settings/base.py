@@ -5,6 +5,7 @@ defaults here are for a developer machine and are overridden or refused in produ
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from celery.schedules import crontab
@@ -94,14 +95,15 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# A Unix socket directory may be given percent-encoded as the host (postgres://u@%2Fpath/db).
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"].get("HOST") or "")
 # psycopg 3's pool, managed by Django (5.1+); persistent connections must stay off with it.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["OPTIONS"] = {
-    "pool": {
-        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
-        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
-    },
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"]["pool"] = {
+    "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+    "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+    "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,7 +19,7 @@ CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="learnprofile-
 # Rate limits are exercised by their own tests with explicit settings.
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 # The pool is process-wide; threads in concurrency tests each need their own connection.
-DATABASES["default"]["OPTIONS"] = {}
+DATABASES["default"]["OPTIONS"].pop("pool", None)
 
 # A Redis database of its own for the test broker, so a developer's `make run` worker never
 # takes a test's message (and the reverse).
