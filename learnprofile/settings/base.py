@@ -235,6 +235,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT_SECONDS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_DEFAULT_QUEUE", default="default")
 CELERY_WORKER_SEND_TASK_EVENTS = False
+# Workers log through LOGGING below (JSON lines), not Celery's own root-logger setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The schedule lives in code; django-celery-beat's DatabaseScheduler syncs it into its tables.
 CELERY_BEAT_SCHEDULE = {
