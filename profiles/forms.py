@@ -1,10 +1,11 @@
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import AdministrativeUnit, CitizenProfile, Language
+from profiles.models import AdministrativeUnit, CitizenProfile, Language, validate_date_of_birth
 from profiles.national_id import national_id_normalise
 from profiles.phone import phone_normalise
 from profiles.selectors import ward_search
@@ -71,6 +72,12 @@ class ProfileForm(forms.Form):
         field.widget.choices = [("", field.empty_label)] + [
             (unit.pk, str(unit)) for unit in choices
         ]
+
+    def clean_date_of_birth(self) -> date | None:
+        value: date | None = self.cleaned_data["date_of_birth"]
+        if value is not None:
+            validate_date_of_birth(value)
+        return value
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"]

@@ -1,13 +1,27 @@
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def validate_date_of_birth(value: date) -> None:
+    if value > timezone.localdate():
+        raise ValidationError(_("Ngày sinh không thể ở tương lai."), code="future_birth_date")
+    if value.year < EARLIEST_BIRTH_YEAR:
+        raise ValidationError(
+            _("Ngày sinh phải từ năm %(year)d trở về sau.") % {"year": EARLIEST_BIRTH_YEAR},
+            code="birth_date_too_early",
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -115,7 +129,9 @@ class CitizenProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen_profile"
     )
     full_name = models.CharField(_("họ và tên"), max_length=150)
-    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    date_of_birth = models.DateField(
+        _("ngày sinh"), null=True, blank=True, validators=[validate_date_of_birth]
+    )
     phone = models.CharField(_("số điện thoại"), max_length=15, blank=True)
     residence_ward = models.ForeignKey(
         AdministrativeUnit,

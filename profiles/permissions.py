@@ -16,10 +16,16 @@ def has_privileged_role(user: Actor) -> bool:
         return False
     if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
         return True
-    return (
-        Membership.objects.filter(user_id=user.pk).exists()
-        or RegionalAdminScope.objects.filter(user_id=user.pk).exists()
-    )
+    # Asked by the MFA middleware, the view and the navigation of one request: remember the
+    # answer on this user object (which lives for one request).
+    cached: bool | None = getattr(user, "_has_privileged_role", None)
+    if cached is None:
+        cached = (
+            Membership.objects.filter(user_id=user.pk).exists()
+            or RegionalAdminScope.objects.filter(user_id=user.pk).exists()
+        )
+        user._has_privileged_role = cached  # type: ignore[union-attr]
+    return cached
 
 
 def may_view_staff_area(user: Actor) -> bool:

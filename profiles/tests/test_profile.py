@@ -263,3 +263,58 @@ def test_new_user_gets_an_empty_profile_once() -> None:
     second = services.citizen_profile_ensure(user=user)
 
     assert first.pk == second.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("date_of_birth", "message"),
+    [
+        ("2999-01-01", "Ngày sinh không thể ở tương lai."),
+        ("1850-05-05", "Ngày sinh phải từ năm 1900 trở về sau."),
+    ],
+)
+def test_impossible_birth_dates_are_refused(personas, date_of_birth: str, message: str) -> None:
+    client = Client()
+    client.force_login(personas.learner)
+
+    page = client.post(
+        "/profile/", {"full_name": "Lan", "date_of_birth": date_of_birth, "preferred_language": "vi"}
+    )
+    api = client.put(
+        "/api/v1/me/",
+        data={"full_name": "Lan", "date_of_birth": date_of_birth},
+        content_type="application/json",
+    )
+
+    assert message in page.content.decode()
+    assert api.status_code == 400
+    assert api.json()["error"]["fields"]["date_of_birth"] == [message]
+    assert CitizenProfile.objects.get(user=personas.learner).date_of_birth is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "persona", "max_queries"),
+    [
+        ("/", "anonymous", 0),
+        ("/", "learner", 4),
+        ("/profile/", "learner", 5),
+        ("/staff/", "center_manager", 6),
+    ],
+)
+def test_page_query_counts_stay_pinned(
+    personas, django_assert_max_num_queries, path: str, persona: str, max_queries: int
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    client = Client()
+    user = getattr(personas, persona)
+    if persona != "anonymous":
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+        client.force_login(user)
+    client.get(path)  # warm caches (content types, site)
+
+    with django_assert_max_num_queries(max_queries):
+        response = client.get(path)
+
+    assert response.status_code == 200
