@@ -278,7 +278,8 @@ def test_impossible_birth_dates_are_refused(personas, date_of_birth: str, messag
     client.force_login(personas.learner)
 
     page = client.post(
-        "/profile/", {"full_name": "Lan", "date_of_birth": date_of_birth, "preferred_language": "vi"}
+        "/profile/",
+        {"full_name": "Lan", "date_of_birth": date_of_birth, "preferred_language": "vi"},
     )
     api = client.put(
         "/api/v1/me/",
