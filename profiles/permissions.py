@@ -24,7 +24,7 @@ def has_privileged_role(user: Actor) -> bool:
             Membership.objects.filter(user_id=user.pk).exists()
             or RegionalAdminScope.objects.filter(user_id=user.pk).exists()
         )
-        user._has_privileged_role = cached  # type: ignore[union-attr]
+        user.__dict__["_has_privileged_role"] = cached
     return cached
 
 
