@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from tests.pipeline import broker
@@ -247,3 +248,31 @@ def test_a_request_that_queues_email_does_not_wait_for_a_dead_broker() -> None:
 
     assert response.status_code == 302
     assert elapsed < 2.0
+
+
+@pytest.mark.django_db
+def test_sign_in_and_rate_limits_do_not_depend_on_redis(personas, settings) -> None:
+    import time
+
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+    client = Client()
+
+    with broker("redis://127.0.0.1:1/0"):
+        started = time.monotonic()
+        client.post("/accounts/login/", {"login": personas.learner.email, "password": "sai"})
+        response = client.post(
+            "/accounts/login/",
+            {"login": personas.learner.email, "password": "Mat-khau-an-toan-2026"},
+        )
+        api = client.get("/api/v1/me/")
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(personas.learner.pk)
+    assert api.status_code == 200
+    assert elapsed < 2.0
+    # The failed attempt was counted, in PostgreSQL.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM learnprofile_cache")
+        assert cursor.fetchone()[0] > 0

@@ -112,15 +112,15 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # because Redis is slow or gone.
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=1.0)
 
+# The default cache holds rate-limit counters (allauth, DRF throttles). It lives in
+# PostgreSQL, not Redis: allauth's limiter fails closed, so a Redis outage would lock every
+# citizen out of signing in. Redis stays the Celery broker, where an outage only delays work.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "learnprofile_cache",
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="learnprofile"),
-        "OPTIONS": {
-            "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
-            "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
-        },
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 10},
     },
 }
 
@@ -271,7 +271,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "learnprofile.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LearnProfile API",

@@ -3,7 +3,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import CACHES, DATABASES, env
+from .base import DATABASES, env
 
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 NATIONAL_ID_HASH_KEY = "test-national-id-hash-key"
@@ -15,7 +15,6 @@ STORAGES = {
 }
 # Tests that need a worker start a real one; unit tests of task bodies run them in-process.
 CELERY_TASK_ALWAYS_EAGER = False
-CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="learnprofile-test")
 # Rate limits are exercised by their own tests with explicit settings.
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 # The pool is process-wide; threads in concurrency tests each need their own connection.
