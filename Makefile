@@ -9,6 +9,9 @@ VENV_PY := .venv/bin/python
 SERVICES ?= auto
 BENCH ?=
 export UV_PROJECT_ENVIRONMENT := .venv
+# The venv uses the Python that runs make (3.11+), never one uv would download.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
 export SERVICES
 
 .DEFAULT_GOAL := help
