@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -57,10 +58,14 @@ def citizen_profile_update(
     holds the same number. Not idempotent in the audit log (each call is recorded).
     """
     changed: list[str] = []
+    try:
+        normalised_phone = phone_normalise(phone) if phone else ""
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from error
     values = {
         "full_name": full_name.strip(),
         "date_of_birth": date_of_birth,
-        "phone": phone_normalise(phone) if phone else "",
+        "phone": normalised_phone,
         "residence_ward": residence_ward,
     }
     for field, value in values.items():
@@ -68,7 +73,10 @@ def citizen_profile_update(
             setattr(profile, field, value)
             changed.append(field)
     if national_id:
-        normalised = national_id_normalise(national_id)
+        try:
+            normalised = national_id_normalise(national_id)
+        except ValidationError as error:
+            raise ValidationError({"national_id": error.messages}) from error
         profile.national_id_hash = national_id_hash(normalised)
         profile.national_id_last4 = normalised[-4:]
         changed.append("national_id")

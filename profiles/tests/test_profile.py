@@ -319,3 +319,34 @@ def test_page_query_counts_stay_pinned(
         response = client.get(path)
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({"phone": "12"}, "phone", "Số điện thoại không hợp lệ. Ví dụ đúng: 0912 345 678."),
+        (
+            {"national_id": "1234"},
+            "national_id",
+            "Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.",
+        ),
+        ({"preferred_language": "fr"}, "preferred_language", None),
+        ({"full_name": "x" * 151}, "full_name", None),
+    ],
+)
+def test_api_puts_each_bad_value_on_its_field_and_changes_nothing(
+    personas, payload: dict[str, str], field: str, message: str | None
+) -> None:
+    client = Client()
+    client.force_login(personas.learner)
+
+    response = client.put(
+        "/api/v1/me/", data={"full_name": "Đổi tên", **payload}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["error"]["fields"][field]
+    if message is not None:
+        assert errors == [message]
+    assert CitizenProfile.objects.get(user=personas.learner).full_name == "Nguyễn Văn An"
