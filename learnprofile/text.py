@@ -8,9 +8,15 @@ _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, fold đ/Đ to d, collapse whitespace.
 
-    "Phường Đắk Lắk" -> "phuong dak lak". Used on both the stored column and the query, so
+    "Phường Đắk Lắk" -> "phuong dak lak"; control characters become spaces. Used on both the stored column and the query, so
     searches work without PostgreSQL's unaccent extension.
     """
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS))
-    stripped = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    # Drop combining marks (the accents) and control characters (a NUL would make
+    # PostgreSQL refuse the query).
+    stripped = "".join(
+        char if unicodedata.category(char)[0] != "C" else " "
+        for char in decomposed
+        if unicodedata.category(char) != "Mn"
+    )
     return " ".join(stripped.lower().split())

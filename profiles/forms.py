@@ -57,11 +57,14 @@ class ProfileForm(forms.Form):
         choices = list(ward_search(query=query)) if query else []
         current = profile.residence_ward
         source = self.data if self.is_bound else self.initial
-        selected_id = source.get("residence_ward")
-        if selected_id and str(selected_id).isdigit():
+        try:
+            selected_id = int(source.get("residence_ward") or 0)
+        except (TypeError, ValueError):
+            selected_id = 0  # not a number: the field's own validation reports it
+        if selected_id:
             selected = (
                 AdministrativeUnit.objects.select_related("parent")
-                .filter(pk=int(selected_id), level=AdministrativeUnit.Level.WARD)
+                .filter(pk=selected_id, level=AdministrativeUnit.Level.WARD)
                 .first()
             )
             if selected is not None:

@@ -276,3 +276,50 @@ def test_sign_in_and_rate_limits_do_not_depend_on_redis(personas, settings) -> N
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM learnprofile_cache")
         assert cursor.fetchone()[0] > 0
+
+
+HOSTILE_REQUESTS = [
+    ("get", "/places/wards/", {"ward_query": "ha\x00noi"}),
+    ("get", "/api/v1/places/wards/", {"q": "ha\x00noi"}),
+    ("get", "/api/v1/places/wards/", {"q": "x" * 5000}),
+    ("post", "/profile/", {"full_name": "Lan", "residence_ward": "²", "preferred_language": "vi"}),
+    (
+        "post",
+        "/profile/",
+        {"full_name": "Lan", "residence_ward": "9" * 30, "preferred_language": "vi"},
+    ),
+    (
+        "post",
+        "/profile/",
+        {"full_name": "L", "ward_query": "a\x00b", "find_ward": "1", "preferred_language": "vi"},
+    ),
+    ("post", "/profile/", {"full_name": "Lan\x00", "preferred_language": "vi"}),
+    ("put", "/api/v1/me/", {"full_name": "Lan", "residence_ward_code": int("9" * 30)}),
+    ("put", "/api/v1/me/", {"full_name": "Lan\x00"}),
+    ("put", "/api/v1/me/", ["not", "an", "object"]),
+    ("post", "/language/", {"language": "en\x00", "next": "/\x00"}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path", "data"), HOSTILE_REQUESTS)
+def test_hostile_input_gets_an_answer_not_a_500(personas, method: str, path: str, data) -> None:
+    from profiles.models import CitizenProfile
+
+    client = Client(raise_request_exception=False)
+    client.force_login(personas.learner)
+
+    if method == "put":
+        response = client.put(path, data=data, content_type="application/json")
+    else:
+        response = getattr(client, method)(path, data)
+
+    assert response.status_code < 500
+    # Every one of these is refused or read-only: nothing was written.
+    assert CitizenProfile.objects.get(user=personas.learner).full_name == "Nguyễn Văn An"
+
+
+def test_fold_drops_control_characters() -> None:
+    from learnprofile.text import fold
+
+    assert fold("Hà\x00Nội\tĐắk") == "ha noi dak"
