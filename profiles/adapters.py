@@ -5,7 +5,6 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils import translation
@@ -33,15 +32,14 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html_body = str(content)
-        with transaction.atomic():
-            email_send_on_commit(
-                to=list(message.to),
-                subject=str(message.subject),
-                body=str(message.body),
-                html_body=html_body,
-                from_email=message.from_email,
-                headers=dict(message.extra_headers),
-            )
+        email_send_on_commit(
+            to=list(message.to),
+            subject=str(message.subject),
+            body=str(message.body),
+            html_body=html_body,
+            from_email=message.from_email,
+            headers=dict(message.extra_headers),
+        )
 
     def save_user(
         self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True

@@ -37,9 +37,6 @@ def citizen_profile_ensure(*, user: User, full_name: str = "") -> CitizenProfile
     return profile
 
 
-_UNSET = object()
-
-
 @transaction.atomic
 def citizen_profile_update(
     *,

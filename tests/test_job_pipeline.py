@@ -68,7 +68,7 @@ def test_email_queued_while_broker_is_down_is_delivered_exactly_once_when_it_ret
     # The broker is back: beat's reconciler publishes again (twice here: a duplicate
     # message must not send twice).
     assert jobs_reconcile()["published"] == 1
-    assert job_publish(job_id=job.id) is True
+    assert job_publish(job_id=job.id, queue=job.queue) is True
 
     assert wait_until(lambda: len(inbox_and_worker.messages) >= 1)
     assert wait_until(email_queue_is_empty)

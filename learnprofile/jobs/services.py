@@ -43,7 +43,7 @@ def job_enqueue_on_commit(
     """Create a pending job in the current transaction; publish it after commit.
 
     Idempotent on `dedupe_key`: with an existing key the existing job is returned and
-    nothing new is published. Raises `KeyError`-free: the kind is checked at run time.
+    nothing new is published. Raises PermanentJobError for an unknown kind, before writing.
     """
     job_handler_get(kind)  # fail fast on a typo, before anything is written
     now = timezone.now()
@@ -65,24 +65,29 @@ def job_enqueue_on_commit(
             kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=now
         )
     job_id = job.id
-    transaction.on_commit(lambda: job_publish(job_id=job_id))
+    transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue))
     return job
 
 
-def job_publish(*, job_id: UUID) -> bool:
+def job_publish(*, job_id: UUID, queue: str) -> bool:
     """Send the wake-up message; never raises and never blocks for long.
 
     Returns whether the broker accepted it. On failure the reconciler publishes again.
     """
+    if not _job_send(job_id=job_id, queue=queue):
+        return False
+    Job.objects.filter(id=job_id).update(last_published_at=timezone.now())
+    return True
+
+
+def _job_send(*, job_id: UUID, queue: str) -> bool:
     from learnprofile.jobs.tasks import job_run_task
 
-    queue = Job.objects.filter(id=job_id).values_list("queue", flat=True).first() or "default"
     try:
         job_run_task.apply_async(args=(str(job_id),), queue=queue, retry=False)
     except Exception:
         logger.warning("job.publish_failed", extra={"job_id": str(job_id)}, exc_info=True)
         return False
-    Job.objects.filter(id=job_id).update(last_published_at=timezone.now())
     return True
 
 
@@ -139,14 +144,16 @@ def _job_finish(*, job: Job, status: str, error: str) -> None:
 
 def job_retry(*, job_id: UUID) -> bool:
     """Give a failed job another round of attempts (an administrator's action)."""
-    updated = Job.objects.filter(id=job_id, status=Job.Status.FAILED).update(
+    failed = Job.objects.filter(id=job_id, status=Job.Status.FAILED)
+    queue = failed.values_list("queue", flat=True).first()
+    updated = failed.update(
         status=Job.Status.PENDING,
         attempts=0,
         available_at=timezone.now(),
         finished_at=None,
     )
-    if updated:
-        transaction.on_commit(lambda: job_publish(job_id=job_id))
+    if updated and queue is not None:
+        transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue))
     return bool(updated)
 
 
@@ -167,7 +174,7 @@ def jobs_reconcile(*, limit: int = 1000) -> dict[str, int]:
     )
 
     stale_before = now - timedelta(seconds=settings.JOBS_STALE_PENDING_SECONDS)
-    due_ids = list(
+    due = list(
         Job.objects.filter(status=Job.Status.PENDING, available_at__lte=now)
         .filter(
             Q(id__in=released_ids)
@@ -177,15 +184,18 @@ def jobs_reconcile(*, limit: int = 1000) -> dict[str, int]:
             | Q(last_published_at__lt=F("available_at"))
         )
         .order_by("available_at")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "queue")[:limit]
     )
-    published = sum(1 for job_id in due_ids if job_publish(job_id=job_id))
-    if released or due_ids:
+    # One message per job, then one UPDATE for all that the broker accepted.
+    sent = [job_id for job_id, queue in due if _job_send(job_id=job_id, queue=queue)]
+    Job.objects.filter(id__in=sent).update(last_published_at=timezone.now())
+    published = len(sent)
+    if released or due:
         logger.info(
             "jobs.reconciled",
-            extra={"released": released, "due": len(due_ids), "published": published},
+            extra={"released": released, "due": len(due), "published": published},
         )
-    return {"released": released, "due": len(due_ids), "published": published}
+    return {"released": released, "due": len(due), "published": published}
 
 
 def jobs_purge_finished(*, older_than_days: int) -> int:

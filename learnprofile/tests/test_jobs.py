@@ -118,7 +118,7 @@ def test_an_administrator_can_retry_a_failed_job(django_capture_on_commit_callba
     with mock.patch("learnprofile.jobs.services.job_publish") as publish:
         with django_capture_on_commit_callbacks(execute=True):
             assert job_retry(job_id=job.id) is True
-        publish.assert_called_once_with(job_id=job.id)
+        publish.assert_called_once_with(job_id=job.id, queue="default")
     job.refresh_from_db()
     assert (job.status, job.attempts, job.finished_at) == ("pending", 0, None)
     assert job_run(job_id=job.id) == "done"
@@ -131,7 +131,7 @@ def test_enqueue_publishes_only_after_commit(django_capture_on_commit_callbacks)
             job = job_enqueue_on_commit(kind="test.record", payload={"n": 2})
             publish.assert_not_called()
         assert len(callbacks) == 1
-        publish.assert_called_once_with(job_id=job.id)
+        publish.assert_called_once_with(job_id=job.id, queue="default")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -173,10 +173,10 @@ def test_reconciler_publishes_stale_pending_jobs_and_releases_dead_claims(settin
     fresh = make_job()
     orphaned = make_job(status="running", claimed_at=now - timedelta(hours=1), attempts=1)
 
-    with mock.patch("learnprofile.jobs.services.job_publish", return_value=True) as publish:
+    with mock.patch("learnprofile.jobs.services._job_send", return_value=True) as send:
         report = jobs_reconcile()
 
-    published = {call.kwargs["job_id"] for call in publish.call_args_list}
+    published = {call.kwargs["job_id"] for call in send.call_args_list}
     assert stale.id in published
     assert orphaned.id in published  # released, then due again
     assert fresh.id not in published
@@ -192,7 +192,7 @@ def test_publish_failure_is_swallowed_quickly_and_the_row_stays_pending(settings
 
     job = make_job()
     with broker("redis://127.0.0.1:1/0"):
-        assert job_publish(job_id=job.id) is False
+        assert job_publish(job_id=job.id, queue=job.queue) is False
     job.refresh_from_db()
     assert (job.status, job.last_published_at) == ("pending", None)
 
@@ -206,3 +206,23 @@ def test_purge_keeps_failed_jobs_and_recent_ones() -> None:
 
     assert jobs_purge_finished(older_than_days=30) == 1
     assert set(Job.objects.values_list("id", flat=True)) == {failed.id, recent.id}
+
+
+@pytest.mark.django_db
+def test_reconciler_query_count_does_not_grow_with_the_backlog(
+    settings, django_assert_num_queries
+) -> None:
+    settings.JOBS_STALE_PENDING_SECONDS = 0
+    for _ in range(25):
+        make_job()
+
+    # Find dead claims (none here), select the due jobs, one UPDATE for the published.
+    with (
+        mock.patch("learnprofile.jobs.services._job_send", return_value=True) as send,
+        django_assert_num_queries(3),
+    ):
+        report = jobs_reconcile()
+
+    assert send.call_count == 25
+    assert report == {"released": 0, "due": 25, "published": 25}
+    assert Job.objects.filter(last_published_at__isnull=True).count() == 0
