@@ -234,38 +234,11 @@ def command_run(stack: Stack, *, host: str, port: int, settings_module: str) -> 
     manage(environment, "seed_demo")
     python = sys.executable
     stack.spawn([python, "manage.py", "runserver", f"{host}:{port}"], environment=environment)
-    stack.spawn(
-        [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "learnprofile",
-            "worker",
-            "-Q",
-            "default,email",
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "INFO",
-        ],
-        environment=environment,
-    )
-    stack.spawn(
-        [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "learnprofile",
-            "beat",
-            "--loglevel",
-            "INFO",
-            "--schedule",
-            str(VAR_DIR / "celerybeat-schedule"),
-        ],
-        environment=environment,
-    )
+    celery = [python, "-m", "celery", "-A", "learnprofile"]
+    worker = ["worker", "-Q", "default,email", "--concurrency", "2", "--loglevel", "INFO"]
+    beat = ["beat", "--loglevel", "INFO", "--schedule", str(VAR_DIR / "celerybeat-schedule")]
+    stack.spawn([*celery, *worker], environment=environment)
+    stack.spawn([*celery, *beat], environment=environment)
     deadline = time.monotonic() + 60
     while not port_is_open(host, port) and time.monotonic() < deadline:
         time.sleep(0.2)
