@@ -24,3 +24,8 @@ class NotPermitted(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404

@@ -1,10 +1,21 @@
 """The only module of `profiles` that other apps import (with `data.py`)."""
 
+from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
-from profiles import permissions
-from profiles.data import AdministrativeUnitData, OrganizationData, PersonData
-from profiles.models import AdministrativeUnit, Organization, User
+from profiles import permissions, selectors
+from profiles.data import (
+    AdministrativeUnitData,
+    LearningRecordData,
+    OrganizationData,
+    PersonData,
+)
+from profiles.models import AdministrativeUnit, ConsentRecord, LearningRecord, Organization, User
+from profiles.permissions import LearnerRelation
+from profiles.personal_data import PersonalDataTable
+from profiles.personal_data import personal_data_table_register as _table_register
+from profiles.services import learning
 
 
 def _unit_data(unit: AdministrativeUnit) -> AdministrativeUnitData:
@@ -53,3 +64,106 @@ def person_may_act_for_organization(*, user_id: int, organization_id: int, roles
     if user is None or organization is None:
         return False
     return permissions.may_act_for_organization(user, organization, roles)
+
+
+# --- The learning record ledger -----------------------------------------------------------
+
+
+def _record_data(record: LearningRecord) -> LearningRecordData:
+    return LearningRecordData(
+        public_id=record.public_id,
+        citizen_id=record.citizen_id,
+        kind=record.kind,
+        title=record.title,
+        category=record.category,
+        hours=record.hours,
+        started_on=record.started_on,
+        ended_on=record.ended_on,
+        occurred_on=record.occurred_on,
+        provider_organization_id=record.provider_organization_id,
+        provider_name=record.provider_name,
+        source_app=record.source_app,
+        source_id=record.source_id,
+        verification_status=record.verification_status,
+        is_revoked=record.revoked_at is not None,
+    )
+
+
+def learning_record_add(
+    *,
+    citizen_id: int,
+    kind: str,
+    title: str,
+    category: str,
+    source_app: str,
+    source_id: str,
+    hours: Decimal = Decimal(0),
+    started_on: date | None = None,
+    ended_on: date | None = None,
+    provider_organization_id: int | None = None,
+    provider_name: str = "",
+    url: str = "",
+) -> LearningRecordData:
+    """Write a learning event to a citizen's ledger; idempotent on (source_app, source_id):
+    the same source written twice returns the first row. See services.learning."""
+    record, _created = learning.learning_record_add(
+        citizen_id=citizen_id,
+        kind=kind,
+        title=title,
+        category=category,
+        source_app=source_app,
+        source_id=source_id,
+        hours=hours,
+        started_on=started_on,
+        ended_on=ended_on,
+        provider_organization_id=provider_organization_id,
+        provider_name=provider_name,
+        url=url,
+    )
+    return _record_data(record)
+
+
+def learning_record_revoke(*, source_app: str, source_id: str, reason: str) -> LearningRecordData:
+    """Mark a source's ledger row revoked (the row and its history stay). Idempotent."""
+    return _record_data(
+        learning.learning_record_revoke(source_app=source_app, source_id=source_id, reason=reason)
+    )
+
+
+def learning_record_get(*, source_app: str, source_id: str) -> LearningRecordData | None:
+    record = LearningRecord.objects.filter(source_app=source_app, source_id=source_id).first()
+    return _record_data(record) if record is not None else None
+
+
+def learning_records_of(*, citizen_id: int) -> list[LearningRecordData]:
+    """A citizen's whole ledger, newest first (revoked rows included, marked)."""
+    records = LearningRecord.objects.filter(citizen_id=citizen_id).order_by("-occurred_on", "-id")
+    return [_record_data(record) for record in records]
+
+
+def learning_hours(*, citizen_id: int, year: int) -> Decimal:
+    """Counted hours (not revoked, not rejected) of a citizen in a year."""
+    return selectors.learning_totals(user_id=citizen_id, year=year).hours_this_year
+
+
+# --- Hooks for other apps -----------------------------------------------------------------
+
+
+def learner_relation_register(relation: LearnerRelation) -> None:
+    """Tell profiles when a learner is "known" at an organization (e.g. enrolled there),
+    so its staff may open the learner's read-only summary."""
+    permissions.learner_relation_register(relation)
+
+
+def personal_data_table_register(
+    *, label: str, covers: tuple[str, ...], exclude: tuple[str, ...] = ()
+) -> None:
+    """Declare a table holding rows about a person, so exports include it."""
+    _table_register(PersonalDataTable(label=label, covers=covers, exclude=exclude))
+
+
+def person_has_consent(*, user_id: int, purpose: str) -> bool:
+    """Does the person currently consent to `purpose` (a ConsentRecord.Purpose value)?"""
+    if purpose not in ConsentRecord.Purpose.values:
+        raise ValueError(f"Unknown purpose {purpose!r}")
+    return user_id in selectors.users_consenting(user_ids=[user_id], purpose=purpose)

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProfilesConfig(AppConfig):
     name = "profiles"
     verbose_name = _("Người học, tổ chức và địa bàn")
+
+    def ready(self) -> None:
+        # Job handlers register themselves when their module is imported.
+        from profiles.services import privacy  # noqa: F401

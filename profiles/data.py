@@ -1,7 +1,12 @@
-"""Frozen dataclasses that profiles.api returns to other apps."""
+"""Frozen dataclasses that profiles.api returns to other apps, and the shared choices."""
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from uuid import UUID
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -30,3 +35,48 @@ class PersonData:
     email: str
     full_name: str
     preferred_language: str
+
+
+class LearningCategory(models.TextChoices):
+    """The fixed list of subjects used by the ledger, the catalog and goals."""
+
+    DIGITAL_SKILLS = "digital_skills", _("Kỹ năng số")
+    AGRICULTURE = "agriculture", _("Nông nghiệp")
+    FOREIGN_LANGUAGES = "foreign_languages", _("Ngoại ngữ")
+    HEALTH = "health", _("Sức khỏe")
+    LAW_CIVIC = "law_civic", _("Pháp luật và đời sống công dân")
+    VOCATIONAL = "vocational", _("Kỹ năng nghề")
+    CULTURE_ARTS = "culture_arts", _("Văn hóa, nghệ thuật")
+    LIFE_SKILLS = "life_skills", _("Kỹ năng sống")
+    LITERACY = "literacy", _("Xóa mù chữ, giáo dục cơ bản")
+    BUSINESS = "business", _("Kinh doanh, khởi nghiệp")
+    OTHER = "other", _("Khác")
+
+
+class LearningRecordKind(models.TextChoices):
+    COURSE_COMPLETED = "course_completed", _("Hoàn thành khóa học")
+    ATTENDANCE = "attendance", _("Giờ học tham dự")
+    CREDENTIAL = "credential", _("Chứng chỉ")
+    SELF_REPORTED = "self_reported", _("Tự khai")
+    EXTERNAL = "external", _("Học tập bên ngoài")
+
+
+@dataclass(frozen=True)
+class LearningRecordData:
+    """One ledger row, as other apps see it."""
+
+    public_id: UUID
+    citizen_id: int
+    kind: str
+    title: str
+    category: str
+    hours: Decimal
+    started_on: date | None
+    ended_on: date | None
+    occurred_on: date
+    provider_organization_id: int | None
+    provider_name: str
+    source_app: str
+    source_id: str
+    verification_status: str
+    is_revoked: bool

@@ -1,15 +1,22 @@
+import secrets
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from profiles.data import LearningCategory, LearningRecordKind
 
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -61,6 +68,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the person's account was erased at their request; the row stays, anonymous,
+    # so rows of other tables keep their foreign keys and hold no personal data.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -145,6 +155,18 @@ class CitizenProfile(models.Model):
     # NULL, not "", for "no number on file": the unique constraint must ignore those rows.
     national_id_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     national_id_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    learning_interests = ArrayField(
+        models.CharField(max_length=30, choices=LearningCategory.choices),
+        verbose_name=_("muốn học tiếp"),
+        default=list,
+        blank=True,
+    )
+    yearly_hours_goal = models.PositiveSmallIntegerField(
+        _("mục tiêu số giờ học mỗi năm"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -239,3 +261,355 @@ class RegionalAdminScope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.unit}"
+
+
+def private_storage() -> Storage:
+    """Files no URL serves: evidence and exports leave only through permission-checked views."""
+    return storages["private"]
+
+
+def _private_name(folder: str) -> str:
+    # Server-chosen, unguessable, no extension: the uploader's name never reaches the disk.
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+def evidence_upload_to(instance: "EvidenceFile", filename: str) -> str:
+    return _private_name("evidence")
+
+
+def export_upload_to(instance: "DataRequest", filename: str) -> str:
+    return _private_name("exports")
+
+
+class LearningRecord(models.Model):
+    """One learning event in a citizen's lifelong ledger.
+
+    Written by this app (self-reported learning) and by `courses` and `credentials` through
+    `profiles.api`. (`source_app`, `source_id`) names the event at its origin, so writing it
+    again finds the same row. Rows are never deleted to change history: revocation is a mark.
+    """
+
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", _("Chưa xác nhận")
+        PENDING = "pending", _("Đang chờ xác nhận")
+        VERIFIED = "verified", _("Đã xác nhận")
+        REJECTED = "rejected", _("Bị từ chối")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="learning_records"
+    )
+    kind = models.CharField(_("loại"), max_length=20, choices=LearningRecordKind.choices)
+    title = models.CharField(_("tên hoạt động học tập"), max_length=300)
+    description = models.TextField(_("mô tả"), blank=True, max_length=4000)
+    category = models.CharField(_("lĩnh vực"), max_length=30, choices=LearningCategory.choices)
+    provider_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("đơn vị tổ chức"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    provider_name = models.CharField(_("nơi học"), max_length=200, blank=True)
+    hours = models.DecimalField(
+        _("số giờ"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10000))],
+    )
+    started_on = models.DateField(_("ngày bắt đầu"), null=True, blank=True)
+    ended_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
+    # The date the timeline shows: the end date, else the start, else the day it was recorded.
+    occurred_on = models.DateField()
+    url = models.URLField(_("đường dẫn"), max_length=500, blank=True)
+    source_app = models.CharField(max_length=30)
+    source_id = models.CharField(max_length=100)
+    verification_status = models.CharField(
+        max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED
+    )
+    # The organization asked to verify a self-reported record (its staff see it in a queue).
+    verifier_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verification_note = models.CharField(max_length=500, blank=True)
+    is_public = models.BooleanField(_("hiện trên hồ sơ công khai"), default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_app", "source_id"], name="record_source_unique"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="record_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(ended_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="record_dates_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["citizen", "-occurred_on"], name="record_citizen_timeline_idx"),
+            models.Index(
+                fields=["verifier_organization", "verification_status"],
+                name="record_verification_idx",
+                condition=Q(verification_status="pending"),
+            ),
+            models.Index(
+                fields=["provider_organization", "citizen"], name="record_provider_citizen_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_self_reported(self) -> bool:
+        return self.kind in {LearningRecordKind.SELF_REPORTED, LearningRecordKind.EXTERNAL}
+
+
+class EvidenceFile(models.Model):
+    """A file proving a self-reported record; stored privately under a server-chosen name."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(LearningRecord, on_delete=models.CASCADE, related_name="evidence")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="evidence_files"
+    )
+    file = models.FileField(storage=private_storage, upload_to=evidence_upload_to, max_length=200)
+    # The uploader's file name, cleaned, shown only as a label (never used as a path).
+    original_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+def _public_profile_slug() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class PublicProfile(models.Model):
+    """A citizen's opt-in public page. Off until they switch it on; its link is unguessable
+    and a new link can replace it at any time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="public_profile"
+    )
+    slug = models.CharField(max_length=40, unique=True, default=_public_profile_slug)
+    is_enabled = models.BooleanField(default=False)
+    display_name = models.CharField(_("tên hiển thị"), max_length=150, blank=True)
+    headline = models.CharField(_("giới thiệu ngắn"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Household(models.Model):
+    """A "Learning Family": people who chose to learn together and see each other's progress."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("tên gia đình"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseholdMember(models.Model):
+    """A person in a household; one household per person at a time."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Chủ hộ")
+        MEMBER = "member", _("Thành viên")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="household_membership"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(role="owner"),
+                name="household_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.household_id}"
+
+
+def _invitation_code() -> str:
+    # 10 characters from an alphabet without look-alikes (no 0/O, 1/I/L): easy to read aloud.
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class HouseholdInvitation(models.Model):
+    """An invitation to join a household, addressed to an email or a phone number.
+
+    The invitee joins only by accepting, signed in as the person it names: by the link in
+    the email, or by typing the code the inviter tells them (for a phone number).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        ACCEPTED = "accepted", _("Đã nhận lời")
+        DECLINED = "declined", _("Đã từ chối")
+        REVOKED = "revoked", _("Đã hủy")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=15, blank=True)
+    code = models.CharField(max_length=10, unique=True, default=_invitation_code)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone=""), name="invitation_has_address"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["email"], name="invitation_email_idx"),
+            models.Index(fields=["phone"], name="invitation_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ConsentRecord(models.Model):
+    """Append-only: each grant or withdrawal of consent for one purpose, with the version of
+    the notice the person saw. The latest row per (person, purpose) is the current state."""
+
+    class Purpose(models.TextChoices):
+        HOUSEHOLD_SHARING = "household_sharing", _("Chia sẻ việc học với gia đình")
+        PUBLIC_PROFILE = "public_profile", _("Hồ sơ học tập công khai")
+        LEARNING_REMINDERS = "learning_reminders", _("Nhắc lịch học và thông báo khóa học")
+        NEWS = "news", _("Tin tức học tập suốt đời của địa phương")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    purpose = models.CharField(max_length=30, choices=Purpose.choices)
+    is_granted = models.BooleanField()
+    notice_version = models.CharField(max_length=20)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=10, default="web")
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "purpose", "-recorded_at"], name="consent_latest_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}={self.is_granted}"
+
+
+class DataRequest(models.Model):
+    """A citizen's request under the personal data law: an export or an account deletion.
+
+    Tracked with its deadlines: acknowledged within 2 working days (done at once, by email,
+    when the request is recorded) and completed by `due_at`.
+    """
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Tải về dữ liệu")
+        DELETION = "deletion", _("Xóa tài khoản")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Đã nhận")
+        IN_PROGRESS = "in_progress", _("Đang xử lý")
+        READY = "ready", _("Sẵn sàng tải về")
+        EXPIRED = "expired", _("Đã hết hạn tải về")
+        SCHEDULED = "scheduled", _("Đã lên lịch xóa")
+        COMPLETED = "completed", _("Đã hoàn tất")
+        CANCELLED = "cancelled", _("Đã hủy")
+        FAILED = "failed", _("Không thành công")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_requests"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    progress = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)]
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    acknowledge_by = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField()
+    # Deletion: when the grace period ends and erasure runs (cancellable until then).
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(
+        storage=private_storage, upload_to=export_upload_to, max_length=200, blank=True
+    )
+    file_expires_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open deletion request per person: asking twice is the same request.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(kind="deletion", status="scheduled"),
+                name="data_request_one_open_deletion",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="data_request_progress_range"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scheduled_for"],
+                name="data_request_due_deletion_idx",
+                condition=Q(kind="deletion", status="scheduled"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id}"

@@ -1,12 +1,28 @@
 """May this person do this to this object? Deny by default: every function returns False
 unless a rule below grants it."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
-from profiles.models import AdministrativeUnit, Membership, Organization, RegionalAdminScope
+from profiles.models import (
+    AdministrativeUnit,
+    EvidenceFile,
+    LearningRecord,
+    Membership,
+    Organization,
+    RegionalAdminScope,
+)
 
 Actor = AbstractBaseUser | AnonymousUser
+# "Is this learner known at one of these organizations?" Other apps add their answer
+# (courses: enrolled there) through profiles.api.learner_relation_register.
+LearnerRelation = Callable[[set[int], int], bool]
+_learner_relations: list[LearnerRelation] = []
+
+CENTER_ROLES = {Membership.Role.STAFF, Membership.Role.MANAGER}
 
 
 def has_privileged_role(user: Actor) -> bool:
@@ -55,3 +71,56 @@ def may_administer_unit(user: Actor, unit: AdministrativeUnit) -> bool:
 
 def may_approve_organization(user: Actor, organization: Organization) -> bool:
     return may_administer_unit(user, organization.ward)
+
+
+def center_organization_ids(user: Actor) -> set[int]:
+    """Organizations where `user` works as staff or manager (the center roles)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Membership.objects.filter(user_id=user.pk, role__in=CENTER_ROLES).values_list(
+            "organization_id", flat=True
+        )
+    )
+
+
+def may_verify_record(user: Actor, record: LearningRecord) -> bool:
+    """Staff of the organization the citizen asked to verify a self-reported record."""
+    return (
+        record.verifier_organization_id is not None
+        and record.citizen_id != user.pk
+        and record.verifier_organization_id in center_organization_ids(user)
+    )
+
+
+def may_download_evidence(user: Actor, evidence: EvidenceFile) -> bool:
+    if not user.is_authenticated:
+        return False
+    if evidence.owner_id == user.pk:
+        return True
+    return may_verify_record(user, evidence.record)
+
+
+def learner_relation_register(relation: LearnerRelation) -> None:
+    if relation not in _learner_relations:
+        _learner_relations.append(relation)
+
+
+def _learner_has_records_at(organization_ids: set[int], learner_id: int) -> bool:
+    return LearningRecord.objects.filter(
+        Q(provider_organization_id__in=organization_ids)
+        | Q(verifier_organization_id__in=organization_ids),
+        citizen_id=learner_id,
+    ).exists()
+
+
+def may_view_learner(user: Actor, learner_id: int) -> bool:
+    """Center staff see a read-only summary of learners known at their center: learning
+    recorded there, a record they were asked to verify, or (from courses) an enrollment."""
+    if not user.is_authenticated or user.pk == learner_id:
+        return False
+    organization_ids = center_organization_ids(user)
+    if not organization_ids:
+        return False
+    relations = [_learner_has_records_at, *_learner_relations]
+    return any(relation(organization_ids, learner_id) for relation in relations)

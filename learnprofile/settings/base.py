@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -184,8 +185,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Evidence files and data exports: never under MEDIA_ROOT, never served by a URL of their own.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/-/private-no-url/"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -209,6 +216,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY", default="")
 # Key that encrypts credential signing keys at rest (used by the credentials app).
 CREDENTIAL_KEY_ENCRYPTION_KEY = env("CREDENTIAL_KEY_ENCRYPTION_KEY", default="")
+
+# --- The profile and the citizen's data rights --------------------------------------------
+
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_FILES = 5
+# Bumped when the privacy notice changes; each consent row records the version seen.
+PRIVACY_NOTICE_VERSION = "2026-11"
+ACCOUNT_DELETION_GRACE_DAYS = env.int("ACCOUNT_DELETION_GRACE_DAYS", default=14)
+DATA_EXPORT_KEEP_DAYS = env.int("DATA_EXPORT_KEEP_DAYS", default=7)
+# Decree 356/2025: acknowledge within 2 working days; we answer within 72 hours.
+DATA_REQUEST_ACKNOWLEDGE_WORKING_DAYS = 2
+DATA_REQUEST_COMPLETE_HOURS = 72
+HOUSEHOLD_INVITATION_DAYS = 14
 
 # --- Celery -------------------------------------------------------------------------------
 
@@ -243,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-reconcile": {
         "task": "learnprofile.jobs.tasks.jobs_reconcile_task",
         "schedule": env.float("JOBS_RECONCILE_EVERY_SECONDS", default=60.0),
+    },
+    "data-requests-process": {
+        "task": "profiles.tasks.data_requests_process_task",
+        "schedule": 300.0,
     },
     "jobs-purge-finished": {
         "task": "learnprofile.jobs.tasks.jobs_purge_finished_task",

@@ -3,14 +3,19 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import BASE_DIR, DATABASES, env
 
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
 NATIONAL_ID_HASH_KEY = "test-national-id-hash-key"
 CREDENTIAL_KEY_ENCRYPTION_KEY = "test-credential-key-encryption-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "test-private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/-/private-no-url/"},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests that need a worker start a real one; unit tests of task bodies run them in-process.

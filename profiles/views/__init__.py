@@ -136,6 +136,10 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /api/",
         "Disallow: /profile/",
+        "Disallow: /learning/",
+        "Disallow: /household/",
+        "Disallow: /privacy/",
+        "Disallow: /p/",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

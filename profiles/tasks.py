@@ -1,0 +1,10 @@
+"""Thin Celery tasks of profiles."""
+
+from celery import shared_task
+
+from profiles.services import privacy
+
+
+@shared_task(ignore_result=True)
+def data_requests_process_task() -> dict[str, int]:
+    return privacy.data_requests_process()

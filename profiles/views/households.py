@@ -1,0 +1,176 @@
+"""The household ("Learning Family") pages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from learnprofile.errors import DomainError
+from profiles import selectors
+from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
+from profiles.models import ConsentRecord, HouseholdInvitation, User
+from profiles.services import households, privacy
+from profiles.views.common import form_error_add, site_base_url
+
+
+def _household_page(
+    request: HttpRequest,
+    *,
+    create_form: HouseholdCreateForm | None = None,
+    invite_form: HouseholdInviteForm | None = None,
+    join_form: JoinCodeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    household = selectors.household_of(user=user)
+    context: dict[str, object] = {
+        "household": household,
+        "invitations_for_me": selectors.household_invitations_for(user=user),
+        "join_form": join_form or JoinCodeForm(),
+    }
+    if household is None:
+        context["create_form"] = create_form or HouseholdCreateForm()
+    else:
+        sharing = selectors.users_consenting(
+            user_ids=[user.pk], purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING
+        )
+        context.update(
+            members=selectors.household_members_view(household=household, viewer=user),
+            pending_invitations=household.invitations.filter(
+                status=HouseholdInvitation.Status.PENDING
+            ).order_by("-created_at"),
+            invite_form=invite_form or HouseholdInviteForm(),
+            is_sharing=user.pk in sharing,
+        )
+    return render(request, "profiles/household/home.html", context, status=status)
+
+
+@login_required
+def household_home(request: HttpRequest) -> HttpResponse:
+    return _household_page(request)
+
+
+@login_required
+@require_POST
+def household_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = HouseholdCreateForm(request.POST)
+    if form.is_valid():
+        try:
+            households.household_create(actor=user, name=form.cleaned_data["name"])
+        except (ValidationError, DomainError) as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("Đã tạo gia đình học tập."))
+            return redirect("household_home")
+    return _household_page(request, create_form=form, status=400)
+
+
+@login_required
+@require_POST
+def household_invite(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = HouseholdInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = households.household_invite(
+                actor=user,
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                base_url=site_base_url(request),
+            )
+        except (ValidationError, DomainError) as error:
+            form_error_add(form, error)
+        else:
+            if invitation.email:
+                messages.success(request, _("Đã gửi lời mời qua email."))
+            else:
+                messages.success(
+                    request,
+                    _("Đã tạo lời mời. Hãy báo cho người được mời mã: %(code)s")
+                    % {"code": invitation.code},
+                )
+            return redirect("household_home")
+    return _household_page(request, invite_form=form, status=400)
+
+
+@login_required
+def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Open an invitation (from the email link or a typed code), then accept or decline."""
+    user: User = request.user  # type: ignore[assignment]
+    if not code:
+        form = JoinCodeForm(request.GET or None)
+        if form.is_valid():
+            return redirect("household_join", code=form.cleaned_data["code"].strip().upper())
+        return _household_page(request, join_form=form, status=400 if request.GET else 200)
+    invitation = (
+        HouseholdInvitation.objects.select_related("household").filter(code=code.upper()).first()
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("answer") == "decline":
+                households.household_invitation_decline(actor=user, code=code)
+                messages.success(request, _("Bạn đã từ chối lời mời."))
+            else:
+                households.household_invitation_accept(actor=user, code=code)
+                if request.POST.get("share") == "1":
+                    privacy.consent_set(
+                        actor=user,
+                        purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING,
+                        is_granted=True,
+                    )
+                messages.success(request, _("Bạn đã tham gia gia đình học tập."))
+            return redirect("household_home")
+        except DomainError as error:
+            return render(
+                request,
+                "profiles/household/join.html",
+                {"invitation": invitation, "error": error.message},
+                status=error.http_status if error.http_status != 404 else 404,
+            )
+    return render(request, "profiles/household/join.html", {"invitation": invitation, "code": code})
+
+
+@login_required
+@require_POST
+def household_invitation_revoke(request: HttpRequest, code: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        households.household_invitation_revoke(actor=user, code=code)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Đã hủy lời mời."))
+    return redirect("household_home")
+
+
+@login_required
+@require_POST
+def household_sharing(request: HttpRequest) -> HttpResponse:
+    """Share (or stop sharing) my learning with my household: a consent, withdrawable."""
+    user: User = request.user  # type: ignore[assignment]
+    is_granted = request.POST.get("share") == "1"
+    privacy.consent_set(
+        actor=user, purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING, is_granted=is_granted
+    )
+    if is_granted:
+        messages.success(request, _("Gia đình của bạn giờ thấy được việc học của bạn."))
+    else:
+        messages.success(request, _("Gia đình của bạn không còn thấy việc học của bạn."))
+    return redirect("household_home")
+
+
+@login_required
+@require_POST
+def household_leave(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        households.household_leave(actor=user)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Bạn đã rời gia đình học tập."))
+    return redirect("household_home")

@@ -1,0 +1,92 @@
+"""Center staff: the verification queue and the read-only learner summary."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from learnprofile.audit.services import audit_record
+from learnprofile.errors import DomainError
+from profiles import permissions, selectors
+from profiles.learning_forms import VerificationDecisionForm
+from profiles.models import CitizenProfile, LearningRecord, User
+from profiles.services import learning
+from profiles.views.common import form_error_add
+
+
+@login_required
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not permissions.center_organization_ids(user):
+        raise Http404
+    return render(
+        request,
+        "profiles/staff/verification_queue.html",
+        {"records": selectors.verification_queue(user=user)},
+    )
+
+
+@login_required
+def verification_decide(request: HttpRequest, record_id: UUID) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    record = (
+        LearningRecord.objects.select_related("citizen__citizen_profile", "verifier_organization")
+        .filter(public_id=record_id)
+        .first()
+    )
+    if record is None or not permissions.may_verify_record(user, record):
+        raise Http404
+    form = VerificationDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            learning.learning_record_decide(
+                actor=user,
+                record_id=record.public_id,
+                is_verified=form.cleaned_data["decision"] == "verify",
+                reason=form.cleaned_data["reason"],
+            )
+        except (ValidationError, DomainError) as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("Đã ghi nhận quyết định."))
+            return redirect("verification_queue")
+    return render(
+        request,
+        "profiles/staff/verification_decide.html",
+        {"record": record, "form": form, "evidence": record.evidence.all()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def learner_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Read-only summary of a learner known at the staff member's center. Every view, and
+    every refused attempt, is written to the audit log."""
+    user: User = request.user  # type: ignore[assignment]
+    learner = User.objects.filter(public_id=public_id, is_active=True).first()
+    if learner is None or not permissions.may_view_learner(user, learner.pk):
+        audit_record(
+            actor=user,
+            action="learner.view_refused",
+            object_type="user",
+            object_id=public_id,
+        )
+        raise Http404
+    audit_record(actor=user, action="learner.viewed", object_type="user", object_id=public_id)
+    profile = CitizenProfile.objects.select_related("residence_ward__parent").filter(
+        user=learner
+    ).first()
+    return render(
+        request,
+        "profiles/staff/learner_summary.html",
+        {
+            "learner": learner,
+            "profile": profile,
+            "totals": selectors.learning_totals(user_id=learner.pk),
+            "records": selectors.learning_records_of(user=learner)[:50],
+        },
+    )
