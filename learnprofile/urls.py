@@ -14,6 +14,24 @@ admin.site.site_header = "LearnProfile"
 api_v1 = [
     path("me/", profiles_rest.MyProfileApi.as_view(), name="api_my_profile"),
     path("places/wards/", profiles_rest.WardListApi.as_view(), name="api_wards"),
+    path(
+        "me/learning-records/",
+        profiles_rest.MyLearningRecordListApi.as_view(),
+        name="api_my_learning_records",
+    ),
+    path(
+        "me/data-requests/", profiles_rest.MyDataRequestListApi.as_view(), name="api_data_requests"
+    ),
+    path(
+        "me/data-requests/export/",
+        profiles_rest.MyDataExportApi.as_view(),
+        name="api_data_export",
+    ),
+    path(
+        "staff/learning-records/<uuid:record_id>/verification/",
+        profiles_rest.StaffVerificationApi.as_view(),
+        name="api_staff_verification",
+    ),
 ]
 
 urlpatterns = [

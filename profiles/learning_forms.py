@@ -71,9 +71,14 @@ class SelfReportForm(forms.Form):
         label=_("Ngày kết thúc"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     description = forms.CharField(
-        label=_("Ghi chú"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Ghi chú"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
-    url = forms.URLField(label=_("Đường dẫn (nếu có)"), required=False, max_length=500)
+    url = forms.URLField(
+        label=_("Đường dẫn (nếu có)"), required=False, max_length=500, assume_scheme="https"
+    )
     verifier_organization = forms.ModelChoiceField(
         label=_("Nhờ đơn vị xác nhận (không bắt buộc)"),
         queryset=Organization.objects.none(),
@@ -89,9 +94,7 @@ class SelfReportForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["verifier_organization"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = organizations
+        self.fields["verifier_organization"].queryset = organizations  # type: ignore[attr-defined]
 
 
 class GoalsForm(forms.Form):
@@ -131,9 +134,7 @@ class PublicProfileForm(forms.Form):
 
     def __init__(self, *args: Any, records: QuerySet[LearningRecord], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["records"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = records
+        self.fields["records"].queryset = records  # type: ignore[attr-defined]
 
 
 class HouseholdCreateForm(forms.Form):

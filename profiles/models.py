@@ -351,7 +351,9 @@ class LearningRecord(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source_app", "source_id"], name="record_source_unique"),
+            models.UniqueConstraint(
+                fields=["source_app", "source_id"], name="record_source_unique"
+            ),
             models.CheckConstraint(condition=Q(hours__gte=0), name="record_hours_not_negative"),
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True)
@@ -573,9 +575,7 @@ class DataRequest(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
-    progress = models.PositiveSmallIntegerField(
-        default=0, validators=[MaxValueValidator(100)]
-    )
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
     requested_at = models.DateTimeField(default=timezone.now)
     acknowledge_by = models.DateTimeField()
     acknowledged_at = models.DateTimeField(null=True, blank=True)

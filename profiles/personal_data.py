@@ -26,7 +26,7 @@ class PersonalDataTable:
     label: str  # "app_label.modelname"
     covers: tuple[str, ...]  # foreign keys to the user that select the person's rows
     exclude: tuple[str, ...] = ()  # secrets and storage paths, never exported
-    extra: RowFilter | None = None  # rows about the person found another way
+    also: RowFilter | None = None  # rows about the person found another way
     notes: str = ""
 
     def rows(self, user: Any) -> QuerySet[Model]:
@@ -34,8 +34,8 @@ class PersonalDataTable:
         condition = Q()
         for name in self.covers:
             condition |= Q(**{name: user.pk})
-        if self.extra is not None:
-            condition |= self.extra(user)
+        if self.also is not None:
+            condition |= self.also(user)
         return model._default_manager.filter(condition).distinct().order_by("pk")
 
 
@@ -90,9 +90,7 @@ for _table in (
     PersonalDataTable("profiles.publicprofile", covers=("user",)),
     PersonalDataTable("profiles.household", covers=("members__user",)),
     PersonalDataTable("profiles.householdmember", covers=("user",)),
-    PersonalDataTable(
-        "profiles.householdinvitation", covers=("invited_by",), extra=_invitations_to
-    ),
+    PersonalDataTable("profiles.householdinvitation", covers=("invited_by",), also=_invitations_to),
     PersonalDataTable("profiles.consentrecord", covers=("user",)),
     PersonalDataTable("profiles.datarequest", covers=("user",), exclude=("file",)),
     PersonalDataTable("account.emailaddress", covers=("user",)),
@@ -109,7 +107,7 @@ for _table in (
     PersonalDataTable(
         "audit.auditevent",
         covers=("actor",),
-        extra=_audit_about,
+        also=_audit_about,
         notes="what you did, and who looked at your learner summary",
     ),
 ):

@@ -1,18 +1,34 @@
 """The profiles API: thin views with explicit input and output serializers."""
 
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from profiles import selectors, services
-from profiles.models import AdministrativeUnit, CitizenProfile, Language, User
+from profiles.data import LearningCategory
+from profiles.evidence import evidence_check
+from profiles.models import (
+    AdministrativeUnit,
+    CitizenProfile,
+    DataRequest,
+    Language,
+    LearningRecord,
+    Organization,
+    User,
+)
+from profiles.services import learning, privacy
 
 
 class WardOutputSerializer(serializers.Serializer[AdministrativeUnit]):
@@ -87,3 +103,192 @@ class MyProfileApi(APIView):
             national_id=data.get("national_id"),
         )
         return Response(ProfileOutputSerializer(profile).data)
+
+
+# --- The ledger ---------------------------------------------------------------------------
+
+
+class LearningRecordOutputSerializer(serializers.Serializer[LearningRecord]):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=7, decimal_places=2)
+    started_on = serializers.DateField(allow_null=True)
+    ended_on = serializers.DateField(allow_null=True)
+    occurred_on = serializers.DateField()
+    provider_organization = serializers.UUIDField(
+        source="provider_organization.public_id", allow_null=True
+    )
+    provider_name = serializers.CharField()
+    url = serializers.CharField()
+    verification_status = serializers.CharField()
+    verification_note = serializers.CharField()
+    is_public = serializers.BooleanField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    evidence = serializers.SerializerMethodField()
+
+    def get_evidence(self, record: LearningRecord) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": str(item.public_id),
+                "name": item.original_name,
+                "content_type": item.content_type,
+                "size": item.size,
+            }
+            for item in record.evidence.all()
+        ]
+
+
+class SelfReportInputSerializer(serializers.Serializer[dict[str, Any]]):
+    title = serializers.CharField(max_length=300)
+    category = serializers.ChoiceField(choices=LearningCategory.choices)
+    hours = serializers.DecimalField(
+        max_digits=7, decimal_places=2, min_value=Decimal(0), max_value=Decimal(10000)
+    )
+    started_on = serializers.DateField(required=False, allow_null=True)
+    ended_on = serializers.DateField(required=False, allow_null=True)
+    provider_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    verifier_organization = serializers.UUIDField(required=False, allow_null=True)
+    evidence = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=5, allow_empty=True
+    )
+
+
+class MyLearningRecordListApi(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int, required=False),
+            OpenApiParameter("category", str, required=False, enum=LearningCategory.values),
+        ],
+        responses=LearningRecordOutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        year = request.query_params.get("year")
+        category = request.query_params.get("category") or None
+        if year is not None and not (year.isascii() and year.isdigit()):
+            raise ValidationError({"year": [_("Năm không hợp lệ.")]})
+        if category is not None and category not in LearningCategory.values:
+            raise ValidationError({"category": [_("Lĩnh vực không hợp lệ.")]})
+        records = selectors.learning_records_of(
+            user=user, year=int(year) if year else None, category=category
+        ).prefetch_related("evidence")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(records, request, view=self)
+        return paginator.get_paginated_response(
+            LearningRecordOutputSerializer(page, many=True).data
+        )
+
+    @extend_schema(
+        request={
+            "multipart/form-data": SelfReportInputSerializer,
+            "application/json": SelfReportInputSerializer,
+        },
+        responses={201: LearningRecordOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        """Add self-reported learning, with optional evidence files (multipart)."""
+        user: User = request.user  # type: ignore[assignment]
+        serializer = SelfReportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organization = None
+        if data.get("verifier_organization"):
+            organization = Organization.objects.filter(
+                public_id=data["verifier_organization"], is_approved=True
+            ).first()
+            if organization is None:
+                raise ValidationError(
+                    {"verifier_organization": [_("Không có đơn vị nào với mã này.")]}
+                )
+        checked, errors = [], []
+        for upload in data.get("evidence", []):
+            try:
+                checked.append(evidence_check(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError({"evidence": errors})
+        record = learning.learning_record_self_report(
+            actor=user,
+            title=data["title"],
+            category=data["category"],
+            hours=data["hours"],
+            started_on=data.get("started_on"),
+            ended_on=data.get("ended_on"),
+            provider_name=data.get("provider_name", ""),
+            description=data.get("description", ""),
+            url=data.get("url", ""),
+            verifier_organization=organization,
+            evidence=checked,
+        )
+        return Response(LearningRecordOutputSerializer(record).data, status=201)
+
+
+class VerificationInputSerializer(serializers.Serializer[dict[str, Any]]):
+    decision = serializers.ChoiceField(choices=["verify", "reject"])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class StaffVerificationApi(APIView):
+    @extend_schema(request=VerificationInputSerializer, responses=LearningRecordOutputSerializer)
+    def post(self, request: Request, record_id: UUID) -> Response:
+        """Verify or reject a self-reported record the actor's center was asked to verify.
+        404 for any record outside that queue."""
+        serializer = VerificationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = learning.learning_record_decide(
+            actor=request.user,  # type: ignore[arg-type]
+            record_id=record_id,
+            is_verified=serializer.validated_data["decision"] == "verify",
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        return Response(LearningRecordOutputSerializer(record).data)
+
+
+# --- Data requests ------------------------------------------------------------------------
+
+
+class DataRequestOutputSerializer(serializers.Serializer[DataRequest]):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    requested_at = serializers.DateTimeField()
+    acknowledge_by = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField()
+    scheduled_for = serializers.DateTimeField(allow_null=True)
+    file_expires_at = serializers.DateTimeField(allow_null=True)
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, data_request: DataRequest) -> str | None:
+        if data_request.status != DataRequest.Status.READY:
+            return None
+        return reverse("export_download", kwargs={"request_id": data_request.public_id})
+
+
+class MyDataRequestListApi(APIView):
+    @extend_schema(responses=DataRequestOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        user: User = request.user  # type: ignore[assignment]
+        return Response(
+            DataRequestOutputSerializer(selectors.data_requests_of(user=user), many=True).data
+        )
+
+
+class MyDataExportApi(APIView):
+    @extend_schema(request=None, responses={202: DataRequestOutputSerializer})
+    def post(self, request: Request) -> Response:
+        """Ask for an export of everything held about me; built in the background."""
+        user: User = request.user  # type: ignore[assignment]
+        data_request = privacy.data_export_request(
+            actor=user, base_url=f"{request.scheme}://{request.get_host()}"
+        )
+        return Response(DataRequestOutputSerializer(data_request).data, status=202)

@@ -172,9 +172,7 @@ class HouseholdMemberView:
 
 
 def household_of(*, user: User) -> Household | None:
-    membership = (
-        HouseholdMember.objects.select_related("household").filter(user=user).first()
-    )
+    membership = HouseholdMember.objects.select_related("household").filter(user=user).first()
     return membership.household if membership is not None else None
 
 

@@ -53,7 +53,10 @@ def household_create(*, actor: User, name: str) -> Household:
             _("Bạn đang ở trong một gia đình. Hãy rời gia đình đó trước.")
         ) from error
     audit_record(
-        actor=actor, action="household.created", object_type="household", object_id=household.public_id
+        actor=actor,
+        action="household.created",
+        object_type="household",
+        object_id=household.public_id,
     )
     return household
 
@@ -95,7 +98,9 @@ def household_invite(
         except ValidationError as error:
             raise ValidationError({"phone": error.messages}) from error
     if household.members.count() >= HOUSEHOLD_MAX_MEMBERS:
-        raise Conflict(_("Một gia đình có tối đa %(count)d thành viên.") % {"count": HOUSEHOLD_MAX_MEMBERS})
+        raise Conflict(
+            _("Một gia đình có tối đa %(count)d thành viên.") % {"count": HOUSEHOLD_MAX_MEMBERS}
+        )
     now = timezone.now()
     pending = household.invitations.filter(
         status=HouseholdInvitation.Status.PENDING, expires_at__gt=now, email=email, phone=phone
@@ -121,7 +126,9 @@ def household_invite(
     return invitation
 
 
-def _invitation_email_on_commit(invitation: HouseholdInvitation, actor: User, base_url: str) -> None:
+def _invitation_email_on_commit(
+    invitation: HouseholdInvitation, actor: User, base_url: str
+) -> None:
     invitee = User.objects.filter(email=invitation.email).first()
     language = invitee.preferred_language if invitee is not None else settings.LANGUAGE_CODE
     profile = getattr(actor, "citizen_profile", None)
@@ -133,7 +140,9 @@ def _invitation_email_on_commit(invitation: HouseholdInvitation, actor: User, ba
         "expires_at": invitation.expires_at,
     }
     with translation.override(language):
-        subject = str(_("Lời mời tham gia “Gia đình học tập” %(name)s") % {"name": invitation.household.name})
+        subject = str(
+            _("Lời mời tham gia “Gia đình học tập” %(name)s") % {"name": invitation.household.name}
+        )
         body = render_to_string("profiles/email/household_invitation.txt", context)
     email_send_on_commit(
         to=[invitation.email],
@@ -178,7 +187,9 @@ def household_invitation_accept(*, actor: User, code: str) -> HouseholdMember:
     if HouseholdMember.objects.filter(user=actor).exists():
         raise AlreadyInHousehold(_("Bạn đang ở trong một gia đình. Hãy rời gia đình đó trước."))
     if invitation.household.members.count() >= HOUSEHOLD_MAX_MEMBERS:
-        raise Conflict(_("Một gia đình có tối đa %(count)d thành viên.") % {"count": HOUSEHOLD_MAX_MEMBERS})
+        raise Conflict(
+            _("Một gia đình có tối đa %(count)d thành viên.") % {"count": HOUSEHOLD_MAX_MEMBERS}
+        )
     try:
         with transaction.atomic():
             member = HouseholdMember.objects.create(household=invitation.household, user=actor)
@@ -244,14 +255,12 @@ def household_leave(*, actor: User) -> None:
     membership = _membership_of(actor)
     household = Household.objects.select_for_update().get(pk=membership.household_id)
     membership.delete()
-    remaining = household.members.order_by("joined_at", "id")
-    if not remaining.exists():
-        household.delete()
-    elif membership.role == HouseholdMember.Role.OWNER:
-        successor = remaining.first()
-        assert successor is not None
-        successor.role = HouseholdMember.Role.OWNER
-        successor.save(update_fields=["role"])
+    successor = household.members.order_by("joined_at", "id").first()
     audit_record(
         actor=actor, action="household.left", object_type="household", object_id=household.public_id
     )
+    if successor is None:
+        household.delete()
+    elif membership.role == HouseholdMember.Role.OWNER:
+        successor.role = HouseholdMember.Role.OWNER
+        successor.save(update_fields=["role"])

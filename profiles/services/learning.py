@@ -64,9 +64,7 @@ def learning_record_add(
     existing = LearningRecord.objects.filter(source_app=source_app, source_id=source_id).first()
     if existing is not None:
         if existing.citizen_id != citizen_id:
-            raise SourceBelongsToAnotherCitizen(
-                _("Nguồn này đã được ghi cho một người học khác.")
-            )
+            raise SourceBelongsToAnotherCitizen(_("Nguồn này đã được ghi cho một người học khác."))
         return existing, False
     now = timezone.now()
     record = LearningRecord(
@@ -100,9 +98,7 @@ def learning_record_add(
     if not created:
         # Lost a race with a concurrent writer of the same source: same answer as above.
         if record.citizen_id != citizen_id:
-            raise SourceBelongsToAnotherCitizen(
-                _("Nguồn này đã được ghi cho một người học khác.")
-            )
+            raise SourceBelongsToAnotherCitizen(_("Nguồn này đã được ghi cho một người học khác."))
         return record, False
     audit_record(
         actor=None,
@@ -164,9 +160,7 @@ def learning_record_self_report(
     organization to verify puts the record in its staff's queue.
     """
     if verifier_organization is not None and not verifier_organization.is_approved:
-        raise ValidationError(
-            {"verifier_organization": [_("Đơn vị này chưa được duyệt.")]}
-        )
+        raise ValidationError({"verifier_organization": [_("Đơn vị này chưa được duyệt.")]})
     saved_names: list[str] = []
     try:
         with transaction.atomic():
@@ -249,9 +243,7 @@ def learning_record_decide(
     win. Raises NotFound when the record is not in the actor's queue (no hint that it
     exists), RecordNotPendingVerification when already decided.
     """
-    record = (
-        LearningRecord.objects.select_for_update().filter(public_id=record_id).first()
-    )
+    record = LearningRecord.objects.select_for_update().filter(public_id=record_id).first()
     if record is None or not permissions.may_verify_record(actor, record):
         raise NotFound(_("Không tìm thấy bản ghi cần xác nhận."))
     if record.verification_status != LearningRecord.Verification.PENDING:
@@ -260,7 +252,9 @@ def learning_record_decide(
     if not is_verified and not reason:
         raise ValidationError({"reason": [_("Hãy cho người học biết lý do từ chối.")]})
     record.verification_status = (
-        LearningRecord.Verification.VERIFIED if is_verified else LearningRecord.Verification.REJECTED
+        LearningRecord.Verification.VERIFIED
+        if is_verified
+        else LearningRecord.Verification.REJECTED
     )
     record.verified_by_id = actor.pk
     record.verified_at = timezone.now()
@@ -308,9 +302,7 @@ def learning_record_withdraw(*, actor: User, record_id: uuid.UUID) -> LearningRe
 
 
 @transaction.atomic
-def learning_records_publish(
-    *, actor: User, public_record_ids: set[uuid.UUID]
-) -> int:
+def learning_records_publish(*, actor: User, public_record_ids: set[uuid.UUID]) -> int:
     """Choose which of the actor's records appear on their public profile: exactly those
     listed (revoked and rejected ones never do). Ids of other people's records are ignored
     by construction: the update is scoped to the actor. Returns how many are public."""

@@ -28,7 +28,6 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
 from rest_framework.authtoken.models import Token
 
 from learnprofile.audit.models import AuditEvent

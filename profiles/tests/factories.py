@@ -1,7 +1,18 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 
-from profiles.models import AdministrativeUnit, CitizenProfile, Membership, Organization, User
+from profiles.data import LearningCategory, LearningRecordKind
+from profiles.models import (
+    AdministrativeUnit,
+    CitizenProfile,
+    LearningRecord,
+    Membership,
+    Organization,
+    User,
+)
 
 
 def ward(codename: str = "phuong_hoan_kiem") -> AdministrativeUnit:
@@ -52,3 +63,32 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     role = Membership.Role.STAFF
+
+
+def learning_records_bulk(user: User, count: int, **fields: object) -> list[LearningRecord]:
+    """`count` verified course completions spread over years, written in one statement."""
+    today = date.today()  # noqa: DTZ011 - a plain date for test data
+    records = [
+        LearningRecord(
+            citizen=user,
+            kind=fields.get("kind", LearningRecordKind.COURSE_COMPLETED),
+            title=f"Khóa học số {number}",
+            category=fields.get("category", LearningCategory.DIGITAL_SKILLS),
+            hours=Decimal("2.5"),
+            occurred_on=today - timedelta(days=number * 3),
+            source_app="courses",
+            source_id=f"bulk:{user.pk}:{number}",
+            verification_status=LearningRecord.Verification.VERIFIED,
+        )
+        for number in range(count)
+    ]
+    return LearningRecord.objects.bulk_create(records)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"

@@ -126,9 +126,7 @@ def learning_record_withdraw(request: HttpRequest, record_id: UUID) -> HttpRespo
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
     """Only the owner and the staff asked to verify the record; anyone else gets 404."""
-    evidence = (
-        EvidenceFile.objects.select_related("record").filter(public_id=evidence_id).first()
-    )
+    evidence = EvidenceFile.objects.select_related("record").filter(public_id=evidence_id).first()
     if evidence is None or not permissions.may_download_evidence(request.user, evidence):
         raise Http404
     response = FileResponse(

@@ -77,9 +77,9 @@ def learner_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
         )
         raise Http404
     audit_record(actor=user, action="learner.viewed", object_type="user", object_id=public_id)
-    profile = CitizenProfile.objects.select_related("residence_ward__parent").filter(
-        user=learner
-    ).first()
+    profile = (
+        CitizenProfile.objects.select_related("residence_ward__parent").filter(user=learner).first()
+    )
     return render(
         request,
         "profiles/staff/learner_summary.html",
