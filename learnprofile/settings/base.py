@@ -337,6 +337,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": "INFO"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

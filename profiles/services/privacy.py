@@ -149,8 +149,7 @@ def working_days_after(start: datetime, days: int) -> datetime:
     return timezone.make_aware(end_of_day)
 
 
-def _request_new(user: User, kind: str, **fields: Any) -> DataRequest:
-    now = timezone.now()
+def _request_new(user: User, kind: str, now: datetime, **fields: Any) -> DataRequest:
     return DataRequest(
         user=user,
         kind=kind,
@@ -185,7 +184,7 @@ def data_export_request(*, actor: User, base_url: str = "") -> DataRequest:
     ).first()
     if running is not None:
         return running
-    request = _request_new(actor, DataRequest.Kind.EXPORT)
+    request = _request_new(actor, DataRequest.Kind.EXPORT, timezone.now())
     request.save()
     job_enqueue_on_commit(
         kind=EXPORT_JOB,
@@ -349,10 +348,12 @@ def account_deletion_request(*, actor: User) -> DataRequest:
     ).first()
     if existing is not None:
         return existing
-    scheduled_for = timezone.now() + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
+    now = timezone.now()
+    scheduled_for = now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
     request = _request_new(
         actor,
         DataRequest.Kind.DELETION,
+        now,
         status=DataRequest.Status.SCHEDULED,
         scheduled_for=scheduled_for,
     )
