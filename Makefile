@@ -56,7 +56,7 @@ bench: install-dev ## Benchmarks under bench/ (BENCH=name for one)
 	  $(VENV_PY) bench/run.py $(BENCH)
 
 messages: install-dev ## Extract translatable strings into locale/ (needs GNU gettext)
-	$(VENV_PY) manage.py makemessages -l vi -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+	$(VENV_PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 
 clean: ## Remove the virtualenv and everything under var/ (embedded databases included)
 	rm -rf .venv var

@@ -1,6 +1,7 @@
 """Developer machine: `make run`. Safe, visible defaults; never used in production."""
 
 from .base import *  # noqa: F403
+from .base import STORAGES as BASE_STORAGES
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
@@ -10,6 +11,6 @@ CREDENTIAL_KEY_ENCRYPTION_KEY = env(
     "CREDENTIAL_KEY_ENCRYPTION_KEY", default="local-credential-key-encryption-key"
 )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **BASE_STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

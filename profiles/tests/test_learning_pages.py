@@ -82,7 +82,9 @@ def test_my_learning_shows_totals_timeline_by_year_and_filters(client, personas)
 
 def test_bad_filter_values_are_ignored_not_errors(client, personas) -> None:
     client.force_login(personas.learner)
-    response = client.get(reverse("my_learning"), {"year": "abc\x00", "category": "x", "page": "-1"})
+    response = client.get(
+        reverse("my_learning"), {"year": "abc\x00", "category": "x", "page": "-1"}
+    )
     assert response.status_code == 200
 
 
@@ -147,7 +149,10 @@ def test_fifty_megabyte_message_in_english(client, personas) -> None:
     response = _self_report(
         client, evidence=[SimpleUploadedFile("scan.pdf", big, content_type="application/pdf")]
     )
-    assert "“scan.pdf” is 50.0\xa0MB, over the limit of 10.0\xa0MB per file." in response.content.decode()
+    assert (
+        "“scan.pdf” is 50.0\xa0MB, over the limit of 10.0\xa0MB per file."
+        in response.content.decode()
+    )
 
 
 def test_future_dates_and_reversed_dates_are_refused(client, personas) -> None:
@@ -248,7 +253,8 @@ def test_public_profile_shows_only_the_chosen_records(client, personas) -> None:
     public = PublicProfile.objects.get(user=personas.learner)
     assert len(public.slug) >= 24
     consent = ConsentRecord.objects.get(user=personas.learner, purpose="public_profile")
-    assert consent.is_granted and consent.notice_version == settings.PRIVACY_NOTICE_VERSION
+    assert consent.is_granted
+    assert consent.notice_version == settings.PRIVACY_NOTICE_VERSION
 
     client.logout()
     page = client.get(reverse("public_profile", args=[public.slug]))
@@ -292,7 +298,8 @@ def test_another_citizens_record_cannot_be_published(client, personas) -> None:
     (foreign,) = learning_records_bulk(personas.other_learner, 1)
     client.force_login(personas.learner)
     response = client.post(
-        reverse("public_profile_settings"), {"is_enabled": "on", "records": [str(foreign.public_id)]}
+        reverse("public_profile_settings"),
+        {"is_enabled": "on", "records": [str(foreign.public_id)]},
     )
     assert response.status_code == 200
     foreign.refresh_from_db()

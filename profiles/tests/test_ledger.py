@@ -16,7 +16,9 @@ from profiles.models import LearningRecord
 from profiles.services.learning import SourceBelongsToAnotherCitizen
 
 
-def _add(citizen_id: int, source_id: str = "enrollment:41", **overrides: object) -> LearningRecordData:
+def _add(
+    citizen_id: int, source_id: str = "enrollment:41", **overrides: object
+) -> LearningRecordData:
     values: dict[str, object] = {
         "citizen_id": citizen_id,
         "kind": LearningRecordKind.COURSE_COMPLETED,
@@ -36,7 +38,9 @@ def test_adding_the_same_source_twice_leaves_one_row(personas) -> None:
     first = _add(personas.learner.pk)
     second = _add(personas.learner.pk, title="Another title the caller sent by mistake")
 
-    assert LearningRecord.objects.filter(source_app="courses", source_id="enrollment:41").count() == 1
+    assert (
+        LearningRecord.objects.filter(source_app="courses", source_id="enrollment:41").count() == 1
+    )
     assert second == first
     assert second.title == "Tin học cơ bản"
     assert AuditEvent.objects.filter(action="learning_record.added").count() == 1
@@ -76,7 +80,8 @@ def test_revoking_marks_the_row_and_keeps_history(personas) -> None:
     again = api.learning_record_revoke(source_app="courses", source_id="credential:9", reason="x")
 
     row = LearningRecord.objects.get()
-    assert revoked.is_revoked and again.is_revoked
+    assert revoked.is_revoked
+    assert again.is_revoked
     assert row.revoke_reason == "issued in error"
     assert row.title == "Tin học cơ bản"
     assert [r.is_revoked for r in api.learning_records_of(citizen_id=personas.learner.pk)] == [True]
@@ -98,7 +103,7 @@ def test_concurrent_writes_of_one_source_create_one_row(personas) -> None:
         try:
             barrier.wait()
             results.append(_add(personas.learner.pk, source_id="enrollment:race"))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

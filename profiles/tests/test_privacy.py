@@ -6,13 +6,13 @@ import zipfile
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -33,11 +33,11 @@ from profiles.models import (
     User,
 )
 from profiles.personal_data import NOT_ABOUT_THE_PERSON, personal_data_tables
-from profiles.services import households, privacy
-from profiles.services import citizen_profile_update
+from profiles.services import citizen_profile_update, households, privacy
 from profiles.tests.factories import PDF_BYTES, ward
 from tests.helpers import run_pending_jobs
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 NAME = "Trần Thị Bích Ngọc"
 PHONE = "+84987654321"
 NATIONAL_ID = "001203004567"
@@ -66,7 +66,11 @@ EXPORTED_TABLES = {
 
 
 def test_every_foreign_key_to_a_person_is_exported_or_explained() -> None:
-    declared = {(table.label, name.split("__")[0]) for table in personal_data_tables() for name in table.covers}
+    declared = {
+        (table.label, name.split("__")[0])
+        for table in personal_data_tables()
+        for name in table.covers
+    }
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     missing = []
     for model in apps.get_models():
@@ -120,7 +124,9 @@ def full_person(client, personas):
     client.post(reverse("public_profile_settings"), {"is_enabled": "on"})
     households.household_create(actor=person, name="Nhà Ngọc")
     households.household_invite(actor=person, email="me@example.vn")
-    Authenticator.objects.create(user=person, type=Authenticator.Type.TOTP, data={"secret": "S3CR3T"})
+    Authenticator.objects.create(
+        user=person, type=Authenticator.Type.TOTP, data={"secret": "S3CR3T"}
+    )
     Token.objects.create(user=person)
     LogEntry.objects.log_actions(
         user_id=person.pk,
@@ -140,7 +146,11 @@ def _export(client, person) -> dict:
     response = client.get(reverse("export_download", args=[data_request.public_id]))
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    return {"json": json.loads(archive.read("export.json")), "names": archive.namelist(), "zip": archive}
+    return {
+        "json": json.loads(archive.read("export.json")),
+        "names": archive.namelist(),
+        "zip": archive,
+    }
 
 
 def test_export_contains_every_tables_rows_about_the_person(client, full_person) -> None:
@@ -158,7 +168,9 @@ def test_export_contains_every_tables_rows_about_the_person(client, full_person)
         "Tự học tiếng Anh",
     }
     assert "transcript.pdf" in exported["names"]
-    assert any(name.startswith("evidence/") and name.endswith("bang.pdf") for name in exported["names"])
+    assert any(
+        name.startswith("evidence/") and name.endswith("bang.pdf") for name in exported["names"]
+    )
     assert exported["zip"].read("transcript.pdf").startswith(b"%PDF")
 
 
@@ -169,7 +181,9 @@ def test_export_leaves_secrets_out(client, full_person) -> None:
     assert "S3CR3T" not in text
     assert full_person.password not in text
     assert CitizenProfile.objects.get(user=full_person).national_id_hash not in text
-    assert "other" not in {row.get("email") for row in json.loads(text)["tables"]["account.emailaddress"]}
+    assert "other" not in {
+        row.get("email") for row in json.loads(text)["tables"]["account.emailaddress"]
+    }
 
 
 def test_export_holds_no_other_persons_rows(client, personas, full_person) -> None:
@@ -222,7 +236,9 @@ def test_another_person_cannot_download_an_export(client, personas) -> None:
     data_request = DataRequest.objects.get()
     client.force_login(personas.other_learner)
     assert client.get(reverse("export_download", args=[data_request.public_id])).status_code == 404
-    assert client.get(reverse("data_request_status", args=[data_request.public_id])).status_code == 404
+    assert (
+        client.get(reverse("data_request_status", args=[data_request.public_id])).status_code == 404
+    )
 
 
 def test_expired_export_is_deleted_and_says_so(client, personas) -> None:
@@ -264,9 +280,9 @@ def test_consent_is_recorded_per_purpose_with_notice_version(client, personas) -
 
 
 def test_working_days_skip_weekends_and_tet() -> None:
-    friday = timezone.make_aware(datetime(2026, 11, 27, 16, 0))
+    friday = datetime(2026, 11, 27, 16, 0, tzinfo=VIETNAM)
     assert privacy.working_days_after(friday, 2).date().isoformat() == "2026-12-01"
-    before_tet = timezone.make_aware(datetime(2027, 2, 3, 9, 0))  # Tết holidays 4-10 Feb 2027
+    before_tet = datetime(2027, 2, 3, 9, 0, tzinfo=VIETNAM)  # Tết holidays 4-10 Feb 2027
     assert privacy.working_days_after(before_tet, 2).date().isoformat() == "2027-02-12"
 
 
@@ -359,7 +375,8 @@ def test_after_deletion_no_table_holds_the_persons_data(
 
     assert _tables_holding(values) == []
     erased = User.objects.get(pk=person.pk)
-    assert erased.erased_at is not None and not erased.is_active
+    assert erased.erased_at is not None
+    assert not erased.is_active
     assert not erased.has_usable_password()
     assert DataRequest.objects.get(user=person, kind="deletion").status == "completed"
     assert not any(Path(path).exists() for path in evidence_paths)
