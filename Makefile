@@ -53,7 +53,7 @@ test: install-dev browser lint ## Lint, then the whole suite against real Postgr
 
 bench: install-dev ## Benchmarks under bench/ (BENCH=name for one)
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(VENV_PY) -m learnprofile.devstack --services $(SERVICES) exec --settings learnprofile.settings.local -- \
-	  $(VENV_PY) bench/run.py $(BENCH)
+	  sh -c '$(VENV_PY) manage.py migrate --noinput -v0 && $(VENV_PY) bench/run.py $(BENCH)'
 
 messages: install-dev ## Extract translatable strings into locale/ (needs GNU gettext)
 	$(VENV_PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from learnprofile.text import fold
@@ -14,6 +14,7 @@ from profiles.models import (
     AdministrativeUnit,
     ConsentRecord,
     DataRequest,
+    EvidenceFile,
     Household,
     HouseholdInvitation,
     HouseholdMember,
@@ -67,10 +68,19 @@ def learning_records_of(
     *, user: User, year: int | None = None, category: str | None = None
 ) -> QuerySet[LearningRecord]:
     """The citizen's timeline, newest first, ready to render without further queries."""
+    # A correlated count rather than JOIN + GROUP BY: the pager's COUNT(*) then drops it and
+    # the page query walks the (citizen, -occurred_on) index with a LIMIT.
+    evidence_count = (
+        EvidenceFile.objects.filter(record=OuterRef("pk"))
+        .order_by()
+        .values("record")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
     records = (
         LearningRecord.objects.filter(citizen=user)
-        .select_related("provider_organization", "verifier_organization")
-        .annotate(evidence_count=Count("evidence"))
+        .select_related("provider_organization")
+        .annotate(evidence_count=Coalesce(Subquery(evidence_count), 0))
         .order_by("-occurred_on", "-id")
     )
     if year is not None:

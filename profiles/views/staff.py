@@ -15,6 +15,7 @@ from profiles import permissions, selectors
 from profiles.learning_forms import VerificationDecisionForm
 from profiles.models import CitizenProfile, LearningRecord, User
 from profiles.services import learning
+from profiles.timeline import timeline_items
 from profiles.views.common import form_error_add
 
 
@@ -57,7 +58,12 @@ def verification_decide(request: HttpRequest, record_id: UUID) -> HttpResponse:
     return render(
         request,
         "profiles/staff/verification_decide.html",
-        {"record": record, "form": form, "evidence": record.evidence.all()},
+        {
+            "record": record,
+            "items": timeline_items([record]),
+            "form": form,
+            "evidence": record.evidence.all(),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -87,6 +93,6 @@ def learner_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "learner": learner,
             "profile": profile,
             "totals": selectors.learning_totals(user_id=learner.pk),
-            "records": selectors.learning_records_of(user=learner)[:50],
+            "items": timeline_items(selectors.learning_records_of(user=learner)[:50]),
         },
     )
