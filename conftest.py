@@ -10,8 +10,25 @@ from profiles.tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
+    units_loaded,
     province,
 )
+
+
+@pytest.fixture(autouse=True)
+def _administrative_units(request: pytest.FixtureRequest) -> None:
+    """Units are data from a migration; a transactional test's flush removes them. Tests
+    with database access find them loaded whatever ran before."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not {"db", "transactional_db", "live_server"} & names:
+        return
+    transactional = bool(
+        {"transactional_db", "live_server"} & names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    units_loaded()
 
 
 @dataclass

@@ -61,7 +61,8 @@ class LearningTotals:
     hours_overall: Decimal
     courses_completed: int
     credentials_held: int
-    records: int
+    records: int  # counted ones
+    all_records: int  # revoked and rejected included: the length of the timeline
 
 
 def learning_records_of(
@@ -93,12 +94,15 @@ def learning_records_of(
 def learning_totals(*, user_id: int, year: int | None = None) -> LearningTotals:
     """Totals over the whole ledger in one query (hours this year, overall, ...)."""
     this_year = year or timezone.localdate().year
-    totals = LearningRecord.objects.filter(COUNTED, citizen_id=user_id).aggregate(
-        hours_this_year=Sum("hours", filter=Q(occurred_on__year=this_year), default=Decimal(0)),
-        hours_overall=Sum("hours", default=Decimal(0)),
-        courses_completed=Count("id", filter=Q(kind=LearningRecordKind.COURSE_COMPLETED)),
-        credentials_held=Count("id", filter=Q(kind=LearningRecordKind.CREDENTIAL)),
-        records=Count("id"),
+    totals = LearningRecord.objects.filter(citizen_id=user_id).aggregate(
+        hours_this_year=Sum(
+            "hours", filter=COUNTED & Q(occurred_on__year=this_year), default=Decimal(0)
+        ),
+        hours_overall=Sum("hours", filter=COUNTED, default=Decimal(0)),
+        courses_completed=Count("id", filter=COUNTED & Q(kind=LearningRecordKind.COURSE_COMPLETED)),
+        credentials_held=Count("id", filter=COUNTED & Q(kind=LearningRecordKind.CREDENTIAL)),
+        records=Count("id", filter=COUNTED),
+        all_records=Count("id"),
     )
     return LearningTotals(**totals)
 

@@ -11,7 +11,6 @@ from django.urls import reverse
 from profiles.models import DataRequest, HouseholdInvitation, LearningRecord, PublicProfile
 from profiles.services import households, learning, privacy
 from profiles.tests.factories import PDF_BYTES, learning_records_bulk
-from tests.test_browser import browser, phone  # noqa: F401 - fixtures
 
 Page = tuple[str, Callable[[object], str], str, str]
 
@@ -161,7 +160,8 @@ def test_page_works_in_both_languages(
     if language == "en":
         assert vietnamese not in body or vietnamese == "Tự học trồng rau sạch"
     # Every form posts or gets by itself: no behaviour needs a script.
-    assert "onclick" not in body and "onsubmit" not in body
+    assert "onclick" not in body
+    assert "onsubmit" not in body
 
 
 @pytest.mark.browser

@@ -13,14 +13,24 @@ from profiles.models import (
     Organization,
     User,
 )
+from profiles.places import administrative_units_sync
+
+
+def units_loaded() -> None:
+    """The data migration loads the units; a transactional test's flush empties the table, so
+    load them again for the tests that follow it."""
+    if not AdministrativeUnit.objects.exists():
+        administrative_units_sync(unit_model=AdministrativeUnit)
 
 
 def ward(codename: str = "phuong_hoan_kiem") -> AdministrativeUnit:
     """A real ward from the loaded units (the data migration loads all 3,321)."""
+    units_loaded()
     return AdministrativeUnit.objects.get(level="ward", codename=codename)
 
 
 def province(codename: str = "ha_noi") -> AdministrativeUnit:
+    units_loaded()
     return AdministrativeUnit.objects.get(level="province", codename=codename)
 
 

@@ -42,8 +42,11 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         year = filters.cleaned_data["year"]
         category = filters.cleaned_data["category"] or None
     records = selectors.learning_records_of(user=user, year=year, category=category)
-    page = Paginator(records, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     totals = selectors.learning_totals(user_id=user.pk)
+    paginator = Paginator(records, TIMELINE_PAGE_SIZE)
+    if year is None and category is None:
+        paginator.count = totals.all_records  # type: ignore[misc]  # known: saves a COUNT
+    page = paginator.get_page(request.GET.get("page"))
     goal_percent = None
     if profile.yearly_hours_goal:
         goal_percent = min(100, int(totals.hours_this_year * 100 / profile.yearly_hours_goal))
