@@ -10,8 +10,8 @@ from profiles.tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     UserFactory,
-    units_loaded,
     province,
+    units_loaded,
 )
 
 

@@ -36,7 +36,8 @@ class PersonalDataTable:
             condition |= Q(**{name: user.pk})
         if self.also is not None:
             condition |= self.also(user)
-        return model._default_manager.filter(condition).distinct().order_by("pk")
+        rows: QuerySet[Model] = model._default_manager.filter(condition)
+        return rows.distinct().order_by("pk")
 
 
 # Foreign keys to the user that name someone acting on another person's data; the row

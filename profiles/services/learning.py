@@ -85,7 +85,15 @@ def learning_record_add(
         verification_status=LearningRecord.Verification.VERIFIED,
         verified_at=now,
     )
-    record.full_clean(exclude=["citizen", "provider_organization"], validate_unique=False)
+    # The unique source is settled by the database below (a concurrent writer may have just
+    # inserted it); the other constraints are checked here for a clear message.
+    record.full_clean(
+        exclude=["citizen", "provider_organization"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    if started_on and ended_on and ended_on < started_on:
+        raise ValidationError({"ended_on": [_("Ngày kết thúc phải sau ngày bắt đầu.")]})
     record, created = LearningRecord.objects.get_or_create(
         source_app=source_app,
         source_id=source_id,

@@ -519,9 +519,14 @@ def account_erase(*, request_id: UUID) -> bool:
             object_type="data_request",
             object_id=request.public_id,
         )
-        storage = EvidenceFile._meta.get_field("file").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in storage_names])
+        transaction.on_commit(lambda: _files_delete(storage_names))
     return True
+
+
+def _files_delete(names: list[str]) -> None:
+    storage = EvidenceFile._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)
 
 
 def _erase_account_tables(user: User) -> None:

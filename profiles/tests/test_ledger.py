@@ -68,6 +68,8 @@ def test_bad_values_write_nothing(personas) -> None:
         _add(personas.learner.pk, hours=Decimal(-3))
     with pytest.raises(ValidationError):
         _add(personas.learner.pk, category="astrology")
+    with pytest.raises(ValidationError):
+        _add(personas.learner.pk, started_on=date(2026, 10, 1), ended_on=date(2026, 9, 1))
     assert not LearningRecord.objects.exists()
 
 
