@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -155,6 +156,7 @@ class JoinCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Mã mời"),
         max_length=12,
+        validators=[RegexValidator(r"^\s*[A-Za-z0-9]{10}\s*$", _("Mã mời gồm 10 chữ và số."))],
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
 

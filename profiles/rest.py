@@ -172,7 +172,9 @@ class MyLearningRecordListApi(APIView):
         user: User = request.user  # type: ignore[assignment]
         year = request.query_params.get("year")
         category = request.query_params.get("category") or None
-        if year is not None and not (year.isascii() and year.isdigit()):
+        if year is not None and not (
+            year.isascii() and year.isdigit() and 1900 <= int(year) <= 2100
+        ):
             raise ValidationError({"year": [_("Năm không hợp lệ.")]})
         if category is not None and category not in LearningCategory.values:
             raise ValidationError({"category": [_("Lĩnh vực không hợp lệ.")]})

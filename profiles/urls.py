@@ -26,15 +26,15 @@ urlpatterns = [
         learning.evidence_download,
         name="evidence_download",
     ),
-    path("p/<str:slug>/", learning.public_profile, name="public_profile"),
+    path("p/<slug:slug>/", learning.public_profile, name="public_profile"),
     # Learning Family
     path("household/", households.household_home, name="household_home"),
     path("household/create/", households.household_create, name="household_create"),
     path("household/invite/", households.household_invite, name="household_invite"),
     path("household/join/", households.household_join, name="household_join_code"),
-    path("household/join/<str:code>/", households.household_join, name="household_join"),
+    path("household/join/<slug:code>/", households.household_join, name="household_join"),
     path(
-        "household/invitations/<str:code>/revoke/",
+        "household/invitations/<slug:code>/revoke/",
         households.household_invitation_revoke,
         name="household_invitation_revoke",
     ),

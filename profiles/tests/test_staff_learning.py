@@ -194,3 +194,20 @@ def test_api_verification_is_scoped(client, personas, pending_record, persona, s
 
 def test_api_needs_authentication(client) -> None:
     assert client.get(reverse("api_my_learning_records")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/p/abc%00def/",
+        "/household/join/ABC%00DEF12/",
+        "/household/join/?code=%00%00",
+        "/household/join/?code=../../x",
+        "/api/v1/me/learning-records/?year=99999999999",
+        "/learning/?year=99999999999&category=%00",
+    ],
+)
+def test_hostile_ids_and_filters_answer_without_a_server_error(client, personas, path) -> None:
+    client.force_login(personas.learner)
+    response = client.get(path)
+    assert response.status_code in (200, 400, 404)
