@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Khoá học")
+
+    def ready(self) -> None:
+        from courses import selectors
+        from courses.services import enrollment  # noqa: F401 - registers the job handlers
+        from profiles import api as profiles_api
+
+        profiles_api.learner_relation_register(selectors.learner_is_enrolled_at)
+        profiles_api.personal_data_table_register(label="courses.enrollment", covers=("learner",))

@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from allauth.account.models import EmailAddress
+
 from profiles import permissions, selectors
 from profiles.data import (
     AdministrativeUnitData,
@@ -25,15 +27,69 @@ def _unit_data(unit: AdministrativeUnit) -> AdministrativeUnitData:
         level=unit.level,
         name=unit.name,
         province_name=unit.parent.name if unit.parent is not None else None,
+        province_id=unit.parent_id,
     )
+
+
+def administrative_unit_get(*, unit_id: int) -> AdministrativeUnitData | None:
+    unit = AdministrativeUnit.objects.select_related("parent").filter(pk=unit_id).first()
+    return _unit_data(unit) if unit is not None else None
+
+
+def administrative_units_get(*, unit_ids: set[int]) -> dict[int, AdministrativeUnitData]:
+    units = AdministrativeUnit.objects.select_related("parent").filter(pk__in=unit_ids)
+    return {unit.pk: _unit_data(unit) for unit in units}
+
+
+def administrative_unit_by_code(*, level: str, code: int) -> AdministrativeUnitData | None:
+    """A province or ward by its official code (the id that appears in shareable URLs)."""
+    unit = (
+        AdministrativeUnit.objects.select_related("parent").filter(level=level, code=code).first()
+    )
+    return _unit_data(unit) if unit is not None else None
+
+
+def wards_of_province(*, province_id: int) -> list[AdministrativeUnitData]:
+    wards = AdministrativeUnit.objects.select_related("parent").filter(parent_id=province_id)
+    return [_unit_data(unit) for unit in wards.order_by("name")]
+
+
+def wards_search(*, query: str) -> list[AdministrativeUnitData]:
+    """Wards matching a typed name, accents optional (the ward picker)."""
+    return [_unit_data(unit) for unit in selectors.ward_search(query=query)]
+
+
+def provinces_list() -> list[AdministrativeUnitData]:
+    provinces = AdministrativeUnit.objects.filter(level=AdministrativeUnit.Level.PROVINCE)
+    return [_unit_data(unit) for unit in provinces.order_by("name")]
 
 
 def organization_get(*, public_id: UUID) -> OrganizationData | None:
     organization = (
         Organization.objects.select_related("ward__parent").filter(public_id=public_id).first()
     )
-    if organization is None:
-        return None
+    return _organization_data(organization) if organization is not None else None
+
+
+def organization_get_by_id(*, organization_id: int) -> OrganizationData | None:
+    organization = (
+        Organization.objects.select_related("ward__parent").filter(pk=organization_id).first()
+    )
+    return _organization_data(organization) if organization is not None else None
+
+
+def organizations_of(*, user_id: int, roles: set[str]) -> list[OrganizationData]:
+    """Organizations where the person holds one of `roles` (e.g. {"manager"}), by name."""
+    organizations = (
+        Organization.objects.select_related("ward__parent")
+        .filter(memberships__user_id=user_id, memberships__role__in=roles)
+        .distinct()
+        .order_by("name")
+    )
+    return [_organization_data(organization) for organization in organizations]
+
+
+def _organization_data(organization: Organization) -> OrganizationData:
     return OrganizationData(
         id=organization.pk,
         public_id=organization.public_id,
@@ -45,17 +101,32 @@ def organization_get(*, public_id: UUID) -> OrganizationData | None:
 
 
 def person_get(*, user_id: int) -> PersonData | None:
-    user = User.objects.select_related("citizen_profile").filter(pk=user_id).first()
-    if user is None:
-        return None
-    profile = getattr(user, "citizen_profile", None)
-    return PersonData(
-        id=user.pk,
-        public_id=user.public_id,
-        email=user.email,
-        full_name=profile.full_name if profile is not None else "",
-        preferred_language=user.preferred_language,
+    return persons_get(user_ids={user_id}).get(user_id)
+
+
+def persons_get(*, user_ids: set[int]) -> dict[int, PersonData]:
+    """Several people in two queries (for rosters and mailings)."""
+    users = User.objects.select_related("citizen_profile__residence_ward").filter(pk__in=user_ids)
+    verified = set(
+        EmailAddress.objects.filter(user_id__in=user_ids, verified=True).values_list(
+            "user_id", flat=True
+        )
     )
+    people = {}
+    for user in users:
+        profile = getattr(user, "citizen_profile", None)
+        ward = profile.residence_ward if profile is not None else None
+        people[user.pk] = PersonData(
+            id=user.pk,
+            public_id=user.public_id,
+            email=user.email,
+            full_name=profile.full_name if profile is not None else "",
+            preferred_language=user.preferred_language,
+            has_verified_email=user.pk in verified,
+            residence_ward_id=ward.pk if ward is not None else None,
+            residence_province_id=ward.parent_id if ward is not None else None,
+        )
+    return people
 
 
 def person_may_act_for_organization(*, user_id: int, organization_id: int, roles: set[str]) -> bool:

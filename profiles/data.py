@@ -16,6 +16,7 @@ class AdministrativeUnitData:
     level: str
     name: str
     province_name: str | None
+    province_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class PersonData:
     email: str
     full_name: str
     preferred_language: str
+    has_verified_email: bool = False
+    residence_ward_id: int | None = None
+    residence_province_id: int | None = None
 
 
 class LearningCategory(models.TextChoices):

@@ -209,6 +209,8 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Hồ sơ học tập suốt đời <no-reply@learnprofile.local>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in emails sent by workers (no request at hand) point.
+SITE_URL = env("SITE_URL", default=f"http://{SITE_DOMAIN}").rstrip("/")
 
 # --- Secrets of the domain ----------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import SITE_DOMAIN, env
 
 
 def _required(name: str) -> str:
@@ -22,6 +22,7 @@ NATIONAL_ID_HASH_KEY = _required("NATIONAL_ID_HASH_KEY")
 CREDENTIAL_KEY_ENCRYPTION_KEY = _required("CREDENTIAL_KEY_ENCRYPTION_KEY")
 _required("DATABASE_URL")
 _required("REDIS_URL")
+SITE_URL = env("SITE_URL", default=f"https://{SITE_DOMAIN}").rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

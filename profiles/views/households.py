@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnprofile.errors import DomainError
+from learnprofile.forms import form_error_add, site_base_url
 from profiles import selectors
 from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
 from profiles.models import ConsentRecord, HouseholdInvitation, User
 from profiles.services import households, privacy
-from profiles.views.common import form_error_add, site_base_url
 
 
 def _household_page(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnprofile.errors import DomainError
+from learnprofile.forms import form_error_add
 from profiles import permissions, selectors, services
 from profiles.data import LearningCategory
 from profiles.learning_forms import (
@@ -23,7 +24,6 @@ from profiles.learning_forms import (
 from profiles.models import ConsentRecord, EvidenceFile, LearningRecord, PublicProfile, User
 from profiles.services import learning, privacy
 from profiles.timeline import timeline_items
-from profiles.views.common import form_error_add
 
 # 50 rows (about 25 KiB of HTML) keep a page quick on a cheap phone over 3G.
 TIMELINE_PAGE_SIZE = 50

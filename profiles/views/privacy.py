@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnprofile.errors import DomainError
+from learnprofile.forms import site_base_url
 from profiles import selectors
 from profiles.learning_forms import ConsentForm, DeletionConfirmForm
 from profiles.models import ConsentRecord, DataRequest, PublicProfile, User
 from profiles.services import privacy
-from profiles.views.common import site_base_url
 
 
 @login_required

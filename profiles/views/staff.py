@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError
+from learnprofile.forms import form_error_add
 from profiles import permissions, selectors
 from profiles.learning_forms import VerificationDecisionForm
 from profiles.models import CitizenProfile, LearningRecord, User
 from profiles.services import learning
 from profiles.timeline import timeline_items
-from profiles.views.common import form_error_add
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Helpers shared by the views of profiles."""
+"""Form helpers shared by the views of every app."""
 
 from django import forms
 from django.core.exceptions import ValidationError

@@ -1,0 +1,55 @@
+"""May this person do this to this catalog object? Deny by default."""
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
+from courses.models import Course, Enrollment, Offering
+from profiles import api as profiles_api
+
+Actor = AbstractBaseUser | AnonymousUser
+
+MANAGER_ROLES = {"manager"}
+CENTER_ROLES = {"manager", "staff"}
+
+
+def managed_organization_ids(user: Actor) -> set[int]:
+    """Organizations whose catalog the person manages (cached on the request's user)."""
+    if not user.is_authenticated:
+        return set()
+    cached: set[int] | None = getattr(user, "_managed_organization_ids", None)
+    if cached is None:
+        cached = {
+            organization.id
+            for organization in profiles_api.organizations_of(user_id=user.pk, roles=MANAGER_ROLES)
+        }
+        user.__dict__["_managed_organization_ids"] = cached
+    return cached
+
+
+def center_organization_ids(user: Actor) -> set[int]:
+    """Organizations where the person works (staff or manager): who may read rosters."""
+    if not user.is_authenticated:
+        return set()
+    return {
+        organization.id
+        for organization in profiles_api.organizations_of(user_id=user.pk, roles=CENTER_ROLES)
+    }
+
+
+def may_manage_course(user: Actor, course: Course) -> bool:
+    return course.provider_id in managed_organization_ids(user)
+
+
+def may_manage_offering(user: Actor, offering: Offering) -> bool:
+    return offering.course.provider_id in managed_organization_ids(user)
+
+
+def may_view_roster(user: Actor, offering: Offering) -> bool:
+    return offering.course.provider_id in center_organization_ids(user)
+
+
+def may_cancel_enrollment(user: Actor, enrollment: Enrollment) -> bool:
+    """The learner themself, or a manager of the course's center."""
+    if not user.is_authenticated:
+        return False
+    return enrollment.learner_id == user.pk or may_manage_offering(user, enrollment.offering)

@@ -1,0 +1,153 @@
+"""The catalog, a course's page, enrolling and "My courses"."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import selectors
+from courses.forms import CatalogFilterForm
+from courses.models import EnrollmentStatus
+from courses.selectors import Place
+from courses.services import enrollment as enrollment_services
+from learnprofile.errors import DomainError
+from profiles import api as profiles_api
+
+
+def _place_of(request: HttpRequest) -> Place | None:
+    if not request.user.is_authenticated:
+        return None
+    person = profiles_api.person_get(user_id=request.user.pk)
+    if person is None or person.residence_province_id is None:
+        return None
+    return Place(ward_id=person.residence_ward_id, province_id=person.residence_province_id)
+
+
+def _page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else 1
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    """Courses near home: filters, search without accents, shareable URLs, a few queries
+    whatever the page size (pinned by a test)."""
+    form = CatalogFilterForm(request.GET or None)
+    filters = form.filters()
+    place = _place_of(request)
+    results = selectors.catalog_search(filters, page=_page_number(request), place=place)
+    enrolled = (
+        selectors.open_enrollments_by_offering(
+            learner_id=request.user.pk,
+            offering_ids=[offering.pk for offering in results.offerings],
+        )
+        if request.user.is_authenticated
+        else {}
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "courses/catalog.html",
+        {
+            "form": form,
+            "results": results,
+            "enrolled": enrolled,
+            "has_place": place is not None,
+            "filter_query": query.urlencode(),
+            "is_searching": bool(filters.query.strip()),
+        },
+    )
+
+
+def course_detail(request: HttpRequest, course_id: UUID) -> HttpResponse:
+    course = selectors.course_get(public_id=course_id)
+    if course is None or not course.is_published:
+        raise Http404
+    offerings = selectors.course_upcoming_offerings(course=course)
+    now = timezone.now()
+    enrolled = (
+        selectors.open_enrollments_by_offering(
+            learner_id=request.user.pk, offering_ids=[offering.pk for offering in offerings]
+        )
+        if request.user.is_authenticated
+        else {}
+    )
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "offerings": [
+                (
+                    offering,
+                    enrolled.get(offering.pk),
+                    enrollment_services.enrollment_open_problem(offering, now=now),
+                )
+                for offering in offerings
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+    offering = selectors.offering_get(public_id=offering_id)
+    if offering is None or not offering.course.is_published:
+        raise Http404
+    course_url = reverse("course_detail", kwargs={"course_id": offering.course.public_id})
+    try:
+        enrollment, created = enrollment_services.enrollment_create(
+            actor=request.user, offering_id=offering.pk
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect(course_url)
+    if not created:
+        messages.info(request, _("Bạn đã đăng ký lớp này rồi."))
+    elif enrollment.status == EnrollmentStatus.ACTIVE:
+        messages.success(
+            request, _("Bạn đã đăng ký thành công. Email xác nhận đang được gửi đến bạn.")
+        )
+    else:
+        messages.warning(
+            request,
+            _("Lớp đã hết chỗ. Bạn đang ở vị trí số %(position)d trong danh sách chờ.")
+            % {"position": enrollment_services.waitlist_position(enrollment) or 1},
+        )
+    return redirect("my_courses")
+
+
+@login_required
+def my_courses(request: HttpRequest) -> HttpResponse:
+    enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
+    return render(
+        request,
+        "courses/my_courses.html",
+        {
+            "enrollments": [
+                (enrollment, enrollment_services.waitlist_position(enrollment))
+                for enrollment in enrollments
+            ]
+        },
+    )
+
+
+@login_required
+@require_POST
+def enrollment_cancel(request: HttpRequest, enrollment_id: UUID) -> HttpResponse:
+    try:
+        enrollment_services.enrollment_cancel(
+            actor=request.user, enrollment_id=enrollment_id, reason=_("Người học tự hủy")
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Đã hủy đăng ký."))
+    return redirect("my_courses")
