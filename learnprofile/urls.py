@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from courses import rest as courses_rest
 from learnprofile import views
 from learnprofile.health import healthz
 from profiles import rest as profiles_rest
@@ -31,6 +32,51 @@ api_v1 = [
         "staff/learning-records/<uuid:record_id>/verification/",
         profiles_rest.StaffVerificationApi.as_view(),
         name="api_staff_verification",
+    ),
+    # Catalog and enrollment
+    path("offerings/", courses_rest.OfferingListApi.as_view(), name="api_offerings"),
+    path(
+        "offerings/<uuid:offering_id>/",
+        courses_rest.OfferingDetailApi.as_view(),
+        name="api_offering",
+    ),
+    path(
+        "offerings/<uuid:offering_id>/enrollment/",
+        courses_rest.EnrollApi.as_view(),
+        name="api_enroll",
+    ),
+    path("courses/<uuid:course_id>/", courses_rest.CourseDetailApi.as_view(), name="api_course"),
+    path("me/enrollments/", courses_rest.MyEnrollmentListApi.as_view(), name="api_my_enrollments"),
+    path(
+        "me/enrollments/<uuid:enrollment_id>/cancel/",
+        courses_rest.EnrollmentCancelApi.as_view(),
+        name="api_enrollment_cancel",
+    ),
+    path("manage/courses/", courses_rest.ManagedCourseListApi.as_view(), name="api_manage_courses"),
+    path(
+        "manage/courses/<uuid:course_id>/",
+        courses_rest.ManagedCourseDetailApi.as_view(),
+        name="api_manage_course",
+    ),
+    path(
+        "manage/courses/<uuid:course_id>/offerings/",
+        courses_rest.ManagedOfferingListApi.as_view(),
+        name="api_manage_offerings",
+    ),
+    path(
+        "manage/offerings/<uuid:offering_id>/",
+        courses_rest.ManagedOfferingDetailApi.as_view(),
+        name="api_manage_offering",
+    ),
+    path(
+        "manage/offerings/<uuid:offering_id>/publish/",
+        courses_rest.ManagedOfferingPublishApi.as_view(),
+        name="api_manage_offering_publish",
+    ),
+    path(
+        "manage/offerings/<uuid:offering_id>/cancel/",
+        courses_rest.ManagedOfferingCancelApi.as_view(),
+        name="api_manage_offering_cancel",
     ),
 ]
 

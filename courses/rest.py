@@ -1,0 +1,442 @@
+"""The catalog API: public search and detail, enrollment for the signed-in citizen, and the
+catalog of a center for its managers. Thin views; services decide, selectors read."""
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import django_filters
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses import permissions, selectors
+from courses.models import Course, CourseMode, Enrollment, Offering, OfferingStatus, Session
+from courses.selectors import CATALOG_PAGE_SIZE, SORTS, CatalogFilters, Place
+from courses.services import catalog as catalog_services
+from courses.services import enrollment as enrollment_services
+from profiles import api as profiles_api
+from profiles.data import LearningCategory
+
+API_MAX_PAGE_SIZE = 100
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class PlaceOutputSerializer(serializers.Serializer[Any]):
+    code = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CourseSummarySerializer(serializers.Serializer[Course]):
+    id = serializers.UUIDField(source="public_id")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    category = serializers.CharField()
+    level = serializers.CharField()
+    language = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=6, decimal_places=1)
+    mode = serializers.CharField()
+    fee = serializers.IntegerField()
+    provider = serializers.CharField(source="provider.name")
+
+
+class SessionOutputSerializer(serializers.Serializer[Session]):
+    id = serializers.UUIDField(source="public_id")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    room = serializers.CharField()
+
+
+class OfferingOutputSerializer(serializers.Serializer[Offering]):
+    id = serializers.UUIDField(source="public_id")
+    course = CourseSummarySerializer()
+    venue = serializers.CharField()
+    ward = PlaceOutputSerializer()
+    province = PlaceOutputSerializer()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    capacity = serializers.IntegerField()
+    seats_left = serializers.IntegerField()
+    status = serializers.CharField()
+    enrollment_opens_at = serializers.DateTimeField(allow_null=True)
+    enrollment_closes_at = serializers.DateTimeField(allow_null=True)
+    minimum_attendance_percent = serializers.IntegerField()
+    requires_assessment = serializers.BooleanField()
+
+
+class OfferingDetailSerializer(OfferingOutputSerializer):
+    sessions = SessionOutputSerializer(many=True)
+
+
+class CourseDetailSerializer(CourseSummarySerializer):
+    description = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    audience = serializers.CharField()
+    is_published = serializers.BooleanField()
+
+
+class EnrollmentOutputSerializer(serializers.Serializer[Enrollment]):
+    id = serializers.UUIDField(source="public_id")
+    offering = serializers.UUIDField(source="offering.public_id")
+    course = serializers.CharField(source="offering.course.title")
+    status = serializers.CharField()
+    waitlist_position = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_waitlist_position(self, enrollment: Enrollment) -> int | None:
+        return enrollment_services.waitlist_position(enrollment)
+
+
+# --- Public catalog -------------------------------------------------------------------------
+
+
+class OfferingFilter(django_filters.FilterSet):
+    """The catalog's filters; the query itself runs in selectors.catalog_search."""
+
+    q = django_filters.CharFilter(max_length=200, help_text=_("Tìm không dấu hay có dấu"))
+    province = django_filters.NumberFilter(min_value=1, help_text=_("Mã tỉnh/thành phố"))
+    ward = django_filters.NumberFilter(min_value=1, help_text=_("Mã xã/phường"))
+    category = django_filters.ChoiceFilter(choices=LearningCategory.choices)
+    mode = django_filters.ChoiceFilter(choices=CourseMode.choices)
+    free = django_filters.BooleanFilter()
+    starts_within_days = django_filters.NumberFilter(min_value=0, max_value=366)
+    has_seats = django_filters.BooleanFilter()
+    sort = django_filters.ChoiceFilter(choices=[(sort, sort) for sort in SORTS])
+
+    class Meta:
+        model = Offering
+        fields: list[str] = []
+
+
+def _unit_id(level: str, code: Any) -> int | None:
+    if code is None:
+        return None
+    unit = profiles_api.administrative_unit_by_code(level=level, code=int(code))
+    # An unknown code matches nothing rather than everything.
+    return unit.id if unit is not None else -1
+
+
+def _positive(value: str | None, default: int, maximum: int) -> int:
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 6:
+        return default
+    return max(1, min(int(value), maximum))
+
+
+class OfferingListApi(GenericAPIView[Offering]):
+    """Published offerings that have not ended: search and filters. At most 1,000 results;
+    `count_is_capped` says there are more (refine the search)."""
+
+    permission_classes = [AllowAny]
+    queryset = Offering.objects.none()
+    filterset_class = OfferingFilter
+    serializer_class = OfferingOutputSerializer
+
+    @extend_schema(
+        operation_id="offerings_search",
+        responses=inline_serializer(
+            "OfferingPage",
+            {
+                "count": serializers.IntegerField(),
+                "count_is_capped": serializers.BooleanField(),
+                "page": serializers.IntegerField(),
+                "pages": serializers.IntegerField(),
+                "approximate": serializers.BooleanField(),
+                "sort": serializers.CharField(),
+                "results": OfferingOutputSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        filterset = OfferingFilter(request.query_params, queryset=self.queryset)
+        if not filterset.is_valid():
+            raise serializers.ValidationError(filterset.errors)
+        data = filterset.form.cleaned_data
+        filters = CatalogFilters(
+            query=data.get("q") or "",
+            province_id=_unit_id("province", data.get("province")),
+            ward_id=_unit_id("ward", data.get("ward")),
+            category=data.get("category") or "",
+            mode=data.get("mode") or "",
+            free_only=bool(data.get("free")),
+            starts_within_days=int(data["starts_within_days"])
+            if data.get("starts_within_days") is not None
+            else None,
+            has_seats=bool(data.get("has_seats")),
+            sort=data.get("sort") or "",
+        )
+        place = None
+        if request.user.is_authenticated:
+            person = profiles_api.person_get(user_id=request.user.pk)
+            if person is not None and person.residence_province_id is not None:
+                place = Place(person.residence_ward_id, person.residence_province_id)
+        page = selectors.catalog_search(
+            filters,
+            page=_positive(request.query_params.get("page"), 1, 10_000),
+            page_size=_positive(
+                request.query_params.get("page_size"), CATALOG_PAGE_SIZE, API_MAX_PAGE_SIZE
+            ),
+            place=place,
+        )
+        return Response(
+            {
+                "count": page.total,
+                "count_is_capped": page.total_is_capped,
+                "page": page.page,
+                "pages": page.pages,
+                "approximate": page.is_approximate,
+                "sort": page.sort,
+                "results": OfferingOutputSerializer(page.offerings, many=True).data,
+            }
+        )
+
+
+class OfferingDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OfferingDetailSerializer)
+    def get(self, request: Request, offering_id: UUID) -> Response:
+        offering = selectors.offering_get(public_id=offering_id)
+        if offering is None or offering.status == OfferingStatus.DRAFT:
+            raise Http404
+        return Response(OfferingDetailSerializer(offering).data)
+
+
+class CourseDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "CourseWithOfferings",
+            {
+                "course": CourseDetailSerializer(),
+                "offerings": OfferingOutputSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request: Request, course_id: UUID) -> Response:
+        course = selectors.course_get(public_id=course_id)
+        if course is None or not course.is_published:
+            raise Http404
+        offerings = selectors.course_upcoming_offerings(course=course)
+        return Response(
+            {
+                "course": CourseDetailSerializer(course).data,
+                "offerings": OfferingOutputSerializer(offerings, many=True).data,
+            }
+        )
+
+
+# --- The citizen's enrollments --------------------------------------------------------------
+
+
+class EnrollApi(APIView):
+    @extend_schema(
+        request=None, responses={200: EnrollmentOutputSerializer, 201: EnrollmentOutputSerializer}
+    )
+    def post(self, request: Request, offering_id: UUID) -> Response:
+        """Enroll (or join the waitlist). 201 when created, 200 when already enrolled."""
+        offering = selectors.offering_get(public_id=offering_id)
+        if offering is None or offering.status == OfferingStatus.DRAFT:
+            raise Http404
+        enrollment, created = enrollment_services.enrollment_create(
+            actor=request.user, offering_id=offering.pk
+        )
+        return Response(
+            EnrollmentOutputSerializer(enrollment).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MyEnrollmentListApi(APIView):
+    @extend_schema(responses=EnrollmentOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
+        return Response(EnrollmentOutputSerializer(enrollments, many=True).data)
+
+
+class EnrollmentCancelApi(APIView):
+    @extend_schema(request=None, responses=EnrollmentOutputSerializer)
+    def post(self, request: Request, enrollment_id: UUID) -> Response:
+        enrollment = enrollment_services.enrollment_cancel(
+            actor=request.user, enrollment_id=enrollment_id, reason=str(_("Người học tự hủy"))
+        )
+        return Response(EnrollmentOutputSerializer(enrollment).data)
+
+
+# --- A center's catalog, for its managers ---------------------------------------------------
+
+
+class CourseInputSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=300)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=LearningCategory.choices)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=20, required=False
+    )
+    level = serializers.ChoiceField(choices=Course._meta.get_field("level").choices, required=False)
+    language = serializers.ChoiceField(
+        choices=Course._meta.get_field("language").choices, required=False
+    )
+    hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=Decimal("0.5"))
+    mode = serializers.ChoiceField(choices=CourseMode.choices, required=False)
+    fee = serializers.IntegerField(min_value=0, max_value=1_000_000_000, required=False)
+    audience = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class CourseCreateInputSerializer(CourseInputSerializer):
+    provider = serializers.UUIDField(help_text="public id of a center you manage")
+
+
+class ManagedCourseListApi(APIView):
+    @extend_schema(responses=CourseDetailSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        courses = selectors.courses_of_organizations(
+            organization_ids=permissions.managed_organization_ids(request.user)
+        )
+        return Response(CourseDetailSerializer(courses, many=True).data)
+
+    @extend_schema(request=CourseCreateInputSerializer, responses={201: CourseDetailSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = CourseCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        organization = profiles_api.organization_get(public_id=fields.pop("provider"))
+        if organization is None:
+            raise Http404
+        course = catalog_services.course_create(
+            actor=request.user, provider_id=organization.id, **fields
+        )
+        return Response(CourseDetailSerializer(course).data, status=status.HTTP_201_CREATED)
+
+
+def _managed_course(request: Request, course_id: UUID) -> Course:
+    course = selectors.course_get(public_id=course_id)
+    if course is None or not permissions.may_manage_course(request.user, course):
+        raise Http404
+    return course
+
+
+def _managed_offering(request: Request, offering_id: UUID) -> Offering:
+    offering = selectors.offering_get(public_id=offering_id)
+    if offering is None or not permissions.may_manage_offering(request.user, offering):
+        raise Http404
+    return offering
+
+
+class ManagedCourseDetailApi(APIView):
+    @extend_schema(responses=CourseDetailSerializer)
+    def get(self, request: Request, course_id: UUID) -> Response:
+        return Response(CourseDetailSerializer(_managed_course(request, course_id)).data)
+
+    @extend_schema(request=CourseInputSerializer, responses=CourseDetailSerializer)
+    def patch(self, request: Request, course_id: UUID) -> Response:
+        course = _managed_course(request, course_id)
+        serializer = CourseInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        course = catalog_services.course_update(
+            actor=request.user, course=course, **serializer.validated_data
+        )
+        return Response(CourseDetailSerializer(course).data)
+
+
+class OfferingInputSerializer(serializers.Serializer[Any]):
+    ward = serializers.IntegerField(min_value=1, help_text="ward code")
+    venue = serializers.CharField(max_length=300)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    capacity = serializers.IntegerField(min_value=1, max_value=10000)
+    enrollment_opens_at = serializers.DateTimeField(required=False, allow_null=True)
+    enrollment_closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    minimum_attendance_percent = serializers.IntegerField(
+        min_value=0, max_value=100, required=False
+    )
+    requires_assessment = serializers.BooleanField(required=False)
+
+
+def _ward_id(code: int | None) -> int | None:
+    if code is None:
+        return None
+    unit = profiles_api.administrative_unit_by_code(level="ward", code=code)
+    if unit is None:
+        raise serializers.ValidationError({"ward": [_("Không có xã/phường mã này.")]})
+    return unit.id
+
+
+class ManagedOfferingListApi(APIView):
+    @extend_schema(responses=OfferingOutputSerializer(many=True))
+    def get(self, request: Request, course_id: UUID) -> Response:
+        course = _managed_course(request, course_id)
+        offerings = course.offerings.select_related(
+            "course__provider", "ward", "province"
+        ).order_by("-starts_on")
+        return Response(OfferingOutputSerializer(offerings, many=True).data)
+
+    @extend_schema(request=OfferingInputSerializer, responses={201: OfferingOutputSerializer})
+    def post(self, request: Request, course_id: UUID) -> Response:
+        course = _managed_course(request, course_id)
+        serializer = OfferingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        ward_id = _ward_id(fields.pop("ward"))
+        offering = catalog_services.offering_create(
+            actor=request.user, course=course, ward_id=ward_id, **fields
+        )
+        offering = selectors.offering_get(public_id=offering.public_id)
+        return Response(OfferingOutputSerializer(offering).data, status=status.HTTP_201_CREATED)
+
+
+class ManagedOfferingDetailApi(APIView):
+    @extend_schema(responses=OfferingDetailSerializer)
+    def get(self, request: Request, offering_id: UUID) -> Response:
+        return Response(OfferingDetailSerializer(_managed_offering(request, offering_id)).data)
+
+    @extend_schema(request=OfferingInputSerializer, responses=OfferingOutputSerializer)
+    def patch(self, request: Request, offering_id: UUID) -> Response:
+        offering = _managed_offering(request, offering_id)
+        serializer = OfferingInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        ward_id = _ward_id(fields.pop("ward", None))
+        catalog_services.offering_update(
+            actor=request.user, offering=offering, ward_id=ward_id, **fields
+        )
+        return Response(
+            OfferingOutputSerializer(selectors.offering_get(public_id=offering_id)).data
+        )
+
+
+class ManagedOfferingPublishApi(APIView):
+    @extend_schema(request=None, responses=OfferingOutputSerializer)
+    def post(self, request: Request, offering_id: UUID) -> Response:
+        offering = _managed_offering(request, offering_id)
+        catalog_services.offering_publish(actor=request.user, offering=offering)
+        return Response(
+            OfferingOutputSerializer(selectors.offering_get(public_id=offering_id)).data
+        )
+
+
+class OfferingCancelInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+
+
+class ManagedOfferingCancelApi(APIView):
+    @extend_schema(request=OfferingCancelInputSerializer, responses=OfferingOutputSerializer)
+    def post(self, request: Request, offering_id: UUID) -> Response:
+        offering = _managed_offering(request, offering_id)
+        serializer = OfferingCancelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment_services.offering_cancel(
+            actor=request.user, offering_id=offering.pk, reason=serializer.validated_data["reason"]
+        )
+        return Response(
+            OfferingOutputSerializer(selectors.offering_get(public_id=offering_id)).data
+        )
