@@ -73,7 +73,8 @@ def measure(port: int, path: str) -> dict[str, float]:
     }
 
 
-def main() -> None:
+def gunicorn_measure(pages: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Start gunicorn with the production settings, warm it, and measure each page."""
     port = free_port()
     environment = dict(os.environ)
     environment.update(
@@ -125,15 +126,20 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not start") from None
                 time.sleep(0.2)
-        for path in PAGES.values():  # warm every worker's caches
+        for path in pages.values():  # warm every worker's caches
             for _ in range(WORKERS * 3):
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 connection.request("GET", path, headers={"Host": "127.0.0.1"})
                 connection.getresponse().read()
-        figures = {name: measure(port, path) for name, path in PAGES.items()}
+        figures = {name: measure(port, path) for name, path in pages.items()}
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return figures
+
+
+def main() -> None:
+    figures = gunicorn_measure(PAGES)
 
     trivial = figures["trivial"]["requests_per_second"]
     print(

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from courses.demo import demo_catalog_load
 from profiles.models import AdministrativeUnit, Membership, Organization, User
 from profiles.services import (
     citizen_profile_ensure,
@@ -149,4 +150,11 @@ class Command(BaseCommand):
                     user.save(update_fields=["is_staff", "is_superuser"])
             elif role is not None:
                 membership_grant(actor=None, user=user, organization=centers[0], role=role)
-        self.stdout.write(f"{len(centers)} demo centers, {len(DEMO_USERS)} demo users ready.")
+        courses = demo_catalog_load(
+            centers={
+                slug: center for (slug, *_rest), center in zip(DEMO_CENTERS, centers, strict=True)
+            }
+        )
+        self.stdout.write(
+            f"{len(centers)} demo centers, {len(DEMO_USERS)} demo users, {courses} new demo courses ready."
+        )

@@ -1,0 +1,162 @@
+"""Demo catalog for `seed_demo`: real-looking courses at the demo centers, with weekly
+sessions, written with the same search columns the services write. Idempotent."""
+
+from datetime import time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import Course, Offering, OfferingStatus, Session
+from courses.services.catalog import Recurrence, offering_search_fill
+
+# (center slug, title, category, summary, hours, mode, fee, tags, weekdays, start hour)
+DEMO_COURSES = [
+    (
+        "tthtcd-hoan-kiem",
+        "Tin học cơ bản",
+        "digital_skills",
+        "Làm quen máy tính, soạn thảo văn bản và gửi thư điện tử.",
+        24,
+        "in_person",
+        0,
+        ["máy tính", "Word", "email"],
+        {1, 3},
+        19,
+    ),
+    (
+        "tthtcd-hoan-kiem",
+        "Sử dụng điện thoại thông minh",
+        "digital_skills",
+        "Gọi video, nhắn tin Zalo, thanh toán an toàn cho người cao tuổi.",
+        12,
+        "in_person",
+        0,
+        ["Zalo", "thanh toán điện tử", "VNeID"],
+        {5},
+        8,
+    ),
+    (
+        "tthtcd-ba-dinh",
+        "Tiếng Anh giao tiếp cho người bán hàng",
+        "foreign_languages",
+        "Chào hỏi, giới thiệu sản phẩm và chỉ đường cho khách du lịch.",
+        40,
+        "blended",
+        300000,
+        ["tiếng Anh", "du lịch"],
+        {0, 2},
+        18,
+    ),
+    (
+        "gdtx-ha-noi",
+        "Sơ cấp cứu tại gia đình",
+        "health",
+        "Xử trí đuối nước, bỏng, ngộ độc thực phẩm trước khi nhân viên y tế đến.",
+        8,
+        "in_person",
+        0,
+        ["sơ cứu"],
+        {6},
+        8,
+    ),
+    (
+        "gdtx-ha-noi",
+        "Dịch vụ công trực tuyến",
+        "digital_skills",
+        "Nộp hồ sơ trên Cổng dịch vụ công quốc gia và dùng tài khoản định danh điện tử.",
+        6,
+        "online",
+        0,
+        ["dịch vụ công", "VNeID"],
+        {2},
+        20,
+    ),
+    (
+        "tthtcd-buon-ma-thuot",
+        "Trồng cà phê bền vững",
+        "agriculture",
+        "Tưới tiết kiệm nước, bón phân hữu cơ, tái canh cà phê.",
+        16,
+        "in_person",
+        0,
+        ["cà phê", "tưới tiết kiệm"],
+        {6},
+        7,
+    ),
+    (
+        "tthtcd-ea-kar",
+        "Kỹ thuật trồng lúa chất lượng cao",
+        "agriculture",
+        "Chọn giống, bón phân cân đối, phòng trừ sâu bệnh theo IPM.",
+        20,
+        "in_person",
+        0,
+        ["lúa", "IPM"],
+        {5, 6},
+        14,
+    ),
+    (
+        "tthtcd-ea-kar",
+        "Xóa mù chữ cho người lớn",
+        "literacy",
+        "Đọc, viết và tính toán cơ bản, học buổi tối sau giờ làm.",
+        60,
+        "in_person",
+        0,
+        ["đọc viết"],
+        {0, 2, 4},
+        19,
+    ),
+]
+
+
+@transaction.atomic
+def demo_catalog_load(*, centers: dict[str, Any]) -> int:
+    """Courses with one published offering each (the first one nearly full, to show the
+    waitlist). Returns how many courses were created."""
+    created = 0
+    today = timezone.localdate()
+    for index, row in enumerate(DEMO_COURSES):
+        slug, title, category, summary, hours, mode, fee, tags, weekdays, hour = row
+        center = centers[slug]
+        if Course.objects.filter(provider=center, title=title).exists():
+            continue
+        course = Course.objects.create(
+            provider=center,
+            title=title,
+            summary=summary,
+            category=category,
+            hours=Decimal(hours),
+            mode=mode,
+            fee=fee,
+            tags=tags,
+            is_published=True,
+        )
+        starts_on = today + timedelta(days=7 + index * 3)
+        offering = Offering(
+            course=course,
+            venue=f"Hội trường {center.name}",
+            ward=center.ward,
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(weeks=8),
+            capacity=2 if index == 0 else 25,
+            status=OfferingStatus.PUBLISHED,
+        )
+        offering_search_fill(offering, course=course, provider_name=center.name)
+        offering.save()
+        recurrence = Recurrence(
+            weekdays=frozenset(weekdays),
+            starts_at=time(hour),
+            ends_at=time(hour + 2),
+            first_day=starts_on,
+            weeks=8,
+            room="Phòng 1",
+        )
+        Session.objects.bulk_create(
+            Session(offering=offering, starts_at=start, ends_at=end, room=recurrence.room)
+            for start, end in recurrence.session_times()
+        )
+        created += 1
+    return created
