@@ -12,7 +12,6 @@ from django.urls import reverse
 from conftest import Personas
 from courses.models import Course, Enrollment, Offering, Session
 from courses.tests.factories import course_make, offering_make
-from profiles.models import Membership
 from profiles.tests.factories import MembershipFactory, OrganizationFactory, UserFactory, ward
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +163,7 @@ def test_anonymous_enroll_goes_to_sign_in(client, center) -> None:
 def other_manager(personas: Personas):
     other_center = personas.other_center_staff.memberships.get().organization
     manager = UserFactory(email="quanly2@example.vn")
-    MembershipFactory(user=manager, organization=other_center, role=Membership.Role.MANAGER)
+    MembershipFactory(user=manager, organization=other_center, role="manager")
     return manager
 
 
