@@ -3,7 +3,7 @@
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,6 +58,7 @@ EXPORTED_TABLES = {
     "profiles.consentrecord",
     "profiles.datarequest",
     "account.emailaddress",
+    "courses.enrollment",
     "mfa.authenticator",
     "authtoken.token",
     "admin.logentry",
@@ -83,6 +84,27 @@ def test_every_foreign_key_to_a_person_is_exported_or_explained() -> None:
                     missing.append(key)
     assert missing == []
     assert {table.label for table in personal_data_tables()} == EXPORTED_TABLES
+
+
+def _enrollment_of(person, center) -> None:
+    """An enrollment row, by model label: profiles may not import courses."""
+    course = apps.get_model("courses", "Course").objects.create(
+        provider=center, title="Tin học", summary="Máy tính", category="digital_skills", hours=8
+    )
+    offering = apps.get_model("courses", "Offering").objects.create(
+        course=course,
+        venue="Nhà văn hóa",
+        ward=ward(),
+        province=ward().parent,
+        starts_on=date(2027, 1, 5),
+        ends_on=date(2027, 2, 5),
+        capacity=10,
+        category="digital_skills",
+        mode="in_person",
+    )
+    apps.get_model("courses", "Enrollment").objects.create(
+        offering=offering, learner=person, status="active"
+    )
 
 
 @pytest.fixture
@@ -127,6 +149,7 @@ def full_person(client, personas):
     Authenticator.objects.create(
         user=person, type=Authenticator.Type.TOTP, data={"secret": "S3CR3T"}
     )
+    _enrollment_of(person, center)
     Token.objects.create(user=person)
     LogEntry.objects.log_actions(
         user_id=person.pk,
