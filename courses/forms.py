@@ -43,8 +43,8 @@ def _code(value: str) -> int | None:
 
 
 class CatalogFilterForm(forms.Form):
-    """The catalog's query string. Never invalid as a whole: a bad value is ignored with a
-    message, so a shared or mistyped URL still shows courses."""
+    """The catalog's query string. Never invalid as a whole: a bad value is ignored and the
+    other filters still apply, so a shared or mistyped URL still shows courses."""
 
     q = forms.CharField(label=_("Tìm khóa học"), required=False, max_length=200)
     province = forms.ChoiceField(label=_("Tỉnh/thành phố"), required=False)
@@ -98,7 +98,8 @@ class CatalogFilterForm(forms.Form):
         ]
 
     def filters(self) -> CatalogFilters:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()  # fields with a bad value are left out of cleaned_data
+        data = getattr(self, "cleaned_data", {})  # none on a first visit (unbound form)
         starts_within = data.get("starts_within") or ""
         return CatalogFilters(
             query=str(self.data.get("q", ""))[:200],

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses import permissions, selectors
-from courses.models import Course, CourseMode, Enrollment, Offering, OfferingStatus, Session
+from courses.models import Course, CourseMode, Enrollment, Offering, Session
 from courses.selectors import CATALOG_PAGE_SIZE, SORTS, CatalogFilters, Place
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
@@ -92,7 +92,10 @@ class EnrollmentOutputSerializer(serializers.Serializer[Enrollment]):
     created_at = serializers.DateTimeField()
 
     def get_waitlist_position(self, enrollment: Enrollment) -> int | None:
-        return enrollment_services.waitlist_position(enrollment)
+        positions = self.context.get("waitlist_positions")
+        if positions is None:
+            positions = selectors.waitlist_positions([enrollment])
+        return positions.get(enrollment.pk)
 
 
 # --- Public catalog -------------------------------------------------------------------------
@@ -204,7 +207,7 @@ class OfferingDetailApi(APIView):
     @extend_schema(responses=OfferingDetailSerializer)
     def get(self, request: Request, offering_id: UUID) -> Response:
         offering = selectors.offering_get(public_id=offering_id)
-        if offering is None or offering.status == OfferingStatus.DRAFT:
+        if offering is None or not selectors.offering_is_listed(offering):
             raise Http404
         return Response(OfferingDetailSerializer(offering).data)
 
@@ -244,7 +247,7 @@ class EnrollApi(APIView):
     def post(self, request: Request, offering_id: UUID) -> Response:
         """Enroll (or join the waitlist). 201 when created, 200 when already enrolled."""
         offering = selectors.offering_get(public_id=offering_id)
-        if offering is None or offering.status == OfferingStatus.DRAFT:
+        if offering is None or not selectors.offering_is_listed(offering):
             raise Http404
         enrollment, created = enrollment_services.enrollment_create(
             actor=request.user, offering_id=offering.pk
@@ -259,7 +262,8 @@ class MyEnrollmentListApi(APIView):
     @extend_schema(responses=EnrollmentOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
-        return Response(EnrollmentOutputSerializer(enrollments, many=True).data)
+        context = {"waitlist_positions": selectors.waitlist_positions(enrollments)}
+        return Response(EnrollmentOutputSerializer(enrollments, many=True, context=context).data)
 
 
 class EnrollmentCancelApi(APIView):

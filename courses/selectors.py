@@ -11,7 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, QuerySet, Value, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from courses.models import (
@@ -234,6 +235,12 @@ def course_upcoming_offerings(*, course: Course) -> list[Offering]:
     )
 
 
+def offering_is_listed(offering: Offering) -> bool:
+    """May the public see this offering? Not a draft, and its course is published (a
+    cancelled one stays visible, so links in emails explain themselves)."""
+    return offering.status != OfferingStatus.DRAFT and offering.course.is_published
+
+
 def offering_get(*, public_id: Any) -> Offering | None:
     return (
         Offering.objects.select_related("course__provider", "ward", "province")
@@ -257,6 +264,29 @@ def enrollments_of_learner(*, learner_id: int) -> list[Enrollment]:
     )
 
 
+def waitlist_positions(enrollments: list[Enrollment]) -> dict[int, int]:
+    """{enrollment id: place in its offering's waitlist (1 = next)} for the waitlisted ones
+    among `enrollments`, in one query whatever their number."""
+    waiting = [enrollment for enrollment in enrollments if enrollment.status == "waitlisted"]
+    if not waiting:
+        return {}
+    ranked = (
+        Enrollment.objects.filter(
+            offering_id__in={enrollment.offering_id for enrollment in waiting},
+            status="waitlisted",
+        )
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("offering_id")], order_by=[F("waitlisted_at"), F("id")]
+            )
+        )
+        .values_list("pk", "position")
+    )
+    # The window numbers the whole waitlist; a filter on pk would number only the kept rows.
+    mine = {enrollment.pk for enrollment in waiting}
+    return {pk: position for pk, position in ranked if pk in mine}
+
+
 def open_enrollments_by_offering(
     *, learner_id: int, offering_ids: list[int]
 ) -> dict[int, Enrollment]:
@@ -272,12 +302,11 @@ def open_enrollments_by_offering(
 
 def roster(*, offering: Offering) -> list[Enrollment]:
     """Active learners, then the waitlist in order."""
-    enrollments = list(
+    return list(
         offering.enrollments.filter(status__in=ENROLLMENT_OPEN_STATUSES).order_by(
             "status", "waitlisted_at", "created_at", "id"
         )
     )
-    return enrollments
 
 
 def sessions_of(*, offering: Offering) -> QuerySet[Session]:

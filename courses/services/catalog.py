@@ -17,6 +17,7 @@ from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles import api as profiles_api
+from profiles.data import AdministrativeUnitData
 
 COURSE_FIELDS = (
     "title",
@@ -63,10 +64,18 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return cleaned[:20]
 
 
-def offering_search_fill(offering: Offering, *, course: Course, provider_name: str) -> None:
+def offering_search_fill(
+    offering: Offering,
+    *,
+    course: Course,
+    provider_name: str,
+    unit: AdministrativeUnitData | None = None,
+) -> None:
     """Copy the course's catalog fields and the folded search text onto an offering (in
-    memory; the caller saves, alone or in bulk)."""
-    unit = profiles_api.administrative_unit_get(unit_id=offering.ward_id)
+    memory; the caller saves, alone or in bulk). `unit` is the offering's ward when the
+    caller already has it (bulk writes); otherwise it is read."""
+    if unit is None or unit.id != offering.ward_id:
+        unit = profiles_api.administrative_unit_get(unit_id=offering.ward_id)
     if unit is None or unit.province_id is None:
         raise ValidationError({"ward": [_("Hãy chọn một xã/phường có trong danh mục.")]})
     offering.province_id = unit.province_id
@@ -93,7 +102,10 @@ def _provider_name(course: Course) -> str:
 def course_create(*, actor: Any, provider_id: int, **fields: Any) -> Course:
     """A draft course for a center the actor manages. Raises NotPermitted, ValidationError."""
     _require_manager(actor, provider_id)
-    course = Course(provider_id=provider_id, **{name: fields[name] for name in fields})
+    unknown = set(fields) - set(COURSE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not course fields: {sorted(unknown)}")
+    course = Course(provider_id=provider_id, **fields)
     course.tags = _clean_tags(course.tags)
     course.full_clean()
     course.save()
@@ -131,11 +143,17 @@ def course_update(*, actor: Any, course: Course, **fields: Any) -> Course:
 
 
 def offerings_refresh(*, course: Course) -> int:
-    """Rewrite the catalog copies of every offering of a course, in one bulk UPDATE."""
+    """Rewrite the catalog copies of every offering of a course, in one bulk UPDATE (the
+    wards are read in one query, not one per offering)."""
     provider_name = _provider_name(course)
     offerings = list(course.offerings.all())
+    units = profiles_api.administrative_units_get(
+        unit_ids={offering.ward_id for offering in offerings}
+    )
     for offering in offerings:
-        offering_search_fill(offering, course=course, provider_name=provider_name)
+        offering_search_fill(
+            offering, course=course, provider_name=provider_name, unit=units.get(offering.ward_id)
+        )
     Offering.objects.bulk_update(
         offerings,
         ["province", "category", "mode", "is_free", "search_title", "search_text"],

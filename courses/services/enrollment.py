@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from courses import permissions
+from courses import permissions, selectors
 from courses.models import (
     ENROLLMENT_OPEN_STATUSES,
     Enrollment,
@@ -36,6 +36,7 @@ from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
 from learnprofile.jobs.email import email_send_on_commit
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from profiles import api as profiles_api
+from profiles.data import PersonData
 
 
 class EnrollmentClosed(Conflict):
@@ -149,18 +150,6 @@ def enrollment_create(*, actor: Any, offering_id: int) -> tuple[Enrollment, bool
     return enrollment, True
 
 
-def waitlist_position(enrollment: Enrollment) -> int | None:
-    """1 for the first in line; None when not waitlisted."""
-    if enrollment.status != EnrollmentStatus.WAITLISTED or enrollment.waitlisted_at is None:
-        return None
-    ahead = Enrollment.objects.filter(
-        offering_id=enrollment.offering_id,
-        status=EnrollmentStatus.WAITLISTED,
-        waitlisted_at__lt=enrollment.waitlisted_at,
-    ).count()
-    return ahead + 1
-
-
 @transaction.atomic
 def enrollment_cancel(*, actor: Any, enrollment_id: UUID, reason: str = "") -> Enrollment:
     """Cancel an open enrollment (the learner, or a manager of the center). A freed seat is
@@ -230,6 +219,7 @@ def waitlist_promote(*, offering_id: int) -> list[Enrollment]:
     Offering.objects.filter(pk=offering.pk).update(
         enrolled_count=F("enrolled_count") + len(promoted)
     )
+    people = profiles_api.persons_get(user_ids={enrollment.learner_id for enrollment in promoted})
     for enrollment in promoted:
         enrollment.status = EnrollmentStatus.ACTIVE
         enrollment.offering = offering
@@ -240,7 +230,9 @@ def waitlist_promote(*, offering_id: int) -> list[Enrollment]:
             object_id=offering.public_id,
             details={"enrollment": str(enrollment.public_id)},
         )
-        enrollment_email_on_commit(enrollment=enrollment, kind="promoted")
+        enrollment_email_on_commit(
+            enrollment=enrollment, kind="promoted", person=people.get(enrollment.learner_id)
+        )
     return promoted
 
 
@@ -290,9 +282,16 @@ def offering_cancel(*, actor: Any, offering_id: int, reason: str) -> Offering:
     offering.cancel_reason = reason[:300]
     offering.enrolled_count = 0
     offering.save(update_fields=["status", "cancel_reason", "enrolled_count", "updated_at"])
+    people = profiles_api.persons_get(
+        user_ids={enrollment.learner_id for enrollment in open_enrollments}
+    )
     for enrollment in open_enrollments:
         enrollment.offering = offering
-        enrollment_email_on_commit(enrollment=enrollment, kind="offering_cancelled")
+        enrollment_email_on_commit(
+            enrollment=enrollment,
+            kind="offering_cancelled",
+            person=people.get(enrollment.learner_id),
+        )
     audit_record(
         actor=actor,
         action="offering.cancelled",
@@ -311,10 +310,13 @@ EMAIL_SUBJECTS = {
 }
 
 
-def enrollment_email_on_commit(*, enrollment: Enrollment, kind: str) -> None:
+def enrollment_email_on_commit(
+    *, enrollment: Enrollment, kind: str, person: PersonData | None = None
+) -> None:
     """Mail the learner about their enrollment, in their language; once per (enrollment,
-    kind) whatever retries happen."""
-    person = profiles_api.person_get(user_id=enrollment.learner_id)
+    kind) whatever retries happen. Callers mailing many pass each `person`, read in bulk."""
+    if person is None:
+        person = profiles_api.person_get(user_id=enrollment.learner_id)
     if person is None or not person.email:
         return
     offering = enrollment.offering
@@ -323,7 +325,7 @@ def enrollment_email_on_commit(*, enrollment: Enrollment, kind: str) -> None:
         "course": offering.course.title,
         "offering": offering,
         "venue": offering.venue,
-        "position": waitlist_position(enrollment),
+        "position": selectors.waitlist_positions([enrollment]).get(enrollment.pk),
         "reason": offering.cancel_reason,
         "link": settings.SITE_URL + reverse("my_courses"),
         "course_link": settings.SITE_URL

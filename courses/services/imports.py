@@ -123,6 +123,9 @@ def offerings_import_csv(*, actor: Any, organization_id: int, content: bytes) ->
     except UnicodeDecodeError:
         report.file_errors.append(_("Tệp không được mã hóa UTF-8. Hãy lưu lại dạng “CSV UTF-8”."))
         return report
+    if "\x00" in text:  # PostgreSQL cannot store it; a text file never holds it
+        report.file_errors.append(_("Tệp chứa ký tự không hợp lệ (NUL). Đây không phải tệp CSV."))
+        return report
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]

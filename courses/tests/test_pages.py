@@ -12,7 +12,7 @@ from django.urls import reverse
 from conftest import Personas
 from courses.models import Course, Enrollment, Offering, Session
 from courses.tests.factories import course_make, offering_make
-from profiles.tests.factories import MembershipFactory, OrganizationFactory, UserFactory, ward
+from profiles.tests.factories import MembershipFactory, UserFactory, ward
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,7 @@ def test_catalog_finds_a_course_typed_without_diacritics(
 @pytest.mark.parametrize(
     "params",
     [
+        {},
         {"q": "xyzzy qwerty"},
         {"q": ""},
         {"q": "\x00&|!"},
@@ -340,9 +341,38 @@ def test_csv_import_of_a_file_that_is_not_utf8_says_so(client, personas, center)
     assert not Offering.objects.exists()
 
 
-def test_other_centers_offering_is_not_reachable_by_the_learner_api_when_draft(
-    client, center
-) -> None:
+def test_draft_offering_is_not_public_on_the_api(client, personas, center) -> None:
     offering = offering_make(course_make(center), status="draft")
-    assert client.get(reverse("api_offering", args=[offering.public_id])).status_code == 404
-    assert OrganizationFactory  # factories shared with the other tests
+    client.force_login(personas.learner)
+    detail = client.get(reverse("api_offering", args=[offering.public_id]))
+    enroll = client.post(reverse("api_enroll", args=[offering.public_id]))
+    assert (detail.status_code, enroll.status_code) == (404, 404)
+    assert not Enrollment.objects.exists()
+
+
+def test_csv_import_of_a_binary_file_says_so_and_writes_nothing(client, personas, center) -> None:
+    course_make(center, title="Tin học cơ bản")
+    with_mfa(personas.center_manager)
+    client.force_login(personas.center_manager)
+    code = ward("phuong_hoan_kiem").code
+    content = (
+        "course,ward_code,venue,starts_on,ends_on,capacity\n"
+        f"Tin học cơ bản,{code},Nhà\x00văn hóa,2027-03-02,2027-04-30,20\n"
+    ).encode()
+    response = client.post(
+        reverse("offerings_import"),
+        {"file": SimpleUploadedFile("lop.csv", content, content_type="text/csv")},
+    )
+    assert response.status_code == 200
+    assert "không hợp lệ (NUL)" in response.content.decode()
+    assert not Offering.objects.exists()
+
+
+def test_one_bad_filter_keeps_the_others(client, center) -> None:
+    offering_make(course_make(center, title="Tin học cơ bản"))
+    offering_make(course_make(center, title="Trồng lúa", category="agriculture"))
+    body = client.get(
+        reverse("catalog"), {"category": "agriculture", "starts_within": "abc"}
+    ).content.decode()
+    assert "Trồng lúa" in body
+    assert "Tin học cơ bản" not in body

@@ -99,7 +99,7 @@ def course_detail(request: HttpRequest, course_id: UUID) -> HttpResponse:
 @require_POST
 def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = selectors.offering_get(public_id=offering_id)
-    if offering is None or not offering.course.is_published:
+    if offering is None or not selectors.offering_is_listed(offering):
         raise Http404
     course_url = reverse("course_detail", kwargs={"course_id": offering.course.public_id})
     try:
@@ -119,7 +119,7 @@ def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
         messages.warning(
             request,
             _("Lớp đã hết chỗ. Bạn đang ở vị trí số %(position)d trong danh sách chờ.")
-            % {"position": enrollment_services.waitlist_position(enrollment) or 1},
+            % {"position": selectors.waitlist_positions([enrollment]).get(enrollment.pk, 1)},
         )
     return redirect("my_courses")
 
@@ -127,15 +127,11 @@ def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
 @login_required
 def my_courses(request: HttpRequest) -> HttpResponse:
     enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
+    positions = selectors.waitlist_positions(enrollments)
     return render(
         request,
         "courses/my_courses.html",
-        {
-            "enrollments": [
-                (enrollment, enrollment_services.waitlist_position(enrollment))
-                for enrollment in enrollments
-            ]
-        },
+        {"enrollments": [(enrollment, positions.get(enrollment.pk)) for enrollment in enrollments]},
     )
 
 

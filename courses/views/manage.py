@@ -151,6 +151,29 @@ def offering_new(request: HttpRequest, course_id: UUID) -> HttpResponse:
     return render(request, "courses/manage/offering_form.html", {"form": form, "course": course})
 
 
+def _offering_page(
+    request: HttpRequest,
+    offering: Offering,
+    *,
+    form: OfferingForm | None = None,
+    recurrence_form: RecurrenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "courses/manage/offering.html",
+        {
+            "form": form or OfferingForm(instance=offering),
+            "offering": offering,
+            "course": offering.course,
+            "sessions": selectors.sessions_of(offering=offering),
+            "recurrence_form": recurrence_form
+            or RecurrenceForm(initial={"first_day": offering.starts_on}),
+        },
+        status=status,
+    )
+
+
 @login_required
 def manage_offering(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = _managed_offering(request, offering_id)
@@ -168,17 +191,7 @@ def manage_offering(request: HttpRequest, offering_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu lớp học."))
             return redirect("manage_offering", offering_id=offering.public_id)
-    return render(
-        request,
-        "courses/manage/offering.html",
-        {
-            "form": form,
-            "offering": offering,
-            "course": offering.course,
-            "sessions": selectors.sessions_of(offering=offering),
-            "recurrence_form": RecurrenceForm(initial={"first_day": offering.starts_on}),
-        },
-    )
+    return _offering_page(request, offering, form=form)
 
 
 @login_required
@@ -217,18 +230,7 @@ def sessions_add(request: HttpRequest, offering_id: UUID) -> HttpResponse:
         else:
             messages.success(request, _("Đã thêm %(count)d buổi học.") % {"count": len(created)})
             return redirect("manage_offering", offering_id=offering.public_id)
-    return render(
-        request,
-        "courses/manage/offering.html",
-        {
-            "form": OfferingForm(instance=offering),
-            "offering": offering,
-            "course": offering.course,
-            "sessions": selectors.sessions_of(offering=offering),
-            "recurrence_form": form,
-        },
-        status=422,
-    )
+    return _offering_page(request, offering, recurrence_form=form, status=422)
 
 
 @login_required
