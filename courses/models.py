@@ -167,14 +167,38 @@ class Offering(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="offering_search_idx"),
-            # The catalog lists published offerings that have not ended, soonest first.
+            # The catalog lists published offerings that have not ended, soonest first. The
+            # index carries every column a catalog filter or a text match reads (not the
+            # seat counts, which change on each enrollment and would stop HOT updates), so a
+            # search walks it in date order without touching the table and stops as soon as
+            # it has enough matches (courses.selectors.catalog_search).
             models.Index(
                 fields=["starts_on", "id"],
+                include=[
+                    "ends_on",
+                    "course",
+                    "province",
+                    "ward",
+                    "category",
+                    "mode",
+                    "is_free",
+                    "search_vector",
+                ],
                 condition=Q(status="published"),
                 name="offering_catalog_idx",
             ),
+            # The same for one province: "near me" and the province filter walk it.
             models.Index(
                 fields=["province", "starts_on", "id"],
+                include=[
+                    "ends_on",
+                    "course",
+                    "ward",
+                    "category",
+                    "mode",
+                    "is_free",
+                    "search_vector",
+                ],
                 condition=Q(status="published"),
                 name="offering_province_idx",
             ),

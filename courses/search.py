@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from learnprofile.text import fold
 
 MAX_QUERY_WORDS = 8
+# A shorter last word is taken whole: "ho" as a prefix would also match hoa, hoc, hong, ...
+# hundreds of words, and a Vietnamese syllable of one or two letters is usually complete.
+MIN_PREFIX_LETTERS = 3
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -23,17 +26,23 @@ class SearchTerms:
         return bool(self.words)
 
     def all_words(self) -> str:
-        """tsquery text matching every word, the last one as a prefix (typing on a phone)."""
+        """tsquery text matching every word, the last one (of 3+ letters) as a prefix."""
         return " & ".join(self._terms())
 
     def any_word(self) -> str:
         """tsquery text matching any word: the fallback when every word finds nothing."""
         return " | ".join(self._terms())
 
+    def terms(self) -> list[tuple[str, bool]]:
+        """(word, is a prefix) for each word: the last one, if it has 3+ letters."""
+        last = len(self.words) - 1
+        return [
+            (word, index == last and len(word) >= MIN_PREFIX_LETTERS)
+            for index, word in enumerate(self.words)
+        ]
+
     def _terms(self) -> list[str]:
-        terms = list(self.words)
-        terms[-1] = f"{terms[-1]}:*"
-        return terms
+        return [f"{word}:*" if is_prefix else word for word, is_prefix in self.terms()]
 
 
 def search_terms(query: str) -> SearchTerms:

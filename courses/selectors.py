@@ -6,11 +6,13 @@ size. Counts stop at CATALOG_MAX_RESULTS: beyond that a citizen refines the sear
 than paging, and counting 200,000 matches would cost more than finding the first 20.
 """
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import F, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -23,9 +25,13 @@ from courses.models import (
     OfferingStatus,
     Session,
 )
-from courses.search import search_terms
+from courses.search import SearchTerms, search_terms
 
 CATALOG_MAX_RESULTS = 1000
+# How far a text search walks the catalog in date order before handing rare words to the
+# GIN index (see _soonest_matches): about 15 ms of index reading on a small server.
+MATCH_WINDOW_ROWS = 40_000
+WORD_STATISTICS_SECONDS = 600
 CATALOG_PAGE_SIZE = 20
 SORT_RELEVANCE = "relevance"
 SORT_NEAR = "near"
@@ -83,7 +89,9 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _catalog_base(filters: CatalogFilters) -> QuerySet[Offering]:
+def _catalog_base(filters: CatalogFilters, *, seats: bool = True) -> QuerySet[Offering]:
+    """Published offerings that have not ended, under `filters` (the seat filter left out
+    when `seats` is false: it reads the table, not the covering index)."""
     offerings = Offering.objects.filter(status=OfferingStatus.PUBLISHED, ends_on__gte=today())
     if filters.province_id is not None:
         offerings = offerings.filter(province_id=filters.province_id)
@@ -99,7 +107,7 @@ def _catalog_base(filters: CatalogFilters) -> QuerySet[Offering]:
         offerings = offerings.filter(
             starts_on__lte=today() + timedelta(days=filters.starts_within_days)
         )
-    if filters.has_seats:
+    if filters.has_seats and seats:
         offerings = offerings.filter(enrolled_count__lt=F("capacity"))
     if filters.course_id is not None:
         offerings = offerings.filter(course_id=filters.course_id)
@@ -110,28 +118,133 @@ def _text_query(text: str) -> SearchQuery:
     return SearchQuery(text, search_type="raw", config="simple")
 
 
-def _page_ids(
-    offerings: QuerySet[Offering],
-    *,
-    sort: str,
-    query: SearchQuery | None,
-    place: Place | None,
-    start: int,
-    stop: int,
-) -> list[int]:
-    if sort == SORT_NEAR and place is not None and place.province_id is not None:
-        return _near_ids(offerings, place=place, start=start, stop=stop)
-    if sort == SORT_RELEVANCE and query is not None:
-        # Rank the soonest CATALOG_MAX_RESULTS matches, not every match: a common word can
-        # match a fifth of the catalog, and ranking it all would cost a scan of it.
-        candidates = offerings.order_by("starts_on", "id").values("pk")[:CATALOG_MAX_RESULTS]
-        ranked = (
-            Offering.objects.filter(pk__in=candidates)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "starts_on", "id")
+@dataclass(frozen=True)
+class _Match:
+    pk: int
+    ward_id: int
+    province_id: int
+    rank: float
+
+
+def _soonest_matches(
+    filters: CatalogFilters, terms: SearchTerms, *, any_word: bool, limit: int
+) -> list[_Match]:
+    """The soonest `limit` offerings under `filters` that match `terms` (every word, or any
+    word), soonest first, with their rank.
+
+    The GIN index finds rare words at once, but for a common one it must collect every match
+    and visit each in the table: 50,000 visits for a word in a twentieth of the catalog, to
+    keep the soonest 1,000. So, when the words may be common (by PostgreSQL's own statistics
+    of the words), the search first walks a covering index (offering_catalog_idx, or
+    offering_province_idx for one province) in date order, checking the words on each entry
+    without visiting the table, and stops at `limit` matches. If the first
+    MATCH_WINDOW_ROWS offerings hold fewer, the words are rare after all and the GIN index
+    takes over. One ward or one course is small: the GIN index with its index is cheap.
+    """
+    text = terms.any_word() if any_word else terms.all_words()
+    if (
+        filters.ward_id is None
+        and filters.course_id is None
+        and _may_be_common(terms, any_word=any_word, limit=limit)
+    ):
+        matches = _soonest_matches_in_window(filters, text, limit=limit)
+        if matches is not None:
+            return matches
+    rows = (
+        _catalog_base(filters)
+        .filter(search_vector=_text_query(text))
+        .annotate(rank=SearchRank(F("search_vector"), _text_query(text)))
+        .order_by("starts_on", "id")
+        .values_list("pk", "ward_id", "province_id", "rank")[:limit]
+    )
+    return [_Match(*row) for row in rows]
+
+
+def _may_be_common(terms: SearchTerms, *, any_word: bool, limit: int) -> bool:
+    """Could the window hold `limit` matches? An upper bound from the word frequencies that
+    ANALYZE keeps for the search column: every word's at most, any word's at most their sum.
+    A word under the statistics' floor is rarer than the floor; a prefix may be anything."""
+    frequencies, floor = _word_frequencies()
+    if not frequencies:
+        return True
+    shares = [
+        1.0 if is_prefix else frequencies.get(term, floor) for term, is_prefix in terms.terms()
+    ]
+    share = min(1.0, sum(shares)) if any_word else min(shares)
+    return share * MATCH_WINDOW_ROWS >= limit
+
+
+_frequencies_cache: tuple[float, dict[str, float], float] = (0.0, {}, 0.0)
+
+
+def _word_frequencies() -> tuple[dict[str, float], float]:
+    """({word: share of offerings containing it}, floor) for the most common words, as the
+    last ANALYZE saw them (pg_stats), read at most every WORD_STATISTICS_SECONDS."""
+    global _frequencies_cache
+    read_at, frequencies, floor = _frequencies_cache
+    if time.monotonic() - read_at < WORD_STATISTICS_SECONDS:
+        return frequencies, floor
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+            " WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+            [Offering._meta.db_table, "search_vector"],
         )
-        return list(ranked.values_list("pk", flat=True)[start:stop])
-    return list(offerings.order_by("starts_on", "id").values_list("pk", flat=True)[start:stop])
+        row = cursor.fetchone()
+    frequencies, floor = {}, 0.0
+    if row and row[0] and row[1]:
+        words, shares = row
+        # After one share per word come the minimum, the maximum and the null share.
+        frequencies = dict(zip(words, shares, strict=False))
+        floor = shares[len(words)]
+    _frequencies_cache = (time.monotonic(), frequencies, floor)
+    return frequencies, floor
+
+
+def _soonest_matches_in_window(
+    filters: CatalogFilters, text: str, *, limit: int
+) -> list[_Match] | None:
+    """_soonest_matches within the soonest MATCH_WINDOW_ROWS offerings under `filters`, or
+    None if that window is full and holds fewer than `limit` matches.
+
+    The window reads only the covering index (the seat filter, when asked, is checked in the
+    table for matching rows only). Whether a window with too few matches was full is asked
+    only then, by counting it.
+    """
+    window = (
+        _catalog_base(filters, seats=False)
+        .order_by("starts_on", "id")
+        .values_list("pk", "starts_on", "ward_id", "province_id", "search_vector")[
+            :MATCH_WINDOW_ROWS
+        ]
+    )
+    window_sql, window_params = window.query.sql_with_params()
+    seats = (
+        " AND EXISTS (SELECT 1 FROM courses_offering seat WHERE seat.id = w.pk"
+        " AND seat.enrolled_count < seat.capacity)"
+        if filters.has_seats
+        else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w.pk, w.ward_id, w.province_id, ts_rank(w.search_vector, q.query)"  # noqa: S608
+            f" FROM ({window_sql}) w, to_tsquery('simple'::regconfig, %s) q(query)"
+            f" WHERE w.search_vector @@ q.query{seats} ORDER BY w.starts_on, w.pk LIMIT %s",
+            [*window_params, text, limit],
+        )
+        matches = [_Match(*row) for row in cursor.fetchall()]
+    if (
+        len(matches) < limit
+        and _catalog_base(filters, seats=False).values("pk")[:MATCH_WINDOW_ROWS].count()
+        == MATCH_WINDOW_ROWS
+    ):
+        return None
+    return matches
+
+
+def _ranked(matches: list[_Match]) -> list[int]:
+    """Best rank first; equal ranks soonest first (`matches` come soonest first)."""
+    return [match.pk for match in sorted(matches, key=lambda match: -match.rank)]
 
 
 def _near_ids(offerings: QuerySet[Offering], *, place: Place, start: int, stop: int) -> list[int]:
@@ -157,6 +270,51 @@ def _near_ids(offerings: QuerySet[Offering], *, place: Place, start: int, stop: 
     return [row[0] for row in union[start:stop]]
 
 
+def _near_matches(
+    filters: CatalogFilters,
+    terms: SearchTerms,
+    *,
+    any_word: bool,
+    place: Place,
+    matches: list[_Match],
+    matches_complete: bool,
+    start: int,
+    stop: int,
+) -> list[int]:
+    """_near_ids for a text search. The soonest matches (all of them if `matches_complete`)
+    already hold the third tier, most of the results; the ward's and the province's come from
+    their own small searches. A page beyond the matches at hand asks the database."""
+    if filters.ward_id is not None or filters.province_id not in (None, place.province_id):
+        return [match.pk for match in matches[start:stop]]  # one place: soonest first
+    ward: list[_Match] = []
+    if place.ward_id is not None:
+        ward = _soonest_matches(
+            replace(filters, ward_id=place.ward_id), terms, any_word=any_word, limit=stop
+        )
+    province = [
+        match
+        for match in _soonest_matches(
+            replace(filters, province_id=place.province_id),
+            terms,
+            any_word=any_word,
+            limit=stop + len(ward),
+        )
+        if match.ward_id != place.ward_id
+    ]
+    near = [match.pk for match in [*ward, *province][:stop]]
+    elsewhere = [match.pk for match in matches if match.province_id != place.province_id]
+    if not matches_complete and len(near) + len(elsewhere) < stop:
+        text = terms.any_word() if any_word else terms.all_words()
+        elsewhere = list(
+            _catalog_base(filters)
+            .filter(search_vector=_text_query(text))
+            .exclude(province_id=place.province_id)
+            .order_by("starts_on", "id")
+            .values_list("pk", flat=True)[:stop]
+        )
+    return [*near, *elsewhere][start:stop]
+
+
 def catalog_search(
     filters: CatalogFilters,
     *,
@@ -166,47 +324,71 @@ def catalog_search(
 ) -> CatalogPage:
     """One page of the catalog: published offerings that have not ended, filtered, searched
     (every word, the last as a prefix; if nothing has every word, any word, marked
-    approximate) and sorted. Queries: a capped count, the page's ids, the page's rows."""
+    approximate) and sorted.
+
+    A text search finds its soonest CATALOG_MAX_RESULTS + 1 matches with their rank in one
+    query (count, candidates and relevance at once) and ranks those: a common word can match
+    a fifth of the catalog, and ranking it all would cost a scan of it. Without text: a
+    capped count, then the page's ids. Then the page's rows.
+    """
     terms = search_terms(filters.query)
-    offerings = _catalog_base(filters)
-    query: SearchQuery | None = None
-    is_approximate = False
+    is_approximate = any_word = False
     sort = filters.sort if filters.sort in SORTS else ""
+    has_place = place is not None and place.province_id is not None
+    offerings = _catalog_base(filters)
+    matches: list[_Match] | None = None
     if terms:
-        query = _text_query(terms.all_words())
-        matching = offerings.filter(search_vector=query)
-        total = matching.values("pk")[: CATALOG_MAX_RESULTS + 1].count()
-        if total == 0 and len(terms.words) > 1:
-            query = _text_query(terms.any_word())
-            matching = offerings.filter(search_vector=query)
-            total = matching.values("pk")[: CATALOG_MAX_RESULTS + 1].count()
-            is_approximate = total > 0
-        offerings = matching
+        matches = _soonest_matches(filters, terms, any_word=False, limit=CATALOG_MAX_RESULTS + 1)
+        if not matches and len(terms.words) > 1:
+            any_word = True
+            matches = _soonest_matches(filters, terms, any_word=True, limit=CATALOG_MAX_RESULTS + 1)
+            is_approximate = bool(matches)
+        total = len(matches)
+        matches = matches[:CATALOG_MAX_RESULTS]
         sort = sort or SORT_RELEVANCE
     else:
         total = offerings.values("pk")[: CATALOG_MAX_RESULTS + 1].count()
         if sort == SORT_RELEVANCE:
             sort = ""
-    if not sort:
-        sort = SORT_NEAR if place is not None and place.province_id is not None else SORT_SOON
+    if sort == SORT_NEAR and not has_place:
+        sort = ""
+    sort = sort or (SORT_NEAR if has_place else SORT_SOON)
     total_is_capped = total > CATALOG_MAX_RESULTS
     total = min(total, CATALOG_MAX_RESULTS)
     last_page = max(1, -(-total // page_size))
     page = min(max(page, 1), last_page)
     start = (page - 1) * page_size
-    ids = (
-        _page_ids(
-            offerings,
-            sort=sort,
-            query=query,
+    stop = min(start + page_size, CATALOG_MAX_RESULTS)
+    ids: list[int] = []
+    if not total:
+        pass
+    elif matches is None:
+        if sort == SORT_NEAR and place is not None:
+            ids = _near_ids(offerings, place=place, start=start, stop=stop)
+        else:
+            ids = list(
+                offerings.order_by("starts_on", "id").values_list("pk", flat=True)[start:stop]
+            )
+    elif sort == SORT_NEAR and place is not None:
+        ids = _near_matches(
+            filters,
+            terms,
+            any_word=any_word,
             place=place,
+            matches=matches,
+            matches_complete=not total_is_capped,
             start=start,
-            stop=min(start + page_size, CATALOG_MAX_RESULTS),
+            stop=stop,
         )
-        if total
-        else []
+    elif sort == SORT_RELEVANCE:
+        ids = _ranked(matches)[start:stop]
+    else:
+        ids = [match.pk for match in matches[start:stop]]
+    rows = (
+        Offering.objects.select_related("course__provider", "ward", "province")
+        .defer("search_title", "search_text", "search_vector")
+        .in_bulk(ids)
     )
-    rows = Offering.objects.select_related("course__provider", "ward", "province").in_bulk(ids)
     return CatalogPage(
         offerings=[rows[pk] for pk in ids if pk in rows],
         total=total,

@@ -107,6 +107,11 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
     "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
 }
+# No JIT: compiling a query costs 20-30 ms whenever its estimate crosses jit_above_cost,
+# longer than any page's queries run (PostgreSQL's docs advise it only for long analytics).
+DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+    filter(None, [DATABASES["default"]["OPTIONS"].get("options"), "-c jit=off"])
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
