@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseMode, Offering
 from courses.selectors import SORT_NEAR, SORT_RELEVANCE, SORT_SOON, CatalogFilters
+from learnprofile.widgets import QuickSelect
 from profiles import api as profiles_api
 from profiles.data import AdministrativeUnitData, LearningCategory
 
@@ -47,24 +48,28 @@ class CatalogFilterForm(forms.Form):
     other filters still apply, so a shared or mistyped URL still shows courses."""
 
     q = forms.CharField(label=_("Tìm khóa học"), required=False, max_length=200)
-    province = forms.ChoiceField(label=_("Tỉnh/thành phố"), required=False)
-    ward = forms.ChoiceField(label=_("Xã/phường"), required=False)
+    province = forms.ChoiceField(label=_("Tỉnh/thành phố"), required=False, widget=QuickSelect)
+    ward = forms.ChoiceField(label=_("Xã/phường"), required=False, widget=QuickSelect)
     category = forms.ChoiceField(
         label=_("Lĩnh vực"),
         required=False,
+        widget=QuickSelect,
         choices=[("", _("Tất cả lĩnh vực")), *LearningCategory.choices],
     )
     mode = forms.ChoiceField(
         label=_("Hình thức"),
         required=False,
+        widget=QuickSelect,
         choices=[("", _("Mọi hình thức")), *CourseMode.choices],
     )
     starts_within = forms.ChoiceField(
-        label=_("Khai giảng"), required=False, choices=STARTS_WITHIN_CHOICES
+        label=_("Khai giảng"), required=False, choices=STARTS_WITHIN_CHOICES, widget=QuickSelect
     )
     free = forms.BooleanField(label=_("Chỉ khóa học miễn phí"), required=False)
     has_seats = forms.BooleanField(label=_("Chỉ lớp còn chỗ"), required=False)
-    sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(
+        label=_("Sắp xếp"), required=False, choices=SORT_CHOICES, widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

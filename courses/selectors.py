@@ -277,13 +277,11 @@ def _near_matches(
     any_word: bool,
     place: Place,
     matches: list[_Match],
-    matches_complete: bool,
     start: int,
     stop: int,
 ) -> list[int]:
-    """_near_ids for a text search. The soonest matches (all of them if `matches_complete`)
-    already hold the third tier, most of the results; the ward's and the province's come from
-    their own small searches. A page beyond the matches at hand asks the database."""
+    """_near_ids for a text search. The soonest matches already hold the third tier, most of
+    the results; the ward's and the province's come from their own small searches."""
     if filters.ward_id is not None or filters.province_id not in (None, place.province_id):
         return [match.pk for match in matches[start:stop]]  # one place: soonest first
     ward: list[_Match] = []
@@ -302,16 +300,9 @@ def _near_matches(
         if match.ward_id != place.ward_id
     ]
     near = [match.pk for match in [*ward, *province][:stop]]
+    # Enough for any page: if the province has fewer than `stop` matches, `near` holds them
+    # all, so near and elsewhere together hold at least every match at hand.
     elsewhere = [match.pk for match in matches if match.province_id != place.province_id]
-    if not matches_complete and len(near) + len(elsewhere) < stop:
-        text = terms.any_word() if any_word else terms.all_words()
-        elsewhere = list(
-            _catalog_base(filters)
-            .filter(search_vector=_text_query(text))
-            .exclude(province_id=place.province_id)
-            .order_by("starts_on", "id")
-            .values_list("pk", flat=True)[:stop]
-        )
     return [*near, *elsewhere][start:stop]
 
 
@@ -376,7 +367,6 @@ def catalog_search(
             any_word=any_word,
             place=place,
             matches=matches,
-            matches_complete=not total_is_capped,
             start=start,
             stop=stop,
         )
