@@ -30,7 +30,8 @@ def test_quick_select_renders_the_options_of_djangos_select() -> None:
     assert ' aria-describedby="province-help"' in quick_html
 
 
-def test_quick_select_without_a_value_selects_nothing() -> None:
-    assert not any(
-        selected for _, selected, _ in options(QuickSelect(choices=CHOICES).render("p", None))
-    )
+def test_quick_select_without_a_value_selects_the_empty_choice_as_django_does() -> None:
+    django_html = forms.Select(choices=CHOICES).render("p", None)
+    quick_html = QuickSelect(choices=CHOICES).render("p", None)
+    assert options(quick_html) == options(django_html)
+    assert [value for value, selected, _ in options(quick_html) if selected] == [""]
