@@ -8,8 +8,15 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         from courses import selectors
-        from courses.services import enrollment  # noqa: F401 - registers the job handlers
+        from courses.services import attendance, enrollment  # noqa: F401 - job handlers
         from profiles import api as profiles_api
 
         profiles_api.learner_relation_register(selectors.learner_is_enrolled_at)
         profiles_api.personal_data_table_register(label="courses.enrollment", covers=("learner",))
+        profiles_api.personal_data_table_register(
+            label="courses.attendancemark", covers=("enrollment__learner",)
+        )
+        profiles_api.personal_data_table_register(
+            label="courses.walkinlearner", covers=("learner",), exclude=("claim_code_hash",)
+        )
+        profiles_api.personal_data_table_register(label="courses.walkinclaim", covers=("claimant",))

@@ -245,3 +245,73 @@ class OfferingImportForm(forms.Form):
         label=_("Tệp CSV"),
         help_text=_("Tối đa 2 MB, mã hóa UTF-8, dòng đầu là tên cột."),
     )
+
+
+# --- Attendance and walk-in learners --------------------------------------------------------
+
+
+class MarksImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp CSV"),
+        help_text=_("Tối đa 1 MB, mã hóa UTF-8; tải danh sách CSV của buổi học làm mẫu."),
+    )
+
+
+class LearnerFindForm(forms.Form):
+    phone = forms.CharField(label=_("Số điện thoại"), required=False, max_length=20)
+    national_id = forms.CharField(
+        label=_("Số CCCD"),
+        required=False,
+        max_length=20,
+        help_text=_("Chỉ dùng để tìm; hệ thống không lưu số này ở dạng đọc được."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("phone", "").strip() and not cleaned.get("national_id", "").strip():
+            raise forms.ValidationError(_("Hãy nhập số điện thoại hoặc số CCCD để tìm."))
+        return cleaned
+
+
+class WalkInForm(WardPickerMixin, forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    birth_year = forms.IntegerField(label=_("Năm sinh"), min_value=1900, max_value=2100)
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        required=False,
+        max_length=20,
+        help_text=_("Không bắt buộc, nhưng giúp tìm lại người học."),
+    )
+    national_id = forms.CharField(
+        label=_("Số CCCD (không bắt buộc)"),
+        required=False,
+        max_length=20,
+        help_text=_("Chỉ lưu dạng mã hóa một chiều, để tìm lại người học."),
+    )
+
+    field_order = ["full_name", "birth_year", "phone", "ward_query", "ward", "national_id"]
+
+    def __init__(self, *args: Any, default_ward_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = (
+            profiles_api.administrative_unit_get(unit_id=default_ward_id)
+            if default_ward_id
+            else None
+        )
+        self.ward_choices_set(current)
+        if current is not None and not self.is_bound:
+            self.fields["ward"].initial = current.id
+
+    def service_fields(self) -> dict[str, Any]:
+        return {
+            "full_name": self.cleaned_data["full_name"],
+            "birth_year": self.cleaned_data["birth_year"],
+            "phone": self.cleaned_data["phone"],
+            "ward_id": self.cleaned_data["ward"],
+            "national_id": self.cleaned_data["national_id"],
+        }
+
+
+class ClaimUndoForm(forms.Form):
+    claim = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Lý do hoàn tác"), max_length=300)

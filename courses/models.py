@@ -244,6 +244,11 @@ class EnrollmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Đã hủy")
 
 
+class CompletionStatus(models.TextChoices):
+    COMPLETED = "completed", _("Hoàn thành")
+    NOT_COMPLETED = "not_completed", _("Chưa hoàn thành")
+
+
 ENROLLMENT_OPEN_STATUSES = [EnrollmentStatus.ACTIVE, EnrollmentStatus.WAITLISTED]
 
 
@@ -260,6 +265,16 @@ class Enrollment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # Completion, computed once when the offering is closed (services.completion).
+    completion = models.CharField(
+        _("kết quả"), max_length=20, choices=CompletionStatus.choices, blank=True
+    )
+    completion_reason = models.CharField(max_length=300, blank=True)
+    attendance_percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    attended_hours = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # Set by staff when the offering requires a final assessment; None: not recorded yet.
+    assessment_passed = models.BooleanField(_("đạt bài kiểm tra cuối khóa"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -276,6 +291,10 @@ class Enrollment(models.Model):
                 condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
                 name="enrollment_waitlist_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(completion__in=["", *CompletionStatus.values]),
+                name="enrollment_completion_valid",
+            ),
         ]
         indexes = [
             models.Index(
@@ -288,3 +307,166 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id} -> {self.offering_id} ({self.status})"
+
+
+# --- Attendance -----------------------------------------------------------------------------
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Có mặt")
+    LATE = "late", _("Đến muộn")
+    EXCUSED = "excused", _("Vắng có phép")
+    ABSENT = "absent", _("Vắng")
+
+
+# Statuses that count as attending a session (and its hours).
+ATTENDED_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
+
+
+class MarkSource(models.TextChoices):
+    ROSTER = "roster", _("Điểm danh trên danh sách")
+    OFFLINE = "offline", _("Đồng bộ từ máy tính bảng")
+    QR = "qr", _("Học viên tự điểm danh bằng mã QR")
+    IMPORT = "import", _("Nhập từ tệp CSV")
+    API = "api", _("Qua API")
+
+
+class AttendanceMark(models.Model):
+    """The current mark of one learner at one session; its history is in AttendanceChange."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="marks")
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="attendance_marks"
+    )
+    status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    source = models.CharField(max_length=10, choices=MarkSource.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When the mark was made on the device (offline marks arrive later); conflicting marks
+    # are resolved by it. The server's time for marks made online.
+    marked_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrollment"], name="mark_one_per_session"),
+            models.CheckConstraint(
+                condition=Q(status__in=AttendanceStatus.values), name="mark_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["enrollment"], name="mark_enrollment_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}@{self.session_id}: {self.status}"
+
+
+class AttendanceChange(models.Model):
+    """Append-only trail of every mark written or refused: who, when, before, after, source.
+
+    `client_id` is the UUID the device gave an offline mark: unique, so a mark synced twice
+    is recognised and changes nothing. `outcome` says what happened to the proposed mark.
+    """
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Đã ghi")
+        SUPERSEDED = "superseded", _("Bị thay bởi điểm danh mới hơn")
+
+    mark = models.ForeignKey(AttendanceMark, on_delete=models.PROTECT, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=10, choices=MarkSource.choices)
+    before_status = models.CharField(max_length=10, blank=True)
+    before_note = models.CharField(max_length=300, blank=True)
+    after_status = models.CharField(max_length=10)
+    after_note = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.APPLIED)
+    # Two different marks for the same learner and session, resolved by the later device time.
+    is_conflict = models.BooleanField(default=False)
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["mark", "created_at"], name="mark_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.mark_id}: {self.before_status or '-'} -> {self.after_status}"
+
+
+# --- Walk-in learners -------------------------------------------------------------------------
+
+
+class WalkInLearner(models.Model):
+    """A learner registered at a center by its staff, without an account of their own.
+
+    `learner` is an assisted account (profiles): enrollments and attendance hang on it like
+    on any account. The center gives the learner a one-time code (only its hash is kept); with
+    it, the learner moves these records to their own account (WalkInClaim).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    learner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="walk_in"
+    )
+    organization = models.ForeignKey(
+        "profiles.Organization", on_delete=models.PROTECT, related_name="walk_ins"
+    )
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # HMAC of the one-time claim code; NULL once used (or never issued).
+    claim_code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    claim_code_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__gte=1900, birth_year__lte=2100),
+                name="walk_in_birth_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class WalkInClaim(models.Model):
+    """A learner took a walk-in record into their own account; exactly what moved is kept,
+    so staff can undo a wrong claim and restore both accounts as they were."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    walk_in = models.ForeignKey(WalkInLearner, on_delete=models.PROTECT, related_name="claims")
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="walk_in_claims"
+    )
+    method = models.CharField(max_length=10, default="code")
+    enrollment_ids = ArrayField(models.BigIntegerField(), default=list)
+    learning_record_ids = ArrayField(models.UUIDField(), default=list)
+    moved_national_id = models.BooleanField(default=False)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undo_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["walk_in"],
+                condition=Q(undone_at__isnull=True),
+                name="walk_in_one_standing_claim",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.walk_in_id} -> {self.claimant_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses.views import catalog, manage
+from courses.views import attendance, catalog, manage
 
 urlpatterns = [
     path("courses/", catalog.catalog, name="catalog"),
@@ -39,4 +39,43 @@ urlpatterns = [
         name="offering_cancel",
     ),
     path("staff/offerings/<uuid:offering_id>/roster/", manage.roster, name="roster"),
+    # Attendance, under /staff/ (MFA required)
+    path("staff/attendance/", attendance.attendance_home, name="attendance_home"),
+    path("staff/sw.js", attendance.roster_service_worker, name="roster_service_worker"),
+    path("staff/sessions/<uuid:session_id>/", attendance.session_roster, name="session_roster"),
+    path(
+        "staff/sessions/<uuid:session_id>/check-in/",
+        attendance.session_checkin_screen,
+        name="session_checkin_screen",
+    ),
+    path("staff/sessions/<uuid:session_id>/print/", attendance.session_print, name="session_print"),
+    path(
+        "staff/sessions/<uuid:session_id>/attendance.csv",
+        attendance.session_export,
+        name="session_export",
+    ),
+    path(
+        "staff/sessions/<uuid:session_id>/import/", attendance.session_import, name="session_import"
+    ),
+    path(
+        "staff/offerings/<uuid:offering_id>/attendance.csv",
+        attendance.offering_export,
+        name="offering_export",
+    ),
+    path(
+        "staff/offerings/<uuid:offering_id>/close/",
+        attendance.offering_close,
+        name="offering_close",
+    ),
+    path("staff/offerings/<uuid:offering_id>/walk-in/", attendance.walk_in_new, name="walk_in_new"),
+    path(
+        "staff/offerings/<uuid:offering_id>/walk-in/enroll/",
+        attendance.walk_in_enroll,
+        name="walk_in_enroll",
+    ),
+    path("staff/walk-ins/<uuid:walk_in_id>/", attendance.walk_in_detail, name="walk_in_detail"),
+    # The learner's side
+    path("check-in/", attendance.checkin_code, name="checkin_code"),
+    path("check-in/<uuid:session_id>/<str:token>/", attendance.checkin_scan, name="checkin_scan"),
+    path("my-courses/claim/", attendance.walk_in_claim, name="walk_in_claim"),
 ]

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from courses import rest as courses_rest
+from courses.rest import attendance as attendance_rest
+from courses.rest import catalog as courses_rest
 from learnprofile import views
 from learnprofile.health import healthz
 from profiles import rest as profiles_rest
@@ -78,6 +79,32 @@ api_v1 = [
         courses_rest.ManagedOfferingCancelApi.as_view(),
         name="api_manage_offering_cancel",
     ),
+    # Attendance
+    path(
+        "staff/sessions/", attendance_rest.StaffSessionListApi.as_view(), name="api_staff_sessions"
+    ),
+    path(
+        "staff/sessions/<uuid:session_id>/roster/",
+        attendance_rest.SessionRosterApi.as_view(),
+        name="api_session_roster",
+    ),
+    path(
+        "staff/sessions/<uuid:session_id>/marks/",
+        attendance_rest.SessionMarksApi.as_view(),
+        name="api_session_marks",
+    ),
+    path(
+        "staff/attendance/sync/",
+        attendance_rest.AttendanceSyncApi.as_view(),
+        name="api_attendance_sync",
+    ),
+    path("staff/walk-ins/", attendance_rest.WalkInRegisterApi.as_view(), name="api_walk_ins"),
+    path(
+        "sessions/<uuid:session_id>/check-in/",
+        attendance_rest.CheckInApi.as_view(),
+        name="api_check_in",
+    ),
+    path("check-in/", attendance_rest.CheckInCodeApi.as_view(), name="api_check_in_code"),
 ]
 
 urlpatterns = [

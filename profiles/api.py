@@ -5,6 +5,10 @@ from decimal import Decimal
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 
 from profiles import permissions, selectors
 from profiles.data import (
@@ -17,7 +21,7 @@ from profiles.models import AdministrativeUnit, ConsentRecord, LearningRecord, O
 from profiles.permissions import LearnerRelation
 from profiles.personal_data import PersonalDataTable
 from profiles.personal_data import personal_data_table_register as _table_register
-from profiles.services import learning
+from profiles.services import assisted, learning
 
 
 def _unit_data(unit: AdministrativeUnit) -> AdministrativeUnitData:
@@ -114,19 +118,75 @@ def persons_get(*, user_ids: set[int]) -> dict[int, PersonData]:
     )
     people = {}
     for user in users:
-        profile = getattr(user, "citizen_profile", None)
-        ward = profile.residence_ward if profile is not None else None
-        people[user.pk] = PersonData(
-            id=user.pk,
-            public_id=user.public_id,
-            email=user.email,
-            full_name=profile.full_name if profile is not None else "",
-            preferred_language=user.preferred_language,
-            has_verified_email=user.pk in verified,
-            residence_ward_id=ward.pk if ward is not None else None,
-            residence_province_id=ward.parent_id if ward is not None else None,
-        )
+        people[user.pk] = _person_data(user, has_verified_email=user.pk in verified)
     return people
+
+
+def _person_data(user: User, *, has_verified_email: bool) -> PersonData:
+    profile = getattr(user, "citizen_profile", None)
+    ward = profile.residence_ward if profile is not None else None
+    return PersonData(
+        id=user.pk,
+        public_id=user.public_id,
+        # An assisted account's address is a placeholder that no mail may go to.
+        email="" if user.is_assisted else user.email,
+        full_name=profile.full_name if profile is not None else "",
+        preferred_language=user.preferred_language,
+        has_verified_email=has_verified_email and not user.is_assisted,
+        residence_ward_id=ward.pk if ward is not None else None,
+        residence_province_id=ward.parent_id if ward is not None else None,
+        phone=profile.phone if profile is not None else "",
+        is_assisted=user.is_assisted,
+    )
+
+
+def person_get_by_public_id(*, public_id: UUID) -> PersonData | None:
+    user = User.objects.filter(public_id=public_id, erased_at__isnull=True).first()
+    return person_get(user_id=user.pk) if user is not None else None
+
+
+# --- Walk-in learners (accounts opened by center staff) -----------------------------------
+
+
+def assisted_person_create(
+    *,
+    actor_id: int,
+    full_name: str,
+    phone: str = "",
+    ward_id: int | None = None,
+    national_id: str = "",
+) -> PersonData:
+    """Open an account for a learner without email (see services.assisted). Raises
+    ValidationError or NationalIdAlreadyRegistered, writing nothing."""
+    user = assisted.assisted_person_create(
+        actor=User.objects.get(pk=actor_id),
+        person=assisted.AssistedPersonInput(
+            full_name=full_name, phone=phone, ward_id=ward_id, national_id=national_id
+        ),
+    )
+    return person_get(user_id=user.pk)  # type: ignore[return-value]
+
+
+def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
+    """People with this phone or national ID number (ValidationError if malformed)."""
+    users = assisted.persons_find(phone=phone, national_id=national_id)
+    return list(persons_get(user_ids={user.pk for user in users}).values())
+
+
+def learning_records_move(
+    *, from_user_id: int, to_user_id: int, record_ids: list[UUID] | None = None
+) -> list[UUID]:
+    """Give one person's ledger rows (or only `record_ids`) to another; in the caller's
+    transaction. Returns the public ids moved."""
+    return assisted.learning_records_move(
+        from_user_id=from_user_id, to_user_id=to_user_id, record_ids=record_ids
+    )
+
+
+def national_id_move(*, from_user_id: int, to_user_id: int) -> bool:
+    """Move the national ID number on file to a profile that has none; in the caller's
+    transaction. Returns whether it moved."""
+    return assisted.national_id_move(from_user_id=from_user_id, to_user_id=to_user_id)
 
 
 def person_may_act_for_organization(*, user_id: int, organization_id: int, roles: set[str]) -> bool:
@@ -238,3 +298,11 @@ def person_has_consent(*, user_id: int, purpose: str) -> bool:
     if purpose not in ConsentRecord.Purpose.values:
         raise ValueError(f"Unknown purpose {purpose!r}")
     return user_id in selectors.users_consenting(user_ids=[user_id], purpose=purpose)
+
+
+def staff_mfa_missing(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Does this person hold a staff role without two-step verification? Staff APIs refuse
+    them, as the MFA middleware turns them away from /staff/ pages."""
+    return permissions.has_privileged_role(user) and not is_mfa_enabled(
+        user, [Authenticator.Type.TOTP]
+    )

@@ -39,6 +39,9 @@ class PersonData:
     has_verified_email: bool = False
     residence_ward_id: int | None = None
     residence_province_id: int | None = None
+    phone: str = ""
+    # Opened by a center for a walk-in learner: no email, nobody signs in with it.
+    is_assisted: bool = False
 
 
 class LearningCategory(models.TextChoices):

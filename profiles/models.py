@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person's account was erased at their request; the row stays, anonymous,
     # so rows of other tables keep their foreign keys and hold no personal data.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An account that center staff opened for a walk-in learner who has no email: nobody
+    # signs in with it and no email goes to it; the learner may later claim its records.
+    is_assisted = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 

@@ -45,6 +45,10 @@ class PersonalDataTable:
 NOT_ABOUT_THE_PERSON: dict[tuple[str, str], str] = {
     ("profiles.learningrecord", "verified_by"): "staff member who verified a learner's record",
     ("profiles.household", "created_by"): "household exported through the membership",
+    ("courses.attendancemark", "marked_by"): "staff member who marked a learner's attendance",
+    ("courses.attendancechange", "actor"): "who changed a learner's attendance mark",
+    ("courses.walkinlearner", "registered_by"): "staff member who registered a walk-in learner",
+    ("courses.walkinclaim", "undone_by"): "staff member who undid a walk-in claim",
 }
 
 

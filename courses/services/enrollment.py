@@ -95,6 +95,29 @@ def enrollment_create(*, actor: Any, offering_id: int) -> tuple[Enrollment, bool
         raise NotFound(_("Không tìm thấy người học."))
     if not person.has_verified_email:
         raise EmailNotVerified(_("Hãy xác minh địa chỉ email của bạn trước khi đăng ký khóa học."))
+    return _enroll(actor=actor, learner_id=learner_id, offering_id=offering_id, by_staff=False)
+
+
+@transaction.atomic
+def enrollment_create_for(
+    *, actor: Any, learner_id: int, offering_id: int
+) -> tuple[Enrollment, bool]:
+    """Center staff enroll a learner who came in person (a walk-in or assisted learner, or a
+    citizen found by phone) into their own center's offering. No email is required, and the
+    enrollment deadline does not apply while the offering runs: the learner is at the door.
+    Seats and the waitlist work as for anyone. Idempotent like enrollment_create. Raises
+    NotFound (also for another center's offering), OfferingNotOpen."""
+    offering = Offering.objects.select_related("course").filter(pk=offering_id).first()
+    if offering is None or not permissions.may_enroll_for(actor, offering):
+        raise NotFound(_("Không tìm thấy lớp học."))
+    if profiles_api.person_get(user_id=learner_id) is None:
+        raise NotFound(_("Không tìm thấy người học."))
+    return _enroll(actor=actor, learner_id=learner_id, offering_id=offering_id, by_staff=True)
+
+
+def _enroll(
+    *, actor: Any, learner_id: int, offering_id: int, by_staff: bool
+) -> tuple[Enrollment, bool]:
     offering = (
         Offering.objects.select_for_update(of=("self",))
         .select_related("course")
@@ -109,9 +132,15 @@ def enrollment_create(*, actor: Any, offering_id: int) -> tuple[Enrollment, bool
     ).first()
     if existing is not None:
         return existing, False
-    problem = enrollment_open_problem(offering, now=now)
-    if problem is not None:
-        raise problem
+    if by_staff:
+        if offering.status != OfferingStatus.PUBLISHED:
+            raise OfferingNotOpen(_("Lớp học này không nhận đăng ký."))
+        if offering.ends_on < timezone.localdate(now):
+            raise EnrollmentClosed(_("Lớp học này đã kết thúc."))
+    else:
+        problem = enrollment_open_problem(offering, now=now)
+        if problem is not None:
+            raise problem
     someone_waits = Enrollment.objects.filter(
         offering=offering, status=EnrollmentStatus.WAITLISTED
     ).exists()
@@ -141,7 +170,7 @@ def enrollment_create(*, actor: Any, offering_id: int) -> tuple[Enrollment, bool
         action=f"enrollment.{enrollment.status}",
         object_type="offering",
         object_id=offering.public_id,
-        details={"enrollment": str(enrollment.public_id)},
+        details={"enrollment": str(enrollment.public_id), "by_staff": by_staff},
     )
     enrollment_email_on_commit(
         enrollment=enrollment,

@@ -128,10 +128,18 @@ def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
 def my_courses(request: HttpRequest) -> HttpResponse:
     enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
     positions = selectors.waitlist_positions(enrollments)
+    attendance = selectors.attendance_summaries(
+        enrollment_ids=[e.pk for e in enrollments if e.status == "active"], until=timezone.now()
+    )
     return render(
         request,
         "courses/my_courses.html",
-        {"enrollments": [(enrollment, positions.get(enrollment.pk)) for enrollment in enrollments]},
+        {
+            "enrollments": [
+                (enrollment, positions.get(enrollment.pk), attendance.get(enrollment.pk))
+                for enrollment in enrollments
+            ]
+        },
     )
 
 

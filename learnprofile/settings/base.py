@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.data_requests_process_task",
         "schedule": 300.0,
     },
+    "offerings-close-due": {
+        "task": "courses.tasks.offerings_close_due_task",
+        "schedule": crontab(minute=23),
+    },
     "jobs-purge-finished": {
         "task": "learnprofile.jobs.tasks.jobs_purge_finished_task",
         "schedule": crontab(hour=3, minute=17),

@@ -3,7 +3,7 @@
 import io
 import json
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,7 +34,7 @@ from profiles.models import (
 )
 from profiles.personal_data import NOT_ABOUT_THE_PERSON, personal_data_tables
 from profiles.services import citizen_profile_update, households, privacy
-from profiles.tests.factories import PDF_BYTES, ward
+from profiles.tests.factories import PDF_BYTES, UserFactory, ward
 from tests.helpers import run_pending_jobs
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -59,6 +59,9 @@ EXPORTED_TABLES = {
     "profiles.datarequest",
     "account.emailaddress",
     "courses.enrollment",
+    "courses.attendancemark",
+    "courses.walkinlearner",
+    "courses.walkinclaim",
     "mfa.authenticator",
     "authtoken.token",
     "admin.logentry",
@@ -102,9 +105,28 @@ def _enrollment_of(person, center) -> None:
         category="digital_skills",
         mode="in_person",
     )
-    apps.get_model("courses", "Enrollment").objects.create(
+    enrollment = apps.get_model("courses", "Enrollment").objects.create(
         offering=offering, learner=person, status="active"
     )
+    session = apps.get_model("courses", "Session").objects.create(
+        offering=offering,
+        starts_at=datetime(2027, 1, 5, 8, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 5, 10, tzinfo=UTC),
+    )
+    apps.get_model("courses", "AttendanceMark").objects.create(
+        session=session,
+        enrollment=enrollment,
+        status="present",
+        source="roster",
+        marked_at=datetime(2027, 1, 5, 8, tzinfo=UTC),
+    )
+    # The person's account began as a walk-in record of the center, then claimed another.
+    walk_in = apps.get_model("courses", "WalkInLearner")
+    walk_in.objects.create(learner=person, organization=center, birth_year=1960)
+    other = walk_in.objects.create(
+        learner=UserFactory(is_assisted=True), organization=center, birth_year=1961
+    )
+    apps.get_model("courses", "WalkInClaim").objects.create(walk_in=other, claimant=person)
 
 
 @pytest.fixture

@@ -1,0 +1,483 @@
+"""Attendance at the center, under /staff/ (MFA required): today's sessions, the roster form
+that marks a whole class in one submit, the QR check-in screen, paper and CSV, closing an
+offering, and walk-in learners. A session or learner of another center answers 404.
+
+The roster works without JavaScript (a plain form). With it, `static/courses/roster.js`
+keeps marks in a queue on the tablet while the network is down and sends them to the batch
+API when it returns; `roster_service_worker` keeps the page itself available offline.
+"""
+
+import uuid
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import permissions, selectors
+from courses.forms import (
+    ClaimUndoForm,
+    LearnerFindForm,
+    MarksImportForm,
+    WalkInForm,
+)
+from courses.models import (
+    AttendanceStatus,
+    CompletionStatus,
+    MarkSource,
+    Offering,
+    Session,
+)
+from courses.services import attendance, checkin, completion, walk_ins
+from courses.services import enrollment as enrollment_services
+from courses.services.attendance_files import (
+    COLUMNS,
+    marks_import_csv,
+    offering_attendance_csv,
+    session_attendance_csv,
+)
+from learnprofile.errors import DomainError
+from learnprofile.forms import form_error_add
+from profiles import api as profiles_api
+
+SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "courses" / "roster-sw.js"
+
+
+def _session(request: HttpRequest, session_id: UUID) -> Session:
+    try:
+        return attendance.session_for_staff(actor=request.user, session_id=session_id)
+    except DomainError as error:
+        raise Http404 from error
+
+
+def _offering(request: HttpRequest, offering_id: UUID) -> Offering:
+    offering = selectors.offering_get(public_id=offering_id)
+    if offering is None or not permissions.may_take_attendance(request.user, offering):
+        raise Http404
+    return offering
+
+
+@login_required
+def attendance_home(request: HttpRequest) -> HttpResponse:
+    """Today's and the coming week's sessions of the staff member's centers."""
+    organization_ids = permissions.center_organization_ids(request.user)
+    if not organization_ids:
+        raise Http404
+    now = timezone.now()
+    sessions = selectors.staff_sessions(organization_ids=organization_ids, now=now)
+    today = timezone.localdate(now)
+    return render(
+        request,
+        "courses/attendance/home.html",
+        {
+            "today_sessions": [s for s in sessions if timezone.localdate(s.starts_at) == today],
+            "later_sessions": [s for s in sessions if timezone.localdate(s.starts_at) != today],
+            "now": now,
+        },
+    )
+
+
+def _marks_from_post(request: HttpRequest, session: Session) -> list[attendance.MarkInput]:
+    """`status-<enrollment id>` and `note-<enrollment id>` fields; an id that is not a UUID
+    is refused like a foreign one (the service checks the rest)."""
+    marks = []
+    for name, value in request.POST.items():
+        if not name.startswith("status-") or not value:
+            continue
+        raw_id = name.removeprefix("status-")
+        try:
+            enrollment_id = uuid.UUID(raw_id)
+        except ValueError as error:
+            raise attendance.InvalidMarks(_("Danh sách điểm danh không hợp lệ.")) from error
+        marks.append(
+            attendance.MarkInput(
+                session_id=session.public_id,
+                enrollment_id=enrollment_id,
+                status=value,
+                note=request.POST.get(f"note-{raw_id}", ""),
+            )
+        )
+    return marks
+
+
+@login_required
+def session_roster(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """Mark the whole class in one submit: one request, one transaction."""
+    session = _session(request, session_id)
+    error = None
+    if request.method == "POST":
+        try:
+            report = attendance.marks_record(
+                actor=request.user,
+                marks=_marks_from_post(request, session),
+                source=MarkSource.ROSTER,
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            messages.success(
+                request,
+                _("Đã lưu điểm danh: %(written)d thay đổi, %(unchanged)d không đổi.")
+                % {"written": report.created + report.changed, "unchanged": report.unchanged},
+            )
+            return redirect("session_roster", session_id=session.public_id)
+    rows = selectors.session_roster(session=session)
+    return render(
+        request,
+        "courses/attendance/roster.html",
+        {
+            "session": session,
+            "offering": session.offering,
+            "rows": rows,
+            "statuses": AttendanceStatus.choices,
+            "error": error,
+            "marked": sum(1 for row in rows if row.mark is not None),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def session_checkin_screen(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """The QR code and the typed code, shown on the classroom screen. The page reloads itself
+    each minute (a meta refresh: no JavaScript needed)."""
+    session = _session(request, session_id)
+    screen = checkin.checkin_screen(session=session)
+    link = request.build_absolute_uri(
+        reverse("checkin_scan", kwargs={"session_id": session.public_id, "token": screen.token})
+    )
+    qr = segno.make(link, error="m")
+    seconds_left = max(int((screen.expires_at - timezone.now()).total_seconds()), 1)
+    response = render(
+        request,
+        "courses/attendance/checkin_screen.html",
+        {
+            "session": session,
+            "offering": session.offering,
+            "screen": screen,
+            "qr_svg": qr.svg_inline(scale=8, border=2, omitsize=True),
+            "refresh": seconds_left + 1,
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def session_print(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """A paper roster (print CSS): one line per learner with a box per status."""
+    session = _session(request, session_id)
+    return render(
+        request,
+        "courses/attendance/print.html",
+        {
+            "session": session,
+            "offering": session.offering,
+            "rows": selectors.session_roster(session=session),
+            "statuses": AttendanceStatus.choices,
+        },
+    )
+
+
+def _csv_response(content: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def session_export(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    session = _session(request, session_id)
+    stamp = timezone.localtime(session.starts_at).strftime("%Y%m%d-%H%M")
+    return _csv_response(session_attendance_csv(session=session), f"diem-danh-{stamp}.csv")
+
+
+@login_required
+def offering_export(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+    offering = _offering(request, offering_id)
+    return _csv_response(
+        offering_attendance_csv(offering=offering),
+        f"diem-danh-lop-{offering.starts_on:%Y%m%d}.csv",
+    )
+
+
+@login_required
+def session_import(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    session = _session(request, session_id)
+    form = MarksImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read(1024 * 1024 + 1)
+        try:
+            report = marks_import_csv(actor=request.user, session=session, content=content)
+        except DomainError as error:
+            form_error_add(form, error)
+    return render(
+        request,
+        "courses/attendance/import.html",
+        {
+            "session": session,
+            "offering": session.offering,
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+        },
+    )
+
+
+def _assessment_results(request: HttpRequest) -> dict[UUID, bool]:
+    results = {}
+    for name, value in request.POST.items():
+        if name.startswith("passed-") and value in ("yes", "no"):
+            try:
+                results[uuid.UUID(name.removeprefix("passed-"))] = value == "yes"
+            except ValueError:
+                continue
+    return results
+
+
+@login_required
+def offering_close(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+    """A preview of each learner's result, then one button that closes the offering."""
+    offering = _offering(request, offering_id)
+    error = None
+    if request.method == "POST":
+        try:
+            _closed, decided = completion.offering_close(
+                actor=request.user,
+                offering_id=offering.public_id,
+                assessment_results=_assessment_results(request),
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            messages.success(
+                request,
+                _("Lớp học đã kết thúc; đã xét kết quả cho %(count)d học viên.")
+                % {"count": decided},
+            )
+            return redirect("offering_close", offering_id=offering.public_id)
+    offering = _offering(request, offering_id)
+    preview = completion.completion_preview(offering=offering)
+    people = profiles_api.persons_get(user_ids={row["enrollment"].learner_id for row in preview})
+    for row in preview:
+        row["person"] = people.get(row["enrollment"].learner_id)
+    return render(
+        request,
+        "courses/attendance/close.html",
+        {
+            "offering": offering,
+            "rows": preview,
+            "error": error,
+            "is_finished": offering.status == "finished",
+            "completed": CompletionStatus.COMPLETED,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def walk_in_new(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+    """Find the learner by phone or ID number; enroll them, or register them as new."""
+    offering = _offering(request, offering_id)
+    find_form = LearnerFindForm(request.GET or None)
+    found = None
+    if request.GET and find_form.is_valid():
+        try:
+            found = walk_ins.learners_find(
+                actor=request.user,
+                phone=find_form.cleaned_data["phone"],
+                national_id=find_form.cleaned_data["national_id"],
+            )
+        except (ValidationError, DomainError) as error:
+            form_error_add(find_form, error)
+    form = WalkInForm(request.POST or None, default_ward_id=offering.ward_id)
+    if request.method == "POST" and not request.POST.get("find_ward") and form.is_valid():
+        try:
+            registration = walk_ins.walk_in_register(
+                actor=request.user,
+                organization_id=offering.course.provider_id,
+                offering_id=offering.pk,
+                **form.service_fields(),
+            )
+        except (ValidationError, DomainError) as error:
+            form_error_add(form, error)
+        else:
+            request.session[f"claim-code-{registration.walk_in.public_id}"] = (
+                registration.claim_code
+            )
+            return redirect("walk_in_detail", walk_in_id=registration.walk_in.public_id)
+    return render(
+        request,
+        "courses/attendance/walk_in_new.html",
+        {"offering": offering, "find_form": find_form, "found": found, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def walk_in_enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+    """Enroll a person found by phone or ID number into this offering."""
+    offering = _offering(request, offering_id)
+    try:
+        person = profiles_api.person_get_by_public_id(
+            public_id=uuid.UUID(request.POST.get("person", ""))
+        )
+    except ValueError:
+        person = None
+    if person is None:
+        raise Http404
+    try:
+        _enrollment, created = enrollment_services.enrollment_create_for(
+            actor=request.user, learner_id=person.id, offering_id=offering.pk
+        )
+    except DomainError as error:
+        messages.error(request, str(error.message))
+        return redirect("walk_in_new", offering_id=offering.public_id)
+    if created:
+        messages.success(
+            request, _("Đã ghi danh %(name)s vào lớp.") % {"name": person.full_name or person.email}
+        )
+    else:
+        messages.info(request, _("Người học này đã có trong lớp."))
+    return redirect("roster", offering_id=offering.public_id)
+
+
+@login_required
+def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
+    """A walk-in learner: their claim code (shown once, to print), claims and undo."""
+    try:
+        walk_in = walk_ins.walk_in_for_staff(actor=request.user, walk_in_id=walk_in_id)
+    except DomainError as error:
+        raise Http404 from error
+    undo_form = ClaimUndoForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "new_code":
+                code = walk_ins.walk_in_code_new(actor=request.user, walk_in_id=walk_in.public_id)
+                request.session[f"claim-code-{walk_in.public_id}"] = code
+            elif undo_form.is_valid():
+                walk_ins.walk_in_claim_undo(
+                    actor=request.user,
+                    claim_id=undo_form.cleaned_data["claim"],
+                    reason=undo_form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Đã hoàn tác: hồ sơ đã trở về như trước khi nhận."))
+            else:
+                raise ValidationError(_("Hãy ghi lý do hoàn tác."))
+        except (ValidationError, DomainError) as error:
+            form_error_add(undo_form, error)
+        else:
+            return redirect("walk_in_detail", walk_in_id=walk_in.public_id)
+    code = request.session.pop(f"claim-code-{walk_in.public_id}", None)
+    person = profiles_api.person_get(user_id=walk_in.learner_id)
+    claims = list(walk_in.claims.order_by("-claimed_at"))
+    claimants = profiles_api.persons_get(user_ids={claim.claimant_id for claim in claims})
+    return render(
+        request,
+        "courses/attendance/walk_in.html",
+        {
+            "walk_in": walk_in,
+            "person": person,
+            "code": code,
+            "claims": [(claim, claimants.get(claim.claimant_id)) for claim in claims],
+            "undo_form": undo_form,
+            "claim_url": request.build_absolute_uri(reverse("walk_in_claim")),
+        },
+    )
+
+
+def roster_service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served under /staff/ so that it may control the roster pages."""
+    response = HttpResponse(SERVICE_WORKER.read_text(), content_type="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- The learner's side ---------------------------------------------------------------------
+
+
+def _checkin_done(request: HttpRequest, mark: Any) -> HttpResponse:
+    messages.success(request, _("Đã điểm danh: bạn có mặt ở buổi học này. Chúc bạn học tốt!"))
+    return redirect("my_courses")
+
+
+@login_required
+def checkin_scan(request: HttpRequest, session_id: UUID, token: str) -> HttpResponse:
+    """Opened from the QR code: one tap confirms (a GET never writes)."""
+    error = None
+    if request.method == "POST":
+        try:
+            mark = checkin.check_in_with_token(
+                actor=request.user, session_id=session_id, token=token
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            return _checkin_done(request, mark)
+    session = (
+        Session.objects.select_related("offering__course").filter(public_id=session_id).first()
+    )
+    if session is None:
+        raise Http404
+    return render(
+        request,
+        "courses/attendance/checkin.html",
+        {"session": session, "error": error, "scan": True},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def checkin_code(request: HttpRequest) -> HttpResponse:
+    """For phones that cannot scan: type the six digits shown on the screen."""
+    error = None
+    if request.method == "POST":
+        try:
+            mark = checkin.check_in_with_code(
+                actor=request.user, code=request.POST.get("code", "")[:20]
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            return _checkin_done(request, mark)
+    return render(
+        request,
+        "courses/attendance/checkin.html",
+        {"error": error, "scan": False},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def walk_in_claim(request: HttpRequest) -> HttpResponse:
+    """The learner enters the code the center gave them to take their records."""
+    error = None
+    if request.method == "POST":
+        try:
+            claim = walk_ins.walk_in_claim(
+                actor=request.user, code=request.POST.get("code", "")[:40]
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            messages.success(
+                request,
+                _("Đã nhận hồ sơ: %(count)d lớp học đã chuyển về tài khoản của bạn.")
+                % {"count": len(claim.enrollment_ids)},
+            )
+            return redirect("my_courses")
+    return render(
+        request, "courses/attendance/claim.html", {"error": error}, status=400 if error else 200
+    )
