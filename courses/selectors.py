@@ -546,7 +546,11 @@ def attendance_summaries(
     *, enrollment_ids: Iterable[int], until: datetime
 ) -> dict[int, AttendanceSummary]:
     """Per enrollment: sessions held by `until`, attended (present or late), excused, and
-    the hours of the sessions attended. One query."""
+    the hours of the sessions attended. One query.
+
+    A session counts as held once it has started and its attendance was taken (anyone in it
+    has a mark): a learner without a mark there was absent, but a session whose roster nobody
+    filled in counts against no one."""
     ids = list(enrollment_ids)
     if not ids:
         return {}
@@ -560,7 +564,9 @@ def attendance_summaries(
                    coalesce(sum(extract(epoch FROM s.ends_at - s.starts_at))
                             FILTER (WHERE m.status IN ('present', 'late')), 0) / 3600.0
               FROM courses_enrollment e
-              JOIN courses_session s ON s.offering_id = e.offering_id AND s.starts_at <= %s
+              JOIN courses_session s
+                ON s.offering_id = e.offering_id AND s.starts_at <= %s
+               AND EXISTS (SELECT 1 FROM courses_attendancemark taken WHERE taken.session_id = s.id)
               LEFT JOIN courses_attendancemark m
                 ON m.session_id = s.id AND m.enrollment_id = e.id
              WHERE e.id = ANY(%s)

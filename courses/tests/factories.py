@@ -1,14 +1,18 @@
 """Catalog test data written through the services, so the copies and search columns are
 those production writes."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from courses.models import Course, Offering, OfferingStatus
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from courses.models import Course, Enrollment, Offering, OfferingStatus, Session
 from courses.services.catalog import offering_search_fill
 from profiles.data import LearningCategory
-from profiles.tests.factories import ward
+from profiles.tests.factories import UserFactory, ward
 
 
 def course_make(provider: Any, **fields: Any) -> Course:
@@ -40,3 +44,54 @@ def offering_make(
     offering_search_fill(offering, course=course, provider_name=course.provider.name)
     offering.save()
     return offering
+
+
+def with_mfa(*users: Any) -> None:
+    """Give staff a TOTP authenticator, so /staff/ and the staff API let them in."""
+    for user in users:
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+
+@dataclass
+class Class:
+    offering: Offering
+    sessions: list[Session]
+    enrollments: list[Enrollment]
+
+    @property
+    def current(self) -> Session:
+        """The last session: it started 30 minutes ago and runs for another 90."""
+        return self.sessions[-1]
+
+
+def class_make(provider: Any, *, learners: int = 3, sessions: int = 3, **fields: Any) -> Class:
+    """A running offering: one two-hour session a day, the last one under way now, and
+    `learners` people holding a seat (named Học viên 01, 02, ...)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    offering = offering_make(
+        course_make(provider, title=fields.pop("title", "Tin học cơ bản")),
+        starts_on=today - timedelta(days=sessions),
+        ends_on=today + timedelta(days=30),
+        capacity=max(learners, 10),
+        **fields,
+    )
+    created = [
+        Session.objects.create(
+            offering=offering,
+            starts_at=now - timedelta(days=sessions - 1 - number, minutes=30),
+            ends_at=now - timedelta(days=sessions - 1 - number, minutes=30) + timedelta(hours=2),
+        )
+        for number in range(sessions)
+    ]
+    enrollments = [
+        Enrollment.objects.create(
+            offering=offering,
+            learner=UserFactory(profile__full_name=f"Học viên {number + 1:02d}"),
+            status="active",
+        )
+        for number in range(learners)
+    ]
+    Offering.objects.filter(pk=offering.pk).update(enrolled_count=learners)
+    offering.refresh_from_db()
+    return Class(offering=offering, sessions=created, enrollments=enrollments)

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,15 +10,10 @@ from django.urls import reverse
 
 from conftest import Personas
 from courses.models import Course, Enrollment, Offering, Session
-from courses.tests.factories import course_make, offering_make
+from courses.tests.factories import course_make, offering_make, with_mfa
 from profiles.tests.factories import MembershipFactory, UserFactory, ward
 
 pytestmark = pytest.mark.django_db
-
-
-def with_mfa(*users: object) -> None:
-    for user in users:
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
 
 
 @pytest.fixture
