@@ -1,0 +1,203 @@
+"""Walk-in learners: registered by staff without an account, found again, claimed, undone."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from courses.models import AttendanceMark, Enrollment, WalkInClaim, WalkInLearner
+from courses.services import completion, walk_ins
+from courses.tests.factories import class_make, with_mfa
+from learnprofile.audit.models import AuditEvent
+from learnprofile.jobs.models import Job
+from profiles.models import CitizenProfile, LearningRecord, User
+from profiles.tests.factories import UserFactory, ward
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def center(personas):
+    return personas.center_staff.memberships.get().organization
+
+
+@pytest.fixture
+def staff_client(client, personas):
+    with_mfa(personas.center_staff)
+    client.force_login(personas.center_staff)
+    return client
+
+
+def _register(staff_client, klass, **fields):
+    data = {
+        "full_name": "Lò Thị Mai",
+        "birth_year": "1962",
+        "phone": "0912 345 678",
+        "ward": str(ward().pk),
+        "national_id": "",
+        **fields,
+    }
+    return staff_client.post(reverse("walk_in_new", args=[klass.offering.public_id]), data)
+
+
+def test_staff_register_a_walk_in_learner_and_enroll_them(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+
+    response = _register(staff_client, klass, national_id="001 062 012345")
+
+    walk_in = WalkInLearner.objects.get()
+    assert response.status_code == 302
+    assert walk_in.learner.is_assisted
+    assert not walk_in.learner.has_usable_password()
+    profile = walk_in.learner.citizen_profile
+    assert (profile.full_name, profile.phone, profile.national_id_last4) == (
+        "Lò Thị Mai", "+84912345678", "2345",
+    )
+    assert Enrollment.objects.get(learner=walk_in.learner).status == "active"
+    page = staff_client.get(response["Location"]).content.decode()
+    assert "Mã nhận hồ sơ" in page
+    assert not Job.objects.filter(kind="email.send").exists()  # nobody to mail
+
+
+def test_a_failed_enrollment_leaves_no_walk_in_behind(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    klass.offering.status = "finished"
+    klass.offering.save()
+
+    response = _register(staff_client, klass)
+
+    assert response.status_code == 200
+    assert "không nhận đăng ký" in response.content.decode()
+    assert not WalkInLearner.objects.exists()
+    assert not User.objects.filter(is_assisted=True).exists()
+
+
+def test_finding_a_learner_by_phone_offers_them_instead_of_a_duplicate(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+    known = UserFactory(profile__full_name="Trần Văn Bình")
+    CitizenProfile.objects.filter(user=known).update(phone="+84987654321")
+
+    page = staff_client.get(
+        reverse("walk_in_new", args=[klass.offering.public_id]), {"phone": "0987.654.321"}
+    ).content.decode()
+    assert "Trần Văn Bình" in page
+    response = staff_client.post(
+        reverse("walk_in_enroll", args=[klass.offering.public_id]),
+        {"person": str(known.public_id)},
+    )
+
+    assert response.status_code == 302
+    assert Enrollment.objects.get(learner=known).offering == klass.offering
+    assert not WalkInLearner.objects.exists()
+    assert AuditEvent.objects.filter(action="learner.searched").count() == 1
+
+
+def test_a_national_id_already_on_file_is_refused_with_a_hint_to_search(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+    _register(staff_client, klass, national_id="001062012345")
+
+    response = _register(staff_client, klass, national_id="001062012345", phone="")
+
+    assert "Hãy tìm người học theo số này" in response.content.decode()
+    assert WalkInLearner.objects.count() == 1
+
+
+def _walk_in_who_attended(staff_client, klass):
+    registration_page = _register(staff_client, klass)
+    walk_in = WalkInLearner.objects.get()
+    code = staff_client.get(registration_page["Location"]).context["code"]
+    enrollment = Enrollment.objects.get(learner=walk_in.learner)
+    data = {f"status-{e.public_id}": "present" for e in [*klass.enrollments, enrollment]}
+    for session in klass.sessions:
+        staff_client.post(reverse("session_roster", args=[session.public_id]), data)
+    return walk_in, enrollment, code
+
+
+def test_a_walk_in_learner_claims_the_record_and_sees_their_attendance(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1, sessions=3)
+    walk_in, enrollment, code = _walk_in_who_attended(staff_client, klass)
+    completion.offering_close(actor=None, offering_id=klass.offering.public_id)
+    citizen = UserFactory(profile__full_name="Lò Thị Mai")
+    learner_client = Client()
+    learner_client.force_login(citizen)
+
+    response = learner_client.post(reverse("walk_in_claim"), {"code": code.lower()})
+
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.learner == citizen
+    assert AttendanceMark.objects.filter(enrollment__learner=citizen).count() == 3
+    my_courses = learner_client.get(reverse("my_courses")).content.decode()
+    assert "Hoàn thành" in my_courses
+    record = LearningRecord.objects.get(citizen=citizen)
+    assert (record.kind, record.hours) == ("course_completed", 6)
+    assert "Tin học cơ bản" in learner_client.get(reverse("my_learning")).content.decode()
+    assert AuditEvent.objects.filter(action="walk_in.claimed", actor=citizen).exists()
+
+
+def test_a_claim_code_works_once(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    _walk_in, _enrollment, code = _walk_in_who_attended(staff_client, klass)
+    first, second = UserFactory(), UserFactory()
+    walk_ins.walk_in_claim(actor=first, code=code)
+
+    with pytest.raises(walk_ins.ClaimCodeInvalid):
+        walk_ins.walk_in_claim(actor=second, code=code)
+
+    assert WalkInClaim.objects.get().claimant == first
+
+
+def test_undoing_a_wrong_claim_restores_both_records(staff_client, center, personas) -> None:
+    klass = class_make(center, learners=1)
+    walk_in, enrollment, code = _walk_in_who_attended(staff_client, klass)
+    completion.offering_close(actor=None, offering_id=klass.offering.public_id)
+    wrong_person = UserFactory()
+    own = Enrollment.objects.create(
+        offering=class_make(center, learners=0, title="Trồng lúa").offering,
+        learner=wrong_person, status="active",
+    )
+    claim = walk_ins.walk_in_claim(actor=wrong_person, code=code)
+
+    response = staff_client.post(
+        reverse("walk_in_detail", args=[walk_in.public_id]),
+        {"claim": str(claim.public_id), "reason": "Nhận nhầm: trùng tên"},
+    )
+
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    own.refresh_from_db()
+    assert enrollment.learner == walk_in.learner
+    assert own.learner == wrong_person
+    assert LearningRecord.objects.get(source_id=f"enrollment:{enrollment.public_id}").citizen == (
+        walk_in.learner
+    )
+    assert not LearningRecord.objects.filter(citizen=wrong_person).exists()
+    claim.refresh_from_db()
+    assert (claim.undone_by, claim.undo_reason) == (personas.center_staff, "Nhận nhầm: trùng tên")
+    assert AuditEvent.objects.filter(action="walk_in.claim_undone").count() == 1
+
+
+def test_staff_of_another_center_cannot_see_or_undo_a_walk_in(
+    staff_client, center, personas
+) -> None:
+    klass = class_make(center, learners=1)
+    walk_in, _enrollment, code = _walk_in_who_attended(staff_client, klass)
+    claim = walk_ins.walk_in_claim(actor=UserFactory(), code=code)
+    with_mfa(personas.other_center_staff)
+    other = Client()
+    other.force_login(personas.other_center_staff)
+
+    page = other.get(reverse("walk_in_detail", args=[walk_in.public_id]))
+    undo = other.post(
+        reverse("walk_in_detail", args=[walk_in.public_id]),
+        {"claim": str(claim.public_id), "reason": "x"},
+    )
+
+    assert (page.status_code, undo.status_code) == (404, 404)
+    claim.refresh_from_db()
+    assert claim.undone_at is None
