@@ -65,9 +65,10 @@ def test_the_same_roster_submitted_again_changes_nothing(staff_client, center) -
 
     staff_client.post(url, data)
 
-    assert list(
-        AttendanceMark.objects.order_by("id").values_list("id", "status", "updated_at")
-    ) == before
+    assert (
+        list(AttendanceMark.objects.order_by("id").values_list("id", "status", "updated_at"))
+        == before
+    )
     assert AttendanceChange.objects.count() == 5
 
 
@@ -155,12 +156,14 @@ def test_conflicting_offline_marks_keep_the_latest_device_time_and_record_it(
     url = reverse("api_attendance_sync")
     # Tablet A marked "absent" 2 minutes ago; tablet B, offline, marked "present" 10 minutes ago.
     staff_client.post(
-        url, {"marks": [_sync_mark(klass, learner, "absent", minutes_ago=2)]},
+        url,
+        {"marks": [_sync_mark(klass, learner, "absent", minutes_ago=2)]},
         content_type="application/json",
     )
 
     late_arrival = staff_client.post(
-        url, {"marks": [_sync_mark(klass, learner, "present", minutes_ago=10)]},
+        url,
+        {"marks": [_sync_mark(klass, learner, "present", minutes_ago=10)]},
         content_type="application/json",
     )
 
@@ -170,7 +173,8 @@ def test_conflicting_offline_marks_keep_the_latest_device_time_and_record_it(
     assert (conflict.before_status, conflict.outcome) == ("absent", "superseded")
 
     newer = staff_client.post(
-        url, {"marks": [_sync_mark(klass, learner, "late", minutes_ago=1)]},
+        url,
+        {"marks": [_sync_mark(klass, learner, "late", minutes_ago=1)]},
         content_type="application/json",
     )
 
@@ -196,9 +200,7 @@ def test_a_sync_batch_with_one_foreign_session_is_refused_whole(
     assert AuditEvent.objects.filter(action="attendance.refused").count() == 1
 
 
-def test_falling_below_the_minimum_queues_one_low_attendance_notice(
-    staff_client, center
-) -> None:
+def test_falling_below_the_minimum_queues_one_low_attendance_notice(staff_client, center) -> None:
     klass = class_make(center, learners=2, sessions=3)
     weak = klass.enrollments[0]
     for session in klass.sessions:
@@ -243,14 +245,14 @@ def test_session_csv_export_is_the_import_template(staff_client, center) -> None
     assert response.status_code == 200
     assert [row["ho_ten"] for row in rows] == ["Học viên 01", "Học viên 02", "Học viên 03"]
     assert sorted(AttendanceMark.objects.values_list("status", flat=True)) == [
-        "excused", "present", "present",
+        "excused",
+        "present",
+        "present",
     ]
     assert set(AttendanceMark.objects.values_list("source", flat=True)) == {"import"}
 
 
-def test_a_csv_import_with_one_bad_row_reports_it_and_writes_nothing(
-    staff_client, center
-) -> None:
+def test_a_csv_import_with_one_bad_row_reports_it_and_writes_nothing(staff_client, center) -> None:
     klass = class_make(center, learners=2)
     content = (
         "ma_dang_ky,ho_ten,trang_thai\n"
@@ -272,7 +274,7 @@ def test_a_csv_import_with_one_bad_row_reports_it_and_writes_nothing(
 def test_exported_names_cannot_run_as_spreadsheet_formulas(staff_client, center) -> None:
     klass = class_make(center, learners=1)
     profile = klass.enrollments[0].learner.citizen_profile
-    profile.full_name = "=HYPERLINK(\"http://x\")"
+    profile.full_name = '=HYPERLINK("http://x")'
     profile.save()
 
     exported = staff_client.get(reverse("offering_export", args=[klass.offering.public_id]))

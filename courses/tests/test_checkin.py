@@ -75,7 +75,9 @@ def test_a_forged_token_is_refused(learner_client, klass) -> None:
 def test_a_token_signed_with_another_key_is_refused(learner_client, klass) -> None:
     window = checkin.checkin_screen(session=klass.current).window
     token = signing.dumps(
-        {"s": str(klass.current.public_id), "w": window}, key="not-our-secret", salt="courses.checkin"
+        {"s": str(klass.current.public_id), "w": window},
+        key="not-our-secret",
+        salt="courses.checkin",
     )
 
     _refusal(_scan(learner_client, klass.current, token), "checkin_token_invalid", 400)

@@ -50,7 +50,9 @@ def test_staff_register_a_walk_in_learner_and_enroll_them(staff_client, center) 
     assert not walk_in.learner.has_usable_password()
     profile = walk_in.learner.citizen_profile
     assert (profile.full_name, profile.phone, profile.national_id_last4) == (
-        "Lò Thị Mai", "+84912345678", "2345",
+        "Lò Thị Mai",
+        "+84912345678",
+        "2345",
     )
     assert Enrollment.objects.get(learner=walk_in.learner).status == "active"
     page = staff_client.get(response["Location"]).content.decode()
@@ -159,7 +161,8 @@ def test_undoing_a_wrong_claim_restores_both_records(staff_client, center, perso
     wrong_person = UserFactory()
     own = Enrollment.objects.create(
         offering=class_make(center, learners=0, title="Trồng lúa").offering,
-        learner=wrong_person, status="active",
+        learner=wrong_person,
+        status="active",
     )
     claim = walk_ins.walk_in_claim(actor=wrong_person, code=code)
 
