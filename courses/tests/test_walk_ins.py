@@ -122,7 +122,7 @@ def test_a_walk_in_learner_claims_the_record_and_sees_their_attendance(
     staff_client, center
 ) -> None:
     klass = class_make(center, learners=1, sessions=3)
-    walk_in, enrollment, code = _walk_in_who_attended(staff_client, klass)
+    _walk_in, enrollment, code = _walk_in_who_attended(staff_client, klass)
     completion.offering_close(actor=None, offering_id=klass.offering.public_id)
     citizen = UserFactory(profile__full_name="Lò Thị Mai")
     learner_client = Client()
