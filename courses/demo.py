@@ -160,3 +160,74 @@ def demo_catalog_load(*, centers: dict[str, Any]) -> int:
         )
         created += 1
     return created
+
+
+@transaction.atomic
+def demo_running_class_load(*, center: Any, learner: Any, staff: Any) -> bool:
+    """A class under way at the first demo center, so the attendance pages have something to
+    show: it started ten days ago, meets every other day (one session now), the demo learner
+    and a walk-in learner hold seats, and past sessions are marked. Idempotent."""
+    from courses.services import attendance, walk_ins
+    from courses.services.enrollment import enrollment_create_for
+
+    title = "Kỹ năng số cho người cao tuổi"
+    if Course.objects.filter(provider=center, title=title).exists():
+        return False
+    now = timezone.now()
+    today = timezone.localdate(now)
+    course = Course.objects.create(
+        provider=center,
+        title=title,
+        summary="Dùng VNeID, đặt lịch khám bệnh và nhận biết tin nhắn lừa đảo.",
+        category="digital_skills",
+        hours=Decimal(12),
+        is_published=True,
+    )
+    offering = Offering(
+        course=course,
+        venue=f"Hội trường {center.name}",
+        ward=center.ward,
+        starts_on=today - timedelta(days=10),
+        ends_on=today + timedelta(days=10),
+        capacity=20,
+        status=OfferingStatus.PUBLISHED,
+    )
+    offering_search_fill(offering, course=course, provider_name=center.name)
+    offering.save()
+    sessions = Session.objects.bulk_create(
+        Session(
+            offering=offering,
+            starts_at=now + timedelta(days=days, minutes=-30),
+            ends_at=now + timedelta(days=days, minutes=90),
+            room="Phòng 1",
+        )
+        for days in range(-10, 11, 2)
+    )
+    enrollment, _created = enrollment_create_for(
+        actor=staff, learner_id=learner.pk, offering_id=offering.pk
+    )
+    registration = walk_ins.walk_in_register(
+        actor=staff,
+        organization_id=center.pk,
+        full_name="Lò Thị Mai",
+        birth_year=1958,
+        phone="0912 000 111",
+        ward_id=center.ward_id,
+        offering_id=offering.pk,
+    )
+    assert registration.enrollment is not None  # noqa: S101 (an offering was given)
+    held = [session for session in sessions if session.ends_at < now]
+    attendance.marks_record(
+        actor=staff,
+        marks=[
+            attendance.MarkInput(
+                session_id=session.public_id,
+                enrollment_id=seat.public_id,
+                status="absent" if (number, seat) == (1, enrollment) else "present",
+            )
+            for number, session in enumerate(held)
+            for seat in (enrollment, registration.enrollment)
+        ],
+        source="roster",
+    )
+    return True

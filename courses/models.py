@@ -319,6 +319,8 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", _("Vắng")
 
 
+# Computed once: `AttendanceStatus.values` builds a new list at each use.
+ATTENDANCE_STATUS_VALUES = frozenset(AttendanceStatus.values)
 # Statuses that count as attending a session (and its hours).
 ATTENDED_STATUSES = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
 
@@ -334,15 +336,24 @@ class MarkSource(models.TextChoices):
 class AttendanceMark(models.Model):
     """The current mark of one learner at one session; its history is in AttendanceChange."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="marks")
+    # No index of its own: the unique (session, enrollment) index serves it.
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="marks", db_index=False
+    )
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.PROTECT, related_name="attendance_marks"
     )
     status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
     note = models.CharField(_("ghi chú"), max_length=300, blank=True)
     source = models.CharField(max_length=10, choices=MarkSource.choices)
+    # Unindexed: nothing looks marks up by who made them, and every index costs each write.
     marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     # When the mark was made on the device (offline marks arrive later); conflicting marks
     # are resolved by it. The server's time for marks made online.
@@ -357,7 +368,6 @@ class AttendanceMark(models.Model):
                 condition=Q(status__in=AttendanceStatus.values), name="mark_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["enrollment"], name="mark_enrollment_idx")]
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}@{self.session_id}: {self.status}"
@@ -372,11 +382,20 @@ class AttendanceChange(models.Model):
 
     class Outcome(models.TextChoices):
         APPLIED = "applied", _("Đã ghi")
+        UNCHANGED = "unchanged", _("Trùng với điểm danh đã có")
         SUPERSEDED = "superseded", _("Bị thay bởi điểm danh mới hơn")
 
-    mark = models.ForeignKey(AttendanceMark, on_delete=models.PROTECT, related_name="changes")
+    # Indexed by mark_change_idx (mark, created_at), the history's order.
+    mark = models.ForeignKey(
+        AttendanceMark, on_delete=models.PROTECT, related_name="changes", db_index=False
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=10, choices=MarkSource.choices)

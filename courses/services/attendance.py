@@ -18,10 +18,10 @@ is audited.
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,9 +29,9 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import permissions
 from courses.models import (
+    ATTENDANCE_STATUS_VALUES,
     AttendanceChange,
     AttendanceMark,
-    AttendanceStatus,
     Enrollment,
     EnrollmentStatus,
     MarkSource,
@@ -46,7 +46,7 @@ from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles import api as profiles_api
 
-MAX_MARKS_PER_REQUEST = 1000
+MAX_MARKS_PER_REQUEST = 2000
 LOW_ATTENDANCE = "attendance.low"
 # The notice waits until enough sessions count for the rate to mean something.
 LOW_ATTENDANCE_MIN_SESSIONS = 2
@@ -113,7 +113,7 @@ def marks_record(
         raise InvalidMarks(
             _("Mỗi lần gửi tối đa %(count)d điểm danh.") % {"count": MAX_MARKS_PER_REQUEST}
         )
-    bad = [mark for mark in marks if mark.status not in AttendanceStatus.values]
+    bad = [mark for mark in marks if mark.status not in ATTENDANCE_STATUS_VALUES]
     if bad:
         raise InvalidMarks(_("Trạng thái điểm danh không hợp lệ."))
     try:
@@ -146,12 +146,12 @@ def _marks_apply(
     ]
     offering_ids = {session.offering_id for session in sessions.values()}
     enrollments = {
-        enrollment.public_id: enrollment
-        for enrollment in Enrollment.objects.filter(
+        public_id: _Seat(pk, offering_id, learner_id)
+        for public_id, pk, offering_id, learner_id in Enrollment.objects.filter(
             public_id__in={mark.enrollment_id for mark in marks},
             offering_id__in=offering_ids,
             status=EnrollmentStatus.ACTIVE,
-        )
+        ).values_list("public_id", "pk", "offering_id", "learner_id")
     }
     foreign_enrollments = sorted(
         {
@@ -177,24 +177,25 @@ def _marks_apply(
         }
         raise refusal
     now = timezone.now()
-    client_ids = [mark.client_id for mark in marks if mark.client_id is not None]
-    seen = set(
-        AttendanceChange.objects.filter(client_id__in=client_ids).values_list(
-            "client_id", flat=True
-        )
+    seen = _client_ids_seen([mark.client_id for mark in marks if mark.client_id is not None])
+    # Only the marks not seen before are compared with what is stored.
+    fresh = [mark for mark in marks if mark.client_id is None or mark.client_id not in seen]
+    current = (
+        {
+            (session_id, enrollment_id): _Current(pk, status, note, marked_at, updated_at)
+            for pk, session_id, enrollment_id, status, note, marked_at, updated_at in (
+                AttendanceMark.objects.filter(
+                    session_id__in={sessions[mark.session_id].pk for mark in fresh},
+                    enrollment_id__in={enrollments[mark.enrollment_id].pk for mark in fresh},
+                ).values_list(
+                    "pk", "session_id", "enrollment_id", "status", "note", "marked_at", "updated_at"
+                )
+            )
+        }
+        if fresh
+        else {}
     )
-    current = {
-        (mark.session_id, mark.enrollment_id): mark
-        for mark in AttendanceMark.objects.filter(
-            session_id__in=[session.pk for session in sessions.values()],
-            enrollment_id__in=[enrollment.pk for enrollment in enrollments.values()],
-        )
-    }
-    # When each stored mark was made and last written, before this batch.
-    stored_times = {key: (mark.marked_at, mark.updated_at) for key, mark in current.items()}
-    new_marks: dict[tuple[int, int], AttendanceMark] = {}
-    changed_marks: dict[int, AttendanceMark] = {}
-    changes: list[tuple[tuple[int, int], AttendanceChange]] = []
+    changes: list[_Change] = []
     # Oldest first, so within one batch the mark made last on its device wins too.
     ordered = sorted(marks, key=lambda mark: mark.marked_at or now)
     for proposed in ordered:
@@ -204,50 +205,31 @@ def _marks_apply(
                 report.results[proposed.client_id] = "duplicate"
                 continue
             seen.add(proposed.client_id)
-        session = sessions[proposed.session_id]
-        enrollment = enrollments[proposed.enrollment_id]
-        key = (session.pk, enrollment.pk)
+        key = (sessions[proposed.session_id].pk, enrollments[proposed.enrollment_id].pk)
         note = _clean_note(proposed.note)
         marked_at = min(proposed.marked_at or now, now)
+        change = _Change(key, "", "", proposed.status, note, proposed.client_id, marked_at)
         existing = current.get(key)
-        change = AttendanceChange(
-            actor_id=actor.pk,
-            source=source,
-            after_status=proposed.status,
-            after_note=note,
-            client_id=proposed.client_id,
-            marked_at=marked_at,
-        )
         if existing is None:
-            mark = AttendanceMark(
-                session_id=session.pk,
-                enrollment_id=enrollment.pk,
-                status=proposed.status,
-                note=note,
-                source=source,
-                marked_by_id=actor.pk,
-                marked_at=marked_at,
-            )
-            current[key] = new_marks[key] = mark
-            changes.append((key, change))
+            current[key] = _Current(None, proposed.status, note, marked_at, None, written=True)
+            changes.append(change)
             report.created += 1
             outcome = "applied"
         elif (existing.status, existing.note) == (proposed.status, note):
             report.unchanged += 1
             outcome = "unchanged"
             if proposed.client_id is not None:
-                # Kept so the same client id is recognised next time.
+                # Kept so that the same client id is recognised next time.
                 change.before_status, change.before_note = existing.status, existing.note
-                change.outcome = AttendanceChange.Outcome.APPLIED
-                changes.append((key, change))
+                change.outcome = AttendanceChange.Outcome.UNCHANGED
+                changes.append(change)
         else:
             change.before_status, change.before_note = existing.status, existing.note
-            # Someone else changed the mark after this device made its own: a conflict.
-            stored = stored_times.get(key)
+            # Someone else wrote the mark after this device made its own: a conflict.
             change.is_conflict = (
                 source == MarkSource.OFFLINE
-                and stored is not None
-                and (stored[0] > marked_at or stored[1] > marked_at)
+                and existing.stored_updated_at is not None
+                and (existing.marked_at > marked_at or existing.stored_updated_at > marked_at)
             )
             report.conflicts += int(change.is_conflict)
             if marked_at < existing.marked_at:
@@ -256,26 +238,18 @@ def _marks_apply(
                 report.superseded += 1
                 outcome = "superseded"
             else:
-                existing.status, existing.note = proposed.status, note
-                existing.source, existing.marked_by_id = source, actor.pk
-                existing.marked_at, existing.updated_at = marked_at, now
-                if existing.pk is not None:
-                    changed_marks[existing.pk] = existing
+                existing.status, existing.note, existing.marked_at = (
+                    proposed.status,
+                    note,
+                    marked_at,
+                )
+                existing.written = True
                 report.changed += 1
                 outcome = "applied"
-            changes.append((key, change))
+            changes.append(change)
         if proposed.client_id is not None:
             report.results[proposed.client_id] = outcome
-    AttendanceMark.objects.bulk_create(new_marks.values())
-    AttendanceMark.objects.bulk_update(
-        changed_marks.values(), ["status", "note", "source", "marked_by", "marked_at", "updated_at"]
-    )
-    for key, change in changes:
-        change.mark_id = current[key].pk
-    AttendanceChange.objects.bulk_create([change for _key, change in changes])
-    touched = {key[1] for key in new_marks} | {
-        mark.enrollment_id for mark in changed_marks.values()
-    }
+    touched = _marks_write(current=current, changes=changes, actor=actor, source=source, now=now)
     low_attendance_check(enrollment_ids=touched, now=now)
     audit_record(
         actor=actor,
@@ -291,6 +265,142 @@ def _marks_apply(
         },
     )
     return report
+
+
+def _client_ids_seen(client_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The client ids already recorded (one array parameter, not one per id)."""
+    if not client_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT client_id FROM courses_attendancechange WHERE client_id = ANY(%s::uuid[])",
+            [client_ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+class _Seat(NamedTuple):
+    pk: int
+    offering_id: int
+    learner_id: int
+
+
+@dataclass(slots=True)
+class _Current:
+    """A mark as stored (pk set) or about to be; `written`: this batch inserts or updates it."""
+
+    pk: int | None
+    status: str
+    note: str
+    marked_at: datetime
+    stored_updated_at: datetime | None
+    written: bool = False
+
+
+@dataclass(slots=True)
+class _Change:
+    key: tuple[int, int]
+    before_status: str
+    before_note: str
+    after_status: str
+    after_note: str
+    client_id: uuid.UUID | None
+    marked_at: datetime
+    outcome: str = "applied"
+    is_conflict: bool = False
+
+
+def _marks_write(
+    *,
+    current: dict[tuple[int, int], _Current],
+    changes: list[_Change],
+    actor: Any,
+    source: str,
+    now: datetime,
+) -> set[int]:
+    """Insert the new marks, update the changed ones and append the history: three
+    statements whatever the batch size (arrays unnested by PostgreSQL, so neither the ORM nor
+    the driver builds thousands of parameters). Returns the enrollment ids written."""
+    actor_id = actor.pk
+    inserts = [(key, mark) for key, mark in current.items() if mark.written and mark.pk is None]
+    updates = [(key, mark) for key, mark in current.items() if mark.written and mark.pk is not None]
+    with connection.cursor() as cursor:
+        if inserts:
+            cursor.execute(
+                """
+                INSERT INTO courses_attendancemark
+                    (session_id, enrollment_id, status, note, source, marked_by_id, marked_at,
+                     created_at, updated_at)
+                SELECT session_id, enrollment_id, status, note, %s, %s, marked_at, %s, %s
+                  FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::varchar[],
+                              %s::timestamptz[])
+                       AS new (session_id, enrollment_id, status, note, marked_at)
+                RETURNING id, session_id, enrollment_id
+                """,
+                [
+                    source,
+                    actor_id,
+                    now,
+                    now,
+                    [key[0] for key, _mark in inserts],
+                    [key[1] for key, _mark in inserts],
+                    [mark.status for _key, mark in inserts],
+                    [mark.note for _key, mark in inserts],
+                    [mark.marked_at for _key, mark in inserts],
+                ],
+            )
+            for pk, session_id, enrollment_id in cursor.fetchall():
+                current[(session_id, enrollment_id)].pk = pk
+        if updates:
+            cursor.execute(
+                """
+                UPDATE courses_attendancemark AS mark
+                   SET status = changed.status, note = changed.note, marked_at = changed.marked_at,
+                       source = %s, marked_by_id = %s, updated_at = %s
+                  FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::timestamptz[])
+                       AS changed (id, status, note, marked_at)
+                 WHERE mark.id = changed.id
+                """,
+                [
+                    source,
+                    actor_id,
+                    now,
+                    [mark.pk for _key, mark in updates],
+                    [mark.status for _key, mark in updates],
+                    [mark.note for _key, mark in updates],
+                    [mark.marked_at for _key, mark in updates],
+                ],
+            )
+        if changes:
+            cursor.execute(
+                """
+                INSERT INTO courses_attendancechange
+                    (mark_id, actor_id, created_at, source, before_status, before_note,
+                     after_status, after_note, outcome, is_conflict, client_id, marked_at)
+                SELECT mark_id, %s, %s, %s, before_status, before_note, after_status,
+                       after_note, outcome, is_conflict, client_id, marked_at
+                  FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[],
+                              %s::varchar[], %s::varchar[], %s::boolean[], %s::uuid[],
+                              %s::timestamptz[])
+                       AS change (mark_id, before_status, before_note, after_status, after_note,
+                                  outcome, is_conflict, client_id, marked_at)
+                """,
+                [
+                    actor_id,
+                    now,
+                    source,
+                    [current[change.key].pk for change in changes],
+                    [change.before_status for change in changes],
+                    [change.before_note for change in changes],
+                    [change.after_status for change in changes],
+                    [change.after_note for change in changes],
+                    [change.outcome for change in changes],
+                    [change.is_conflict for change in changes],
+                    [change.client_id for change in changes],
+                    [change.marked_at for change in changes],
+                ],
+            )
+    return {key[1] for key, _mark in inserts} | {key[1] for key, _mark in updates}
 
 
 def _below_threshold(summary: AttendanceSummary, minimum_percent: int) -> bool:

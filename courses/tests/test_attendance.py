@@ -7,12 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import AttendanceChange, AttendanceMark
+from courses.models import AttendanceChange, AttendanceMark, Offering, WalkInLearner
 from courses.tests.factories import class_make, with_mfa
 from learnprofile.audit.models import AuditEvent
 from learnprofile.jobs.models import Job
@@ -297,3 +298,13 @@ def test_the_batch_api_is_documented_in_the_openapi_schema(client) -> None:
     assert "idempotent" in sync["summary"]
     body = schema["components"]["schemas"]["SyncMarkRequest"]["properties"]
     assert set(body) == {"id", "session", "enrollment", "status", "note", "marked_at"}
+
+
+def test_demo_data_holds_one_class_under_way_with_its_marks(db) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    offering = Offering.objects.get(course__title="Kỹ năng số cho người cao tuổi")
+    assert offering.enrolled_count == 2
+    assert AttendanceMark.objects.filter(session__offering=offering).count() == 10
+    assert WalkInLearner.objects.count() == 1
