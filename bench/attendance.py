@@ -9,6 +9,7 @@ network or HTTP server time is counted:
 - sync: 10,000 marks made offline (100 learners x 100 sessions) go through the batch API in
   batches of 500, then the same batches again (all duplicates). Total seconds for each pass.
 - roster page: queries to render the 60-learner roster.
+- baseline: `/robots.txt` through the same stack, for ratios within one run.
 The rows it writes are removed at the end.
 """
 
@@ -120,6 +121,11 @@ def main() -> None:
             response = client.post(url, body, content_type="application/x-www-form-urlencoded")
             roster_ms.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 302, response.status_code
+        baseline_ms = []
+        for _run in range(ROSTER_RUNS):
+            started = time.perf_counter()
+            client.get("/robots.txt")
+            baseline_ms.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url)
         roster_page_queries = len(queries.captured_queries)
@@ -176,6 +182,7 @@ def main() -> None:
             "roster_runs": ROSTER_RUNS,
             "roster_mark_p50_ms": round(percentile(roster_ms, 0.5), 1),
             "roster_mark_p95_ms": round(percentile(roster_ms, 0.95), 1),
+            "robots_txt_p50_ms": round(percentile(baseline_ms, 0.5), 2),
             "roster_page_queries": roster_page_queries,
             "sync_marks": len(marks),
             "sync_batch": SYNC_BATCH,

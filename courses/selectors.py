@@ -535,6 +535,11 @@ class AttendanceSummary:
         """Sessions that count: those held, less excused absences."""
         return self.held - self.excused
 
+    def is_below(self, minimum_percent: int) -> bool:
+        """Is the rate below `minimum_percent`? Exact (no rounding at the edge); False when
+        no session counts."""
+        return self.counted > 0 and self.attended * 100 < minimum_percent * self.counted
+
     @property
     def percent(self) -> Decimal | None:
         if self.counted <= 0:

@@ -404,12 +404,7 @@ def _marks_write(
 
 
 def _below_threshold(summary: AttendanceSummary, minimum_percent: int) -> bool:
-    percent = summary.percent
-    return (
-        summary.counted >= LOW_ATTENDANCE_MIN_SESSIONS
-        and percent is not None
-        and percent < minimum_percent
-    )
+    return summary.counted >= LOW_ATTENDANCE_MIN_SESSIONS and summary.is_below(minimum_percent)
 
 
 def low_attendance_check(*, enrollment_ids: set[int], now: datetime) -> int:
@@ -417,23 +412,23 @@ def low_attendance_check(*, enrollment_ids: set[int], now: datetime) -> int:
     enrollments whose rate is now below their offering's minimum. Returns how many."""
     if not enrollment_ids:
         return 0
-    enrollments = {
-        enrollment.pk: enrollment
-        for enrollment in Enrollment.objects.select_related("offering").filter(
+    seats = {
+        pk: (public_id, minimum)
+        for pk, public_id, minimum in Enrollment.objects.filter(
             pk__in=enrollment_ids,
             status=EnrollmentStatus.ACTIVE,
             offering__status=OfferingStatus.PUBLISHED,
-        )
+        ).values_list("pk", "public_id", "offering__minimum_attendance_percent")
     }
-    summaries = attendance_summaries(enrollment_ids=enrollments.keys(), until=now)
+    summaries = attendance_summaries(enrollment_ids=seats.keys(), until=now)
     queued = 0
     for enrollment_id, summary in summaries.items():
-        enrollment = enrollments[enrollment_id]
-        if _below_threshold(summary, enrollment.offering.minimum_attendance_percent):
+        public_id, minimum = seats[enrollment_id]
+        if _below_threshold(summary, minimum):
             job_enqueue_on_commit(
                 kind=LOW_ATTENDANCE,
                 payload={"enrollment_id": enrollment_id},
-                dedupe_key=f"{LOW_ATTENDANCE}:{enrollment.public_id}",
+                dedupe_key=f"{LOW_ATTENDANCE}:{public_id}",
             )
             queued += 1
     return queued

@@ -55,7 +55,7 @@ def completion_decide(
         return CompletionStatus.NOT_COMPLETED, str(_("Lớp chưa có buổi học nào."))
     if percent is None:
         return CompletionStatus.NOT_COMPLETED, str(_("Vắng có phép tất cả các buổi học."))
-    if percent < minimum_percent:
+    if summary.is_below(minimum_percent):
         return CompletionStatus.NOT_COMPLETED, str(
             _("Chuyên cần %(percent)s%%, dưới mức tối thiểu %(minimum)d%%.")
             % {"percent": percent, "minimum": minimum_percent}

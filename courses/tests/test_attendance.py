@@ -308,3 +308,19 @@ def test_demo_data_holds_one_class_under_way_with_its_marks(db) -> None:
     assert offering.enrolled_count == 2
     assert AttendanceMark.objects.filter(session__offering=offering).count() == 10
     assert WalkInLearner.objects.count() == 1
+
+
+def test_a_sync_batch_with_a_malformed_mark_is_refused_with_its_field_errors(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+    good = _sync_mark(klass, klass.enrollments[0], "present")
+    bad = {**good, "id": "not-a-uuid", "status": "sleeping", "marked_at": "hôm qua"}
+
+    response = staff_client.post(
+        reverse("api_attendance_sync"), {"marks": [good, bad]}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]["marks"]["1"]) == {"id", "status", "marked_at"}
+    assert AttendanceMark.objects.count() == 0
