@@ -157,9 +157,7 @@ def main() -> None:
             started = time.perf_counter()
             for batch in batches:
                 one = time.perf_counter()
-                response = client.post(
-                    sync_url, {"marks": batch}, content_type="application/json"
-                )
+                response = client.post(sync_url, {"marks": batch}, content_type="application/json")
                 batch_ms.append((time.perf_counter() - one) * 1000)
                 assert response.status_code == 200, response.content[:300]
             passes.append(time.perf_counter() - started)
@@ -170,7 +168,9 @@ def main() -> None:
             "one_history_row_per_mark": history == len(marks),
         }
         print(f"roster of {ROSTER_LEARNERS}: {ROSTER_RUNS} submissions, each writing 60 marks")
-        print(f"  p50 {percentile(roster_ms, 0.5):.1f} ms   p95 {percentile(roster_ms, 0.95):.1f} ms")
+        print(
+            f"  p50 {percentile(roster_ms, 0.5):.1f} ms   p95 {percentile(roster_ms, 0.95):.1f} ms"
+        )
         print(f"  roster page: {roster_page_queries} queries")
         print(f"sync of {len(marks)} offline marks in {len(batches)} batches of {SYNC_BATCH}")
         print(f"  first pass {passes[0]:.2f} s, again (all duplicates) {passes[1]:.2f} s")

@@ -30,12 +30,15 @@ from courses.models import (
     Session,
 )
 from courses.services.attendance import MarkInput, marks_record
+from learnprofile.attempts import attempt_failed, attempts_exhausted
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
 
 TOKEN_SECONDS = 60
 TOKEN_SALT = "courses.checkin"  # noqa: S105 (a signing salt, not a secret)
 CODE_DIGITS = 6
+# Six digits change each minute; ten wrong guesses in ten minutes stop a guesser.
+CODE_FAILURES_LIMIT = 10
 # A learner may check in from a little before the session starts until it ends.
 OPENS_BEFORE = timedelta(minutes=30)
 
@@ -67,6 +70,11 @@ class OutsideSessionWindow(Conflict):
 
 class AlreadyCheckedIn(Conflict):
     code = "already_checked_in"
+
+
+class TooManyAttempts(CheckInRefused):
+    code = "too_many_attempts"
+    http_status = 429
 
 
 @dataclass(frozen=True)
@@ -161,6 +169,13 @@ def check_in_with_code(*, actor: Any, code: str, now: datetime | None = None) ->
     """Mark the signed-in learner present from the six-digit code on the staff screen,
     matched against their own sessions running now. Same refusals as with a token."""
     now = now or timezone.now()
+    key = f"checkin-code:{actor.pk}"
+    if attempts_exhausted(key=key, limit=CODE_FAILURES_LIMIT):
+        raise _refused(
+            actor,
+            None,
+            TooManyAttempts(_("Bạn đã nhập sai mã quá nhiều lần. Hãy thử lại sau 10 phút.")),
+        )
     code = "".join(code.split())
     candidates = list(
         Session.objects.select_related("offering")
@@ -176,6 +191,7 @@ def check_in_with_code(*, actor: Any, code: str, now: datetime | None = None) ->
     for session in candidates:
         if any(hmac.compare_digest(checkin_code(session=session, window=w), code) for w in windows):
             return _check_in(actor=actor, session=session, now=now)
+    attempt_failed(key=key, window_seconds=600)
     raise _refused(
         actor,
         None,

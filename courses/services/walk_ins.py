@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import permissions
 from courses.models import ENROLLMENT_OPEN_STATUSES, Enrollment, WalkInClaim, WalkInLearner
 from courses.services.enrollment import enrollment_create_for
+from learnprofile.attempts import attempt_failed, attempts_exhausted
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
 from profiles import api as profiles_api
@@ -33,6 +34,7 @@ from profiles.data import PersonData
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
 CODE_LENGTH = 8
 CODE_VALID_FOR = timedelta(days=90)
+CLAIM_FAILURES_LIMIT = 10
 
 
 class ClaimCodeInvalid(DomainError):
@@ -41,6 +43,11 @@ class ClaimCodeInvalid(DomainError):
 
 class ClaimConflict(Conflict):
     code = "claim_conflict"
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    http_status = 429
 
 
 @dataclass(frozen=True)
@@ -172,14 +179,26 @@ def walk_in_code_new(*, actor: Any, walk_in_id: UUID) -> str:
     return code
 
 
-@transaction.atomic
 def walk_in_claim(*, actor: Any, code: str) -> WalkInClaim:
     """The signed-in learner takes a walk-in record into their own account with the code the
     center gave them. The code works once. Locks the walk-in, then the enrollments moved.
-    Raises ClaimCodeInvalid (wrong, used or expired: one message, so codes cannot be probed),
+    Raises ClaimCodeInvalid (wrong, used or expired: one message, so codes cannot be probed;
+    after CLAIM_FAILURES_LIMIT wrong codes in an hour, refused until the hour is over),
     ClaimConflict (the learner already holds a seat in one of the same classes)."""
     if not actor.is_authenticated or getattr(actor, "is_assisted", False):
         raise NotPermitted(_("Hãy đăng nhập bằng tài khoản của bạn."))
+    key = f"walk-in-claim:{actor.pk}"
+    if attempts_exhausted(key=key, limit=CLAIM_FAILURES_LIMIT):
+        raise TooManyAttempts(_("Bạn đã nhập sai mã quá nhiều lần. Hãy thử lại sau một giờ."))
+    try:
+        return _walk_in_claim(actor=actor, code=code)
+    except ClaimCodeInvalid:
+        attempt_failed(key=key, window_seconds=3600)
+        raise
+
+
+@transaction.atomic
+def _walk_in_claim(*, actor: Any, code: str) -> WalkInClaim:
     invalid = ClaimCodeInvalid(
         _("Mã không đúng, đã dùng hoặc đã hết hạn. Hãy hỏi trung tâm để nhận mã mới.")
     )

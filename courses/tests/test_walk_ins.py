@@ -204,3 +204,17 @@ def test_staff_of_another_center_cannot_see_or_undo_a_walk_in(
     assert (page.status_code, undo.status_code) == (404, 404)
     claim.refresh_from_db()
     assert claim.undone_at is None
+
+
+def test_ten_wrong_claim_codes_stop_further_tries_for_an_hour(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    _walk_in, _enrollment, code = _walk_in_who_attended(staff_client, klass)
+    guesser = UserFactory()
+    for _attempt in range(walk_ins.CLAIM_FAILURES_LIMIT):
+        with pytest.raises(walk_ins.ClaimCodeInvalid):
+            walk_ins.walk_in_claim(actor=guesser, code="AAAA-AAAA")
+
+    with pytest.raises(walk_ins.TooManyAttempts):
+        walk_ins.walk_in_claim(actor=guesser, code=code)
+
+    assert not WalkInClaim.objects.exists()
