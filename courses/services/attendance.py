@@ -15,6 +15,7 @@ to each other; otherwise the whole request is refused, nothing is written, and t
 is audited.
 """
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -99,7 +100,12 @@ def _refuse(actor: Any, *, reason: str, details: dict[str, Any]) -> None:
 
 
 def _clean_note(note: str) -> str:
-    return " ".join((note or "").split())[:300]
+    """One line of at most 300 characters; control characters (a NUL would make PostgreSQL
+    refuse the whole batch) become spaces."""
+    printable = "".join(
+        " " if unicodedata.category(char)[0] == "C" else char for char in note or ""
+    )
+    return " ".join(printable.split())[:300]
 
 
 def marks_record(

@@ -324,3 +324,38 @@ def test_a_sync_batch_with_a_malformed_mark_is_refused_with_its_field_errors(
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]["marks"]["1"]) == {"id", "status", "marked_at"}
     assert AttendanceMark.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"status": "present", "note": "đến muộn\x00 vì mưa"},
+        {"status": "present\x00"},
+        {"status": "present", "note": "x" * 5000},
+    ],
+    ids=["nul-in-note", "nul-in-status", "long-note"],
+)
+def test_hostile_roster_values_never_become_a_server_error(staff_client, center, hostile) -> None:
+    klass = class_make(center, learners=1)
+    enrollment = klass.enrollments[0]
+    data = {f"status-{enrollment.public_id}": hostile["status"]}
+    if "note" in hostile:
+        data[f"note-{enrollment.public_id}"] = hostile["note"]
+
+    response = staff_client.post(reverse("session_roster", args=[klass.current.public_id]), data)
+
+    assert response.status_code in (302, 400)
+    marks = list(AttendanceMark.objects.values_list("status", "note"))
+    assert marks in ([], [("present", "đến muộn vì mưa")], [("present", "x" * 300)])
+
+
+def test_a_nul_in_an_offline_note_is_stored_as_a_space(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    mark = {**_sync_mark(klass, klass.enrollments[0], "late"), "note": "xe\x00hỏng"}
+
+    response = staff_client.post(
+        reverse("api_attendance_sync"), {"marks": [mark]}, content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    assert AttendanceMark.objects.get().note == "xe hỏng"
