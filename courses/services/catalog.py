@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import permissions
-from courses.models import Course, Offering, OfferingStatus, Session
+from courses.models import AttendanceMark, Course, Offering, OfferingStatus, Session
 from courses.search import search_columns
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
@@ -357,6 +357,9 @@ def session_delete(*, actor: Any, session: Session) -> None:
         Offering.objects.select_for_update().select_related("course").get(pk=session.offering_id)
     )
     _require_manager(actor, offering.course.provider_id)
+    if AttendanceMark.objects.filter(session_id=session.pk).exists():
+        # The marks are proof of learning (and PROTECT the session); a held session stays.
+        raise Conflict(_("Buổi học đã có điểm danh nên không thể xóa."))
     if not Session.objects.filter(pk=session.pk).delete()[0]:
         raise NotFound(_("Không tìm thấy buổi học."))
     audit_record(

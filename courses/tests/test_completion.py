@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from courses.models import AttendanceStatus, Enrollment, MarkSource
 from courses.services import attendance, completion
+from courses.services.catalog import session_delete
 from courses.tests.factories import class_make, with_mfa
+from learnprofile.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,13 @@ def test_staff_of_another_center_cannot_close_an_offering(client, center, person
     klass.offering.refresh_from_db()
     assert klass.offering.status == "published"
     assert not LearningRecord.objects.exists()
+
+
+def test_a_session_with_marks_cannot_be_deleted(center, personas) -> None:
+    klass = class_make(center, learners=1, sessions=1)
+    _mark(personas.center_staff, klass, {0: ["present"]})
+
+    with pytest.raises(Conflict):
+        session_delete(actor=personas.center_manager, session=klass.current)
+
+    assert klass.current.marks.count() == 1
