@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -17,6 +18,7 @@ from courses.models import AttendanceChange, AttendanceMark, Offering, WalkInLea
 from courses.tests.factories import class_make, with_mfa
 from learnprofile.audit.models import AuditEvent
 from learnprofile.jobs.models import Job
+from tests.helpers import run_pending_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -359,3 +361,25 @@ def test_a_nul_in_an_offline_note_is_stored_as_a_space(staff_client, center) -> 
 
     assert response.status_code == 200
     assert AttendanceMark.objects.get().note == "xe hỏng"
+
+
+def test_the_low_attendance_notice_mails_the_learner_once_in_their_language(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=2, sessions=3)
+    weak = klass.enrollments[0]
+    weak.learner.preferred_language = "en"
+    weak.learner.save()
+    for session in klass.sessions:
+        staff_client.post(
+            reverse("session_roster", args=[session.public_id]),
+            _roster_post(klass, {weak.pk: "absent"}),
+        )
+    mail.outbox.clear()
+
+    run_pending_jobs()
+    run_pending_jobs()
+
+    notices = [message for message in mail.outbox if "missed several sessions" in message.subject]
+    assert [message.to for message in notices] == [[weak.learner.email]]
+    assert "You have attended 0 of 3 sessions of “Tin học cơ bản”" in notices[0].body
