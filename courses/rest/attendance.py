@@ -14,7 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,23 +21,11 @@ from rest_framework.views import APIView
 
 from courses import permissions, selectors
 from courses.models import ATTENDANCE_STATUS_VALUES, AttendanceStatus, MarkSource
+from courses.rest.staff import StaffApi
 from courses.services import attendance, checkin, walk_ins
 from profiles import api as profiles_api
 
 SYNC_MAX_MARKS = 2000
-
-
-class StaffWithMfa(drf_permissions.BasePermission):
-    message = _("Hãy bật xác minh hai bước (TOTP) cho tài khoản nhân viên trước.")
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.is_authenticated) and not (
-            profiles_api.staff_mfa_missing(user=request.user)
-        )
-
-
-class StaffApi(APIView):
-    permission_classes = [drf_permissions.IsAuthenticated, StaffWithMfa]
 
 
 # --- Output ---------------------------------------------------------------------------------

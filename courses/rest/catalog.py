@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from courses import permissions, selectors
 from courses.models import Course, CourseMode, Enrollment, Offering, Session
+from courses.rest.staff import StaffApi
 from courses.selectors import CATALOG_PAGE_SIZE, SORTS, CatalogFilters, Place
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
@@ -300,7 +301,7 @@ class CourseCreateInputSerializer(CourseInputSerializer):
     provider = serializers.UUIDField(help_text="public id of a center you manage")
 
 
-class ManagedCourseListApi(APIView):
+class ManagedCourseListApi(StaffApi):
     @extend_schema(responses=CourseDetailSerializer(many=True))
     def get(self, request: Request) -> Response:
         courses = selectors.courses_of_organizations(
@@ -336,7 +337,7 @@ def _managed_offering(request: Request, offering_id: UUID) -> Offering:
     return offering
 
 
-class ManagedCourseDetailApi(APIView):
+class ManagedCourseDetailApi(StaffApi):
     @extend_schema(responses=CourseDetailSerializer)
     def get(self, request: Request, course_id: UUID) -> Response:
         return Response(CourseDetailSerializer(_managed_course(request, course_id)).data)
@@ -375,7 +376,7 @@ def _ward_id(code: int | None) -> int | None:
     return unit.id
 
 
-class ManagedOfferingListApi(APIView):
+class ManagedOfferingListApi(StaffApi):
     @extend_schema(responses=OfferingOutputSerializer(many=True))
     def get(self, request: Request, course_id: UUID) -> Response:
         course = _managed_course(request, course_id)
@@ -398,7 +399,7 @@ class ManagedOfferingListApi(APIView):
         return Response(OfferingOutputSerializer(offering).data, status=status.HTTP_201_CREATED)
 
 
-class ManagedOfferingDetailApi(APIView):
+class ManagedOfferingDetailApi(StaffApi):
     @extend_schema(responses=OfferingDetailSerializer)
     def get(self, request: Request, offering_id: UUID) -> Response:
         return Response(OfferingDetailSerializer(_managed_offering(request, offering_id)).data)
@@ -418,7 +419,7 @@ class ManagedOfferingDetailApi(APIView):
         )
 
 
-class ManagedOfferingPublishApi(APIView):
+class ManagedOfferingPublishApi(StaffApi):
     @extend_schema(request=None, responses=OfferingOutputSerializer)
     def post(self, request: Request, offering_id: UUID) -> Response:
         offering = _managed_offering(request, offering_id)
@@ -432,7 +433,7 @@ class OfferingCancelInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=300)
 
 
-class ManagedOfferingCancelApi(APIView):
+class ManagedOfferingCancelApi(StaffApi):
     @extend_schema(request=OfferingCancelInputSerializer, responses=OfferingOutputSerializer)
     def post(self, request: Request, offering_id: UUID) -> Response:
         offering = _managed_offering(request, offering_id)

@@ -207,6 +207,7 @@ def test_other_centers_manager_cannot_edit_an_offering_through_the_api(
     client, other_manager, center
 ) -> None:
     offering = offering_make(course_make(center), capacity=10)
+    with_mfa(other_manager)
     client.force_login(other_manager)
 
     patch = client.patch(
@@ -370,3 +371,20 @@ def test_one_bad_filter_keeps_the_others(client, center) -> None:
     ).content.decode()
     assert "Trồng lúa" in body
     assert "Tin học cơ bản" not in body
+
+
+def test_a_manager_without_two_step_verification_is_refused_by_the_manager_api(
+    client, personas, center
+) -> None:
+    offering = offering_make(course_make(center), capacity=10)
+    client.force_login(personas.center_manager)
+
+    response = client.patch(
+        reverse("api_manage_offering", args=[offering.public_id]),
+        {"capacity": 99},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 403
+    offering.refresh_from_db()
+    assert offering.capacity == 10
