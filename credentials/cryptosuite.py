@@ -1,0 +1,106 @@
+"""The `eddsa-rdfc-2022` Data Integrity cryptosuite (W3C VC Data Integrity EdDSA Cryptosuites
+v1.0), the proof Open Badges 3.0 requires, and Ed25519 keys in Multikey form.
+
+Create a proof: canonicalise the proof options (with the document's `@context`) and the
+document without its proof, hash each with SHA-256, sign proof-hash || document-hash with
+Ed25519, encode the signature as multibase base58btc (`z...`). Verify: the same, in reverse.
+The published test vector (tests/vectors) is reproduced byte for byte by the tests.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import base58
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from credentials.jsonld import canonize
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+PROOF_TYPE = "DataIntegrityProof"
+# Multicodec prefix of an Ed25519 public key (0xed, varint-encoded).
+ED25519_PUBLIC_PREFIX = b"\xed\x01"
+
+
+class ProofError(ValueError):
+    """A proof that is malformed, not of this cryptosuite, or does not verify."""
+
+
+def public_key_multibase(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return "z" + base58.b58encode(ED25519_PUBLIC_PREFIX + raw).decode()
+
+
+def public_key_from_multibase(value: str) -> Ed25519PublicKey:
+    if not value.startswith("z"):
+        raise ProofError("A Multikey must be base58btc (it starts with z).")
+    try:
+        decoded = base58.b58decode(value[1:])
+    except ValueError as error:
+        raise ProofError("The Multikey is not valid base58btc.") from error
+    if len(decoded) != 34 or not decoded.startswith(ED25519_PUBLIC_PREFIX):
+        raise ProofError("The Multikey is not an Ed25519 public key.")
+    return Ed25519PublicKey.from_public_bytes(decoded[2:])
+
+
+@dataclass(frozen=True)
+class ProofOptions:
+    verification_method: str
+    created: str  # XML Schema dateTime, e.g. 2026-11-23T08:00:00Z
+    proof_purpose: str = "assertionMethod"
+
+    def document(self, context: Any) -> dict[str, Any]:
+        return {
+            "@context": context,
+            "type": PROOF_TYPE,
+            "cryptosuite": CRYPTOSUITE,
+            "created": self.created,
+            "verificationMethod": self.verification_method,
+            "proofPurpose": self.proof_purpose,
+        }
+
+
+def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
+    """SHA-256(canonical proof options) || SHA-256(canonical document): what is signed."""
+    document_hash = hashlib.sha256(canonize(document).encode()).digest()
+    proof_hash = hashlib.sha256(canonize(proof_options).encode()).digest()
+    return proof_hash + document_hash
+
+
+def proof_create(
+    *, document: dict[str, Any], private_key: Ed25519PrivateKey, options: ProofOptions
+) -> dict[str, Any]:
+    """The document with an embedded DataIntegrityProof. The input is not changed."""
+    unsigned = {key: value for key, value in document.items() if key != "proof"}
+    proof_options = options.document(unsigned["@context"])
+    signature = private_key.sign(hash_data(unsigned, proof_options))
+    proof = {key: value for key, value in proof_options.items() if key != "@context"}
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode()
+    return {**unsigned, "proof": proof}
+
+
+def proof_verify(*, document: dict[str, Any], public_key: Ed25519PublicKey) -> dict[str, Any]:
+    """Check the document's eddsa-rdfc-2022 proof with `public_key`; returns the proof.
+    Raises ProofError (and JsonLdError for a document that cannot be canonicalised)."""
+    proof = document.get("proof")
+    if not isinstance(proof, dict):
+        raise ProofError("The credential has no proof (or more than one).")
+    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+        raise ProofError(f"Only {PROOF_TYPE} with {CRYPTOSUITE} is supported.")
+    proof_value = proof.get("proofValue")
+    if not isinstance(proof_value, str) or not proof_value.startswith("z"):
+        raise ProofError("The proof value must be multibase base58btc.")
+    try:
+        signature = base58.b58decode(proof_value[1:])
+    except ValueError as error:
+        raise ProofError("The proof value is not valid base58btc.") from error
+    unsigned = {key: value for key, value in document.items() if key != "proof"}
+    proof_options = {key: value for key, value in proof.items() if key != "proofValue"}
+    proof_options["@context"] = unsigned.get("@context")
+    try:
+        public_key.verify(signature, hash_data(unsigned, proof_options))
+    except InvalidSignature as error:
+        raise ProofError("The signature does not match the credential.") from error
+    return proof

@@ -1,0 +1,92 @@
+"""JSON-LD for verifiable credentials: contexts shipped with the project, never fetched, and
+canonical N-Quads (RDFC-1.0, the algorithm PyLD calls URDNA2015) in *safe mode*.
+
+Safe mode: a term that no context defines must be an error, never a silently unsigned field.
+PyLD has no safe mode and drops such terms, so the document is expanded with one more context
+after its own, `{"@vocab": UNDEFINED}`: a defined term keeps its meaning (the contexts are
+protected, and `@vocab` only catches what they leave undefined), an undefined one expands under
+UNDEFINED and is refused. With none, that expansion is exactly the document's own, so it is the
+one canonicalised. Later VC 2.0 contexts map undefined terms to `issuer-dependent#`; those are
+refused too.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pyld import jsonld
+
+CONTEXT_DIR = Path(__file__).resolve().parent / "contexts"
+# The URL a credential names -> the unmodified copy shipped in contexts/ (../shared/standards).
+CONTEXT_FILES = {
+    "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "context-3.0.3.json",
+    "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
+    "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+}
+ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+UNDEFINED = "urn:learnprofile:undefined-term:"
+_UNDEFINED_PREFIXES = (UNDEFINED, ISSUER_DEPENDENT)
+
+
+class JsonLdError(ValueError):
+    """The document cannot be processed: an unknown context, an undefined term, bad JSON-LD."""
+
+
+@cache
+def _context(url: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((CONTEXT_DIR / CONTEXT_FILES[url]).read_text())
+    return document
+
+
+def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """PyLD's loader: only the shipped contexts; any other URL is refused, never fetched."""
+    if url not in CONTEXT_FILES:
+        raise JsonLdError(f"Unknown JSON-LD context {url!r}: only shipped contexts are used.")
+    return {"contextUrl": None, "documentUrl": url, "document": _context(url)}
+
+
+_OPTIONS = {"documentLoader": document_loader}
+
+
+def _check_terms(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _check_terms(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if not key.startswith("@") and (key.startswith(_UNDEFINED_PREFIXES) or ":" not in key):
+            raise JsonLdError(f"Undefined term {_term(key)!r}.")
+        if key == "@type":
+            for type_iri in value if isinstance(value, list) else [value]:
+                if isinstance(type_iri, str) and (
+                    type_iri.startswith(_UNDEFINED_PREFIXES) or ":" not in type_iri
+                ):
+                    raise JsonLdError(f"Undefined type {_term(type_iri)!r}.")
+        _check_terms(value)
+
+
+def _term(iri: str) -> str:
+    for prefix in _UNDEFINED_PREFIXES:
+        iri = iri.removeprefix(prefix)
+    return iri
+
+
+def canonize(document: dict[str, Any]) -> str:
+    """The document's canonical N-Quads (RDFC-1.0), in safe mode. Raises JsonLdError."""
+    context = document.get("@context")
+    contexts = context if isinstance(context, list) else [context]
+    guarded = {**document, "@context": [*contexts, {"@vocab": UNDEFINED}]}
+    try:
+        expanded = jsonld.expand(guarded, _OPTIONS)
+        _check_terms(expanded)
+        canonical: str = jsonld.normalize(
+            expanded,
+            {**_OPTIONS, "algorithm": "URDNA2015", "format": "application/n-quads"},
+        )
+    except jsonld.JsonLdError as error:
+        raise JsonLdError(str(error)) from error
+    return canonical
