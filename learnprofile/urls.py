@@ -110,6 +110,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("courses.urls")),
+    path("", include("credentials.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -101,7 +101,13 @@ def _organization_data(organization: Organization) -> OrganizationData:
         kind=organization.kind,
         ward=_unit_data(organization.ward),
         is_approved=organization.is_approved,
+        slug=organization.slug,
     )
+
+
+def organization_get_by_slug(*, slug: str) -> OrganizationData | None:
+    organization = Organization.objects.select_related("ward__parent").filter(slug=slug).first()
+    return _organization_data(organization) if organization is not None else None
 
 
 def person_get(*, user_id: int) -> PersonData | None:

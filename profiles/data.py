@@ -27,6 +27,7 @@ class OrganizationData:
     kind: str
     ward: AdministrativeUnitData
     is_approved: bool
+    slug: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from credentials import views
+
+urlpatterns = [
+    path("issuers/<slug:slug>/did.json", views.issuer_did_document, name="issuer_did_document"),
+]
