@@ -72,21 +72,24 @@ def hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
 def proof_create(
     *, document: dict[str, Any], private_key: Ed25519PrivateKey, options: ProofOptions
 ) -> dict[str, Any]:
-    """The document with an embedded DataIntegrityProof. The input is not changed."""
+    """The document with an embedded DataIntegrityProof, as a one-item list (the OB 3.0
+    schema wants `proof` to be an array; VC 2.0 allows both). The input is not changed."""
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     proof_options = options.document(unsigned["@context"])
     signature = private_key.sign(hash_data(unsigned, proof_options))
     proof = {key: value for key, value in proof_options.items() if key != "@context"}
     proof["proofValue"] = "z" + base58.b58encode(signature).decode()
-    return {**unsigned, "proof": proof}
+    return {**unsigned, "proof": [proof]}
 
 
 def proof_verify(*, document: dict[str, Any], public_key: Ed25519PublicKey) -> dict[str, Any]:
     """Check the document's eddsa-rdfc-2022 proof with `public_key`; returns the proof.
     Raises ProofError (and JsonLdError for a document that cannot be canonicalised)."""
     proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict):
-        raise ProofError("The credential has no proof (or more than one).")
+        raise ProofError("The credential must carry exactly one proof.")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(f"Only {PROOF_TYPE} with {CRYPTOSUITE} is supported.")
     proof_value = proof.get("proofValue")

@@ -53,10 +53,10 @@ def test_the_canonical_document_and_proof_options_match_the_vector(credential) -
 def test_signing_reproduces_the_vectors_signature_and_proof_value(credential, key) -> None:
     signed = cryptosuite.proof_create(document=credential, private_key=key, options=OPTIONS)
 
-    proof_value = signed["proof"]["proofValue"]
+    proof_value = signed["proof"][0]["proofValue"]
     assert proof_value == PROOF_VALUE
     assert cryptosuite.base58.b58decode(proof_value[1:]).hex() == SIGNATURE
-    assert signed["proof"] == {
+    assert signed["proof"][0] == {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-rdfc-2022",
         "created": "2010-01-01T19:23:24Z",
@@ -86,8 +86,8 @@ def test_a_signed_credential_verifies(credential, key) -> None:
         lambda c: c.update(name="Leadership Badge"),
         lambda c: c["credentialSubject"]["achievement"].update(name="Teamwork 2"),
         lambda c: c.update(validFrom="2011-01-01T00:00:00Z"),
-        lambda c: c["proof"].update(created="2010-01-02T19:23:24Z"),
-        lambda c: c["proof"].update(proofPurpose="authentication"),
+        lambda c: c["proof"][0].update(created="2010-01-02T19:23:24Z"),
+        lambda c: c["proof"][0].update(proofPurpose="authentication"),
     ],
     ids=["name", "achievement", "valid-from", "proof-created", "proof-purpose"],
 )
@@ -136,3 +136,10 @@ def test_an_unknown_context_is_refused_not_fetched(credential) -> None:
 
     with pytest.raises(JsonLdError, match="evil-context"):
         canonize(credential)
+
+
+def test_a_proof_embedded_as_an_object_verifies_too(credential, key) -> None:
+    signed = cryptosuite.proof_create(document=credential, private_key=key, options=OPTIONS)
+    signed["proof"] = signed["proof"][0]
+
+    assert cryptosuite.proof_verify(document=signed, public_key=key.public_key())
