@@ -1,0 +1,107 @@
+"""Revocation with W3C Bitstring Status List v1.0.
+
+Each credential gets a random, unused position in one of its issuer's lists (unique in the
+database). Revoking sets that bit with one SQL `UPDATE ... set_bit(...)`: PostgreSQL applies
+concurrent updates of the same row one after the other on its latest version, so no revocation
+can overwrite another. The published list is the bitstring GZIP-compressed, base64url without
+padding, with the multibase prefix `u`; bit 0 is the most significant bit of the first byte.
+"""
+
+import base64
+import gzip
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from credentials.models import STATUS_LIST_SIZE, StatusIndex, StatusList
+
+# A list stops taking new positions when this full, so a random free one is found at once.
+STATUS_LIST_FILL = 0.5
+ALLOCATION_TRIES = 50
+
+
+class StatusListError(ValueError):
+    """A published list that cannot be read (not multibase base64url, not GZIP, too short)."""
+
+
+def encode_list(bits: bytes) -> str:
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bits, mtime=0)).decode().rstrip("=")
+
+
+def decode_list(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise StatusListError("encodedList must be multibase base64url (prefix u).")
+    body = encoded[1:]
+    try:
+        bits = gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (ValueError, OSError, EOFError) as error:
+        raise StatusListError("encodedList is not GZIP-compressed base64url.") from error
+    if len(bits) * 8 < STATUS_LIST_SIZE:
+        raise StatusListError("The status list is shorter than 131,072 entries.")
+    return bits
+
+
+def bit_is_set(bits: bytes, index: int) -> bool:
+    if not 0 <= index < len(bits) * 8:
+        raise StatusListError(f"Index {index} is outside the status list.")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+@transaction.atomic
+def status_index_allocate(*, organization_id: int) -> StatusIndex:
+    """A random unused position in the organization's current list (a new list when it is
+    half full). Locks that list row while it counts the allocation."""
+    status_list = (
+        StatusList.objects.select_for_update()
+        .filter(organization_id=organization_id, allocated__lt=F("size") * STATUS_LIST_FILL)
+        .order_by("id")
+        .first()
+    )
+    if status_list is None:
+        status_list = StatusList.objects.create(
+            organization_id=organization_id, bits=bytes(STATUS_LIST_SIZE // 8)
+        )
+    for _attempt in range(ALLOCATION_TRIES):
+        index = secrets.randbelow(status_list.size)
+        try:
+            with transaction.atomic():
+                position = StatusIndex.objects.create(status_list=status_list, index=index)
+        except IntegrityError:
+            continue  # taken: draw again (at most half the list is used)
+        StatusList.objects.filter(pk=status_list.pk).update(allocated=F("allocated") + 1)
+        return position
+    raise RuntimeError(f"No free status index found in list {status_list.pk}.")
+
+
+def status_bit_set(*, position: StatusIndex) -> None:
+    """Set (revoke) one bit, atomically, whatever else is being revoked at the same time.
+    Idempotent."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE credentials_statuslist SET bits = set_bit(bits, %s, 1), updated_at = now() "
+            "WHERE id = %s",
+            # set_bit numbers bits from the least significant of each byte; the
+            # specification numbers them from the most significant.
+            [(position.index // 8) * 8 + 7 - position.index % 8, position.status_list_id],
+        )
+
+
+def status_list_document(
+    *, status_list: StatusList, list_url: str, issuer_id: str, valid_from: str
+) -> dict[str, Any]:
+    """The unsigned BitstringStatusListCredential of a list."""
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id,
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{list_url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_list(bytes(status_list.bits)),
+        },
+    }
