@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.conf import settings
@@ -21,9 +21,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
-from credentials.cryptosuite import public_key_multibase
+from credentials.cryptosuite import public_key_from_multibase, public_key_multibase
 from credentials.models import SigningKey
 from learnprofile.audit.services import audit_record
+from profiles import api as profiles_api
 from profiles.data import OrganizationData
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
@@ -121,3 +122,18 @@ def did_document(*, organization: OrganizationData) -> dict[str, Any]:
         "verificationMethod": methods,
         "assertionMethod": [method["id"] for method in methods],
     }
+
+
+def did_web_resolve(did: str, multibase: str) -> Ed25519PublicKey | None:
+    """The public key if `did` is an issuer of this platform that lists this key (active or
+    retired) under assertionMethod; no network, the database is the DID document."""
+    prefix = f"did:web:{quote(settings.SITE_DOMAIN, safe='')}:issuers:"
+    if not did.startswith(prefix):
+        return None
+    organization = profiles_api.organization_get_by_slug(slug=did.removeprefix(prefix))
+    if organization is None:
+        return None
+    key = SigningKey.objects.filter(
+        organization_id=organization.id, public_key_multibase=multibase
+    ).first()
+    return public_key_from_multibase(key.public_key_multibase) if key is not None else None

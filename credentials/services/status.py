@@ -10,8 +10,10 @@ padding, with the multibase prefix `u`; bit 0 is the most significant bit of the
 import base64
 import gzip
 import secrets
+import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
@@ -105,3 +107,21 @@ def status_list_document(
             "encodedList": encode_list(bytes(status_list.bits)),
         },
     }
+
+
+def status_list_url(status_list: StatusList) -> str:
+    return f"{settings.SITE_URL}/credentials/status/{status_list.public_id}"
+
+
+def status_bits_read(url: str) -> bytes | None:
+    """The bits of one of this platform's lists, by its published URL; None for any other
+    URL (nothing is fetched) or a list that does not exist."""
+    prefix = f"{settings.SITE_URL}/credentials/status/"
+    if not url.startswith(prefix):
+        return None
+    try:
+        public_id = uuid.UUID(url.removeprefix(prefix))
+    except ValueError:
+        return None
+    found = StatusList.objects.filter(public_id=public_id).values_list("bits", flat=True).first()
+    return bytes(found) if found is not None else None
