@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from courses.rest import attendance as attendance_rest
 from courses.rest import catalog as courses_rest
+from credentials import rest as credentials_rest
 from learnprofile import views
 from learnprofile.health import healthz
 from profiles import rest as profiles_rest
@@ -105,6 +106,12 @@ api_v1 = [
         name="api_check_in",
     ),
     path("check-in/", attendance_rest.CheckInCodeApi.as_view(), name="api_check_in_code"),
+    # Credentials
+    path(
+        "credentials/verify",
+        credentials_rest.CredentialVerifyApi.as_view(),
+        name="api_credential_verify",
+    ),
 ]
 
 urlpatterns = [

@@ -24,7 +24,7 @@ def issuer(personas, settings):
     return profiles_api.organization_get(public_id=organization.public_id)
 
 
-def _issue(issuer, *, valid_until=None, key=None, did=None):
+def _issue(issuer, *, valid_until=None, key=None, did=None, valid_from=NOW - timedelta(days=30)):
     signing_key = keys.signing_key_active(organization=issuer)
     position = status.status_index_allocate(organization_id=issuer.id)
     did = did or keys.issuer_did(issuer)
@@ -38,7 +38,7 @@ def _issue(issuer, *, valid_until=None, key=None, did=None):
             criteria="Chuyên cần từ 80%.",
         ),
         subject=documents.SubjectInfo(identity_kind="email", identity="lan@example.vn", salt="s"),
-        valid_from=NOW - timedelta(days=30),
+        valid_from=valid_from,
         valid_until=valid_until,
         status=documents.StatusInfo(
             list_credential=status.status_list_url(position.status_list), index=position.index
