@@ -1,1 +1,25 @@
-"""Frozen dataclasses that courses.api returns to other apps (none yet)."""
+"""Frozen dataclasses that courses.api returns to other apps."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class CompletionData:
+    """A learner's decided result in one offering (set when the offering closed)."""
+
+    enrollment_id: UUID
+    offering_id: UUID
+    course_id: UUID
+    course_title: str
+    provider_organization_id: int
+    learner_id: int
+    is_completed: bool
+    reason: str
+    attendance_percent: Decimal | None
+    attended_hours: Decimal | None
+    completed_at: datetime | None
+    starts_on: date
+    ends_on: date

@@ -1,10 +1,14 @@
-"""Signing keys of issuing organizations. Achievements and credentials arrive with the rest of
-the credentials issue (#6)."""
+"""Achievements, credentials, signing keys and status lists of issuing organizations."""
 
 import uuid
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from profiles.data import LearningCategory
 
 
 class SigningKey(models.Model):
@@ -86,3 +90,102 @@ class StatusIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status_list_id}#{self.index}"
+
+
+class AchievementType(models.TextChoices):
+    CERTIFICATE_OF_COMPLETION = "CertificateOfCompletion", _("Chứng nhận hoàn thành")
+    CERTIFICATE = "Certificate", _("Chứng chỉ")
+    BADGE = "Badge", _("Huy hiệu")
+    COURSE = "Course", _("Khóa học")
+
+
+class Achievement(models.Model):
+    """A certificate template of an issuing organization, linked to the courses it rewards."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(
+        "profiles.Organization", on_delete=models.PROTECT, related_name="achievements"
+    )
+    name_vi = models.CharField(_("tên (tiếng Việt)"), max_length=200)
+    name_en = models.CharField(_("tên (tiếng Anh)"), max_length=200, blank=True)
+    description_vi = models.TextField(_("mô tả (tiếng Việt)"), max_length=2000)
+    description_en = models.TextField(_("mô tả (tiếng Anh)"), max_length=2000, blank=True)
+    criteria = models.TextField(_("tiêu chí"), max_length=2000)
+    achievement_type = models.CharField(
+        _("loại"),
+        max_length=40,
+        choices=AchievementType.choices,
+        default=AchievementType.CERTIFICATE_OF_COMPLETION,
+    )
+    category = models.CharField(
+        _("lĩnh vực"),
+        max_length=30,
+        choices=LearningCategory.choices,
+        default=LearningCategory.OTHER,
+    )
+    # Public ids of the courses (courses.Course) whose completion earns it.
+    course_ids = ArrayField(models.UUIDField(), default=list, blank=True)
+    hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
+    credits = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    valid_for_days = models.PositiveIntegerField(_("hiệu lực (ngày)"), null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name_vi"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(achievement_type__in=AchievementType.values),
+                name="achievement_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+
+class Credential(models.Model):
+    """One signed Open Badges 3.0 credential. At most one that is not revoked per learner,
+    achievement and offering (the database says so, whatever retries happen)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.PROTECT, related_name="credentials"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credentials"
+    )
+    # The offering completed (courses.Offering public id); None for a credential issued by hand.
+    offering_id = models.UUIDField(null=True, blank=True)
+    status_index = models.OneToOneField(
+        StatusIndex, on_delete=models.PROTECT, related_name="credential"
+    )
+    document = models.JSONField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=300, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    # The learner may hide the public page (the JSON and PDF stay theirs).
+    is_public = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "achievement", "offering_id"],
+                condition=Q(revoked_at__isnull=True),
+                nulls_distinct=False,
+                name="credential_one_standing_per_learner_achievement_offering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)

@@ -95,3 +95,25 @@ def class_make(provider: Any, *, learners: int = 3, sessions: int = 3, **fields:
     Offering.objects.filter(pk=offering.pk).update(enrolled_count=learners)
     offering.refresh_from_db()
     return Class(offering=offering, sessions=created, enrollments=enrollments)
+
+
+def class_close(klass: Class, *, actor: Any, absent: frozenset[int] = frozenset()) -> None:
+    """Mark every session (the learners at positions in `absent` absent, the others present)
+    and close the offering, through the services (for other apps' tests too)."""
+    from courses.services.attendance import MarkInput, marks_record
+    from courses.services.completion import offering_close
+
+    marks_record(
+        actor=actor,
+        marks=[
+            MarkInput(
+                session_id=session.public_id,
+                enrollment_id=enrollment.public_id,
+                status="absent" if number in absent else "present",
+            )
+            for session in klass.sessions
+            for number, enrollment in enumerate(klass.enrollments)
+        ],
+        source="roster",
+    )
+    offering_close(actor=None, offering_id=klass.offering.public_id)

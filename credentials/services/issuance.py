@@ -1,0 +1,239 @@
+"""Issuing and revoking credentials (synchronous core; the durable job and the Celery task
+that call it come next).
+
+Issue: check eligibility again at issue time (the learner completed an offering of a linked
+course), name the learner by a salted hash of their verified email or their phone, take a
+random status position, build, sign with the issuer's active key, check the schema, store, and
+add the credential to the learner's ledger. Exactly once: a standing credential for the same
+(learner, achievement, offering) is returned instead, and the database's unique constraint
+holds under any race. Revoke: set the status bit, mark the ledger row, audit, with a reason.
+"""
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses import api as courses_api
+from credentials import api as credentials_api
+from credentials import cryptosuite, documents
+from credentials.models import Achievement, Credential
+from credentials.services import keys, status
+from learnprofile.audit.services import audit_record
+from learnprofile.errors import Conflict, NotFound, NotPermitted
+from profiles import api as profiles_api
+from profiles.data import LearningRecordKind
+
+logger = logging.getLogger(__name__)
+
+
+class NotEligible(Conflict):
+    code = "not_eligible"
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def credential_url(public_id: uuid.UUID) -> str:
+    return f"{settings.SITE_URL}/credentials/{public_id}"
+
+
+def _may_issue(actor: Any, achievement: Achievement) -> bool:
+    """The system (actor None: automatic issuance) or an issuer administrator of the issuer."""
+    if actor is None:
+        return True
+    return bool(actor.is_authenticated) and credentials_api.issuer_may_issue(
+        user_id=actor.pk, organization_id=achievement.organization_id
+    )
+
+
+def _refuse(achievement: Achievement, learner_id: int, reason: str) -> NotEligible:
+    logger.info(
+        "credential.not_eligible",
+        extra={"achievement": str(achievement.public_id), "learner": learner_id, "reason": reason},
+    )
+    return NotEligible(reason)
+
+
+@transaction.atomic
+def credential_issue(
+    *,
+    actor: Any,
+    achievement_id: uuid.UUID,
+    learner_id: int,
+    offering_id: uuid.UUID | None,
+    now: datetime | None = None,
+) -> tuple[Credential, bool]:
+    """Issue (or return the standing) credential; (credential, created). Raises NotFound,
+    NotPermitted (not an issuer administrator of the issuer), NotEligible (with the reason,
+    also logged)."""
+    achievement = Achievement.objects.filter(public_id=achievement_id, is_active=True).first()
+    if achievement is None:
+        raise NotFound(_("Không tìm thấy mẫu chứng chỉ."))
+    if not _may_issue(actor, achievement):
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
+    standing = Credential.objects.filter(
+        achievement=achievement,
+        learner_id=learner_id,
+        offering_id=offering_id,
+        revoked_at__isnull=True,
+    ).first()
+    if standing is not None:
+        return standing, False
+    completion = None
+    if offering_id is not None:
+        completion = courses_api.completion_get(learner_id=learner_id, offering_id=offering_id)
+        if completion is None or not completion.is_completed:
+            raise _refuse(achievement, learner_id, str(_("Người học chưa hoàn thành lớp học này.")))
+        if completion.course_id not in achievement.course_ids:
+            raise _refuse(
+                achievement, learner_id, str(_("Khóa học này không gắn với mẫu chứng chỉ."))
+            )
+    person = profiles_api.person_get(user_id=learner_id)
+    if person is None:
+        raise NotFound(_("Không tìm thấy người học."))
+    if person.has_verified_email:
+        identity_kind, identity = "email", person.email.strip().lower()
+    elif person.phone:
+        identity_kind, identity = "phone", person.phone
+    else:
+        raise _refuse(
+            achievement,
+            learner_id,
+            str(_("Người học chưa có email đã xác minh hay số điện thoại để ghi trên chứng chỉ.")),
+        )
+    organization = profiles_api.organization_get_by_id(organization_id=achievement.organization_id)
+    if organization is None:
+        raise NotFound(_("Không tìm thấy đơn vị cấp."))
+    now = now or timezone.now()
+    public_id = uuid.uuid4()
+    key = keys.signing_key_active(organization=organization)
+    position = status.status_index_allocate(organization_id=organization.id)
+    valid_until = (
+        now + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
+    )
+    document = documents.credential_build(
+        credential_id=credential_url(public_id),
+        issuer=documents.IssuerInfo(
+            id=keys.issuer_did(organization), name=organization.name, url=settings.SITE_URL + "/"
+        ),
+        achievement=documents.AchievementInfo(
+            id=f"{settings.SITE_URL}/achievements/{achievement.public_id}",
+            name=achievement.name_vi,
+            description=achievement.description_vi,
+            criteria=achievement.criteria,
+            achievement_type=achievement.achievement_type,
+            credits=achievement.credits,
+        ),
+        subject=documents.SubjectInfo(
+            identity_kind=identity_kind,
+            identity=identity,
+            salt=documents.identity_salt(),
+            attendance_percent=completion.attendance_percent if completion else None,
+        ),
+        valid_from=now,
+        valid_until=valid_until,
+        evidence_url=(
+            f"{settings.SITE_URL}/courses/offerings/{offering_id}" if offering_id else None
+        ),
+        evidence_name=completion.course_title if completion else "",
+        status=documents.StatusInfo(
+            list_credential=status.status_list_url(position.status_list), index=position.index
+        ),
+    )
+    signed = cryptosuite.proof_create(
+        document=document,
+        private_key=keys.signing_key_private(key),
+        options=cryptosuite.ProofOptions(
+            verification_method=keys.verification_method_id(organization, key), created=_utc(now)
+        ),
+    )
+    errors = documents.schema_errors(signed)
+    if errors:
+        raise ValidationError(f"An issued credential must match the OB 3.0 schema: {errors[:3]}")
+    try:
+        with transaction.atomic():
+            credential = Credential.objects.create(
+                public_id=public_id,
+                achievement=achievement,
+                learner_id=learner_id,
+                offering_id=offering_id,
+                status_index=position,
+                document=signed,
+                valid_until=valid_until,
+            )
+    except IntegrityError:
+        # Issued by a concurrent call in the meantime: that one stands.
+        return Credential.objects.get(
+            achievement=achievement,
+            learner_id=learner_id,
+            offering_id=offering_id,
+            revoked_at__isnull=True,
+        ), False
+    profiles_api.learning_record_add(
+        citizen_id=learner_id,
+        kind=LearningRecordKind.CREDENTIAL,
+        title=achievement.name_vi,
+        category=achievement.category,
+        source_app="credentials",
+        source_id=f"credential:{public_id}",
+        hours=achievement.hours or Decimal(0),
+        started_on=completion.starts_on if completion else None,
+        ended_on=completion.ends_on if completion else None,
+        provider_organization_id=organization.id,
+        provider_name=organization.name,
+        url=credential_url(public_id),
+    )
+    audit_record(
+        actor=actor,
+        action="credential.issued",
+        object_type="credential",
+        object_id=public_id,
+        details={"achievement": str(achievement.public_id), "offering": str(offering_id or "")},
+    )
+    return credential, True
+
+
+@transaction.atomic
+def credential_revoke(*, actor: Any, credential_id: uuid.UUID, reason: str) -> Credential:
+    """Revoke with a reason: the status bit is set, the ledger row marked, the act audited.
+    Idempotent. Raises NotFound, NotPermitted, ValidationError (no reason)."""
+    credential = (
+        Credential.objects.select_for_update(of=("self",))
+        .select_related("achievement", "status_index")
+        .filter(public_id=credential_id)
+        .first()
+    )
+    if credential is None:
+        raise NotFound(_("Không tìm thấy chứng chỉ."))
+    if actor is None or not _may_issue(actor, credential.achievement):
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới thu hồi được chứng chỉ."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": [_("Hãy ghi lý do thu hồi.")]})
+    if credential.revoked_at is not None:
+        return credential
+    credential.revoked_at = timezone.now()
+    credential.revoke_reason = reason[:300]
+    credential.revoked_by_id = actor.pk
+    credential.save(update_fields=["revoked_at", "revoke_reason", "revoked_by"])
+    status.status_bit_set(position=credential.status_index)
+    profiles_api.learning_record_revoke(
+        source_app="credentials", source_id=f"credential:{credential.public_id}", reason=reason
+    )
+    audit_record(
+        actor=actor,
+        action="credential.revoked",
+        object_type="credential",
+        object_id=credential.public_id,
+        details={"reason": reason[:300]},
+    )
+    return credential
