@@ -49,6 +49,7 @@ NOT_ABOUT_THE_PERSON: dict[tuple[str, str], str] = {
     ("courses.attendancechange", "actor"): "who changed a learner's attendance mark",
     ("courses.walkinlearner", "registered_by"): "staff member who registered a walk-in learner",
     ("courses.walkinclaim", "undone_by"): "staff member who undid a walk-in claim",
+    ("credentials.credential", "revoked_by"): "issuer administrator who revoked a credential",
 }
 
 

@@ -62,6 +62,7 @@ EXPORTED_TABLES = {
     "courses.attendancemark",
     "courses.walkinlearner",
     "courses.walkinclaim",
+    "credentials.credential",
     "mfa.authenticator",
     "authtoken.token",
     "admin.logentry",
@@ -127,6 +128,20 @@ def _enrollment_of(person, center) -> None:
         learner=UserFactory(is_assisted=True), organization=center, birth_year=1961
     )
     apps.get_model("courses", "WalkInClaim").objects.create(walk_in=other, claimant=person)
+    achievement = apps.get_model("credentials", "Achievement").objects.create(
+        organization=center, name_vi="Tin học", description_vi="Khóa học", criteria="Hoàn thành"
+    )
+    status_list = apps.get_model("credentials", "StatusList").objects.create(
+        organization=center, bits=bytes(131_072 // 8)
+    )
+    apps.get_model("credentials", "Credential").objects.create(
+        achievement=achievement,
+        learner=person,
+        status_index=apps.get_model("credentials", "StatusIndex").objects.create(
+            status_list=status_list, index=7
+        ),
+        document={"name": "Tin học"},
+    )
 
 
 @pytest.fixture
