@@ -58,3 +58,14 @@ def completions_of_offering(*, offering_id: UUID) -> list[CompletionData]:
         .order_by("id")
     )
     return [_completion_data(enrollment) for enrollment in enrollments]
+
+
+def completed_of_courses(*, course_ids: list[UUID], limit: int = 10_000) -> list[CompletionData]:
+    """Completed enrollments of offerings of these courses, oldest decision first (the
+    credentials sweep looks for those without a credential)."""
+    enrollments = (
+        Enrollment.objects.select_related("offering__course")
+        .filter(offering__course__public_id__in=course_ids, completion=CompletionStatus.COMPLETED)
+        .order_by("completed_at", "id")[:limit]
+    )
+    return [_completion_data(enrollment) for enrollment in enrollments]

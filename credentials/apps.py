@@ -7,6 +7,7 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Chứng chỉ")
 
     def ready(self) -> None:
+        from credentials.services import pipeline  # noqa: F401 - registers the job handler
         from profiles import api as profiles_api
 
         profiles_api.personal_data_table_register(

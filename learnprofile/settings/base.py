@@ -276,6 +276,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.data_requests_process_task",
         "schedule": 300.0,
     },
+    "credentials-sweep": {
+        "task": "credentials.tasks.credentials_sweep_task",
+        "schedule": crontab(minute=41),
+    },
     "offerings-close-due": {
         "task": "courses.tasks.offerings_close_due_task",
         "schedule": crontab(minute=23),

@@ -1,0 +1,91 @@
+"""Issuance through the durable job pipeline: a job row per (achievement, learner, offering),
+written in the transaction that asks for it; a worker signs. A refusal (not eligible) fails the
+job permanently with its reason in `last_error`, so administrators can see why.
+
+The sweep (Celery beat) asks `courses.api` for completions of each active achievement's
+courses and queues those that never had a credential, so nothing is missed if a trigger is.
+A credential that was revoked is not issued again by the sweep: only an administrator can.
+"""
+
+import uuid
+from typing import Any
+
+from courses import api as courses_api
+from credentials.models import Achievement, Credential
+from credentials.services.issuance import NotEligible, credential_issue
+from learnprofile.jobs.models import Job
+from learnprofile.jobs.registry import PermanentJobError, job_handler
+from learnprofile.jobs.services import job_enqueue_on_commit
+
+ISSUE = "credentials.issue"
+
+
+def _dedupe_key(achievement_id: uuid.UUID, learner_id: int, offering_id: uuid.UUID | None) -> str:
+    return f"{ISSUE}:{achievement_id}:{learner_id}:{offering_id or '-'}"
+
+
+def issuance_enqueue_on_commit(
+    *, achievement_id: uuid.UUID, learner_id: int, offering_id: uuid.UUID | None
+) -> Job:
+    """Queue one issuance; idempotent on (achievement, learner, offering)."""
+    return job_enqueue_on_commit(
+        kind=ISSUE,
+        payload={
+            "achievement": str(achievement_id),
+            "learner_id": learner_id,
+            "offering": str(offering_id) if offering_id else None,
+        },
+        dedupe_key=_dedupe_key(achievement_id, learner_id, offering_id),
+    )
+
+
+@job_handler(ISSUE)
+def issue_job(payload: dict[str, Any]) -> None:
+    try:
+        achievement_id = uuid.UUID(payload["achievement"])
+        learner_id = int(payload["learner_id"])
+        offering_id = uuid.UUID(payload["offering"]) if payload.get("offering") else None
+    except (KeyError, TypeError, ValueError) as error:
+        raise PermanentJobError(f"Bad payload: {payload!r}") from error
+    try:
+        credential_issue(
+            actor=None,
+            achievement_id=achievement_id,
+            learner_id=learner_id,
+            offering_id=offering_id,
+        )
+    except NotEligible as refusal:
+        raise PermanentJobError(f"Not eligible: {refusal.message}") from refusal
+
+
+def credentials_sweep() -> int:
+    """Queue an issuance for every completion of a linked course that never had a credential
+    of that achievement. Returns how many were queued."""
+    queued = 0
+    for achievement in Achievement.objects.filter(is_active=True).exclude(course_ids=[]):
+        completions = courses_api.completed_of_courses(course_ids=list(achievement.course_ids))
+        had = set(
+            Credential.objects.filter(achievement=achievement).values_list(
+                "learner_id", "offering_id"
+            )
+        )
+        wanted = {
+            _dedupe_key(achievement.public_id, completion.learner_id, completion.offering_id): (
+                completion
+            )
+            for completion in completions
+            if (completion.learner_id, completion.offering_id) not in had
+        }
+        queued_before = set(
+            Job.objects.filter(dedupe_key__in=list(wanted)).values_list("dedupe_key", flat=True)
+        )
+        for key, completion in wanted.items():
+            if key in queued_before:
+                continue
+            issuance_enqueue_on_commit(
+                achievement_id=achievement.public_id,
+                learner_id=completion.learner_id,
+                offering_id=completion.offering_id,
+            )
+            queued += 1
+    return queued

@@ -1,0 +1,13 @@
+"""Thin Celery tasks of credentials."""
+
+from celery import shared_task
+from django.db import transaction
+
+from credentials.services import pipeline
+
+
+@shared_task(ignore_result=True)
+def credentials_sweep_task() -> int:
+    """Queue issuances that completions call for and nobody queued yet."""
+    with transaction.atomic():
+        return pipeline.credentials_sweep()

@@ -1,0 +1,79 @@
+"""Issuance through the durable job pipeline: the sweep queues each completion once, a worker
+issues exactly once, and a refusal is kept with its reason."""
+
+from decimal import Decimal
+
+import pytest
+
+from courses.tests.factories import class_close, class_make
+from credentials.models import Achievement, Credential
+from credentials.services import issuance, pipeline
+from learnprofile.jobs.models import Job
+from tests.helpers import run_pending_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(personas, settings):
+    settings.SITE_DOMAIN = "hoctap.gov.vn"
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    center = personas.center_staff.memberships.get().organization
+    klass = class_make(center, learners=3, sessions=2)
+    class_close(klass, actor=personas.center_staff, absent=frozenset({2}))
+    achievement = Achievement.objects.create(
+        organization=center,
+        name_vi="Chứng nhận hoàn thành: Tin học cơ bản",
+        description_vi="Hoàn thành khóa Tin học cơ bản.",
+        criteria="Chuyên cần từ 80%.",
+        course_ids=[klass.offering.course.public_id],
+        hours=Decimal(24),
+    )
+    return klass, achievement
+
+
+def test_the_sweep_queues_each_completer_once_and_the_worker_issues_once(world) -> None:
+    klass, achievement = world
+
+    first = pipeline.credentials_sweep()
+    second = pipeline.credentials_sweep()
+    run_pending_jobs()
+    run_pending_jobs()
+    third = pipeline.credentials_sweep()
+
+    assert (first, second, third) == (2, 0, 0)
+    issued = Credential.objects.filter(achievement=achievement)
+    assert sorted(issued.values_list("learner_id", flat=True)) == sorted(
+        e.learner_id for e in klass.enrollments[:2]
+    )
+    assert Job.objects.filter(kind=pipeline.ISSUE, status="done").count() == 2
+
+
+def test_a_revoked_credential_is_not_issued_again_by_the_sweep(world, personas) -> None:
+    _klass, _achievement = world
+    pipeline.credentials_sweep()
+    run_pending_jobs()
+    revoked = Credential.objects.first()
+    issuance.credential_revoke(
+        actor=personas.issuer_admin, credential_id=revoked.public_id, reason="Cấp nhầm"
+    )
+
+    assert pipeline.credentials_sweep() == 0
+    assert Credential.objects.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_a_refused_issuance_fails_with_its_reason(world) -> None:
+    klass, achievement = world
+    dropout = klass.enrollments[2]
+    pipeline.issuance_enqueue_on_commit(
+        achievement_id=achievement.public_id,
+        learner_id=dropout.learner_id,
+        offering_id=klass.offering.public_id,
+    )
+
+    run_pending_jobs()
+
+    job = Job.objects.get(kind=pipeline.ISSUE)
+    assert job.status == "failed"
+    assert "chưa hoàn thành" in job.last_error
+    assert not Credential.objects.exists()
