@@ -3,10 +3,11 @@
 `credentials` asks here for completions (DESIGN.md): one learner's, or an offering's.
 """
 
-from typing import Any
 from uuid import UUID
 
+from courses import selectors
 from courses.data import CompletionData
+from courses.listeners import CompletionListener, completion_listener_add
 from courses.models import CompletionStatus, Enrollment
 from profiles import api as profiles_api
 
@@ -15,25 +16,6 @@ def provider_may_publish(*, user_id: int, organization_id: int) -> bool:
     """May this person publish courses for this organization? (managers only)."""
     return profiles_api.person_may_act_for_organization(
         user_id=user_id, organization_id=organization_id, roles={"manager"}
-    )
-
-
-def _completion_data(enrollment: Any) -> CompletionData:
-    offering = enrollment.offering
-    return CompletionData(
-        enrollment_id=enrollment.public_id,
-        offering_id=offering.public_id,
-        course_id=offering.course.public_id,
-        course_title=offering.course.title,
-        provider_organization_id=offering.course.provider_id,
-        learner_id=enrollment.learner_id,
-        is_completed=enrollment.completion == CompletionStatus.COMPLETED,
-        reason=enrollment.completion_reason,
-        attendance_percent=enrollment.attendance_percent,
-        attended_hours=enrollment.attended_hours,
-        completed_at=enrollment.completed_at,
-        starts_on=offering.starts_on,
-        ends_on=offering.ends_on,
     )
 
 
@@ -46,7 +28,7 @@ def completion_get(*, learner_id: int, offering_id: UUID) -> CompletionData | No
         .order_by("-completed_at")
         .first()
     )
-    return _completion_data(enrollment) if enrollment is not None else None
+    return selectors.completion_data(enrollment) if enrollment is not None else None
 
 
 def completions_of_offering(*, offering_id: UUID) -> list[CompletionData]:
@@ -57,7 +39,7 @@ def completions_of_offering(*, offering_id: UUID) -> list[CompletionData]:
         .exclude(completion="")
         .order_by("id")
     )
-    return [_completion_data(enrollment) for enrollment in enrollments]
+    return [selectors.completion_data(enrollment) for enrollment in enrollments]
 
 
 def completed_of_courses(*, course_ids: list[UUID], limit: int = 10_000) -> list[CompletionData]:
@@ -68,4 +50,14 @@ def completed_of_courses(*, course_ids: list[UUID], limit: int = 10_000) -> list
         .filter(offering__course__public_id__in=course_ids, completion=CompletionStatus.COMPLETED)
         .order_by("completed_at", "id")[:limit]
     )
-    return [_completion_data(enrollment) for enrollment in enrollments]
+    return [selectors.completion_data(enrollment) for enrollment in enrollments]
+
+
+def completion_data_of(*, enrollment_ids: list[int]) -> list[CompletionData]:
+    return selectors.completions_of_enrollments(enrollment_ids=enrollment_ids)
+
+
+def completion_listener_register(listener: CompletionListener) -> None:
+    """Be told of completions decided when an offering closes, after its commit (a list of
+    CompletionData, completed or not). Best effort: pair it with a periodic sweep."""
+    completion_listener_add(listener)

@@ -7,8 +7,11 @@ class CredentialsConfig(AppConfig):
     verbose_name = _("Chứng chỉ")
 
     def ready(self) -> None:
-        from credentials.services import pipeline  # noqa: F401 - registers the job handler
+        from courses import api as courses_api
+        from credentials.services import pipeline  # registers the job handler too
         from profiles import api as profiles_api
+
+        courses_api.completion_listener_register(pipeline.completions_queue)
 
         profiles_api.personal_data_table_register(
             label="credentials.credential", covers=("learner",)

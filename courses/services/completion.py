@@ -19,7 +19,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses import permissions
+from courses import permissions, selectors
+from courses.listeners import completions_announce
 from courses.models import (
     CompletionStatus,
     Enrollment,
@@ -178,6 +179,8 @@ def _complete(*, offering: Offering, enrollments: list[Enrollment], now: datetim
                 provider_organization_id=offering.course.provider_id,
                 provider_name=provider.name if provider is not None else "",
             )
+    decided = [enrollment.pk for enrollment in pending]
+    transaction.on_commit(lambda: _announce(decided))
     Enrollment.objects.bulk_update(
         enrollments,
         [
@@ -190,6 +193,11 @@ def _complete(*, offering: Offering, enrollments: list[Enrollment], now: datetim
         ],
     )
     return len(pending)
+
+
+def _announce(enrollment_ids: list[int]) -> None:
+    """After commit: tell the listeners (credentials) which completions were decided."""
+    completions_announce(selectors.completions_of_enrollments(enrollment_ids=enrollment_ids))
 
 
 def offerings_close_due(*, now: datetime | None = None) -> int:

@@ -10,7 +10,10 @@ A credential that was revoked is not issued again by the sweep: only an administ
 import uuid
 from typing import Any
 
+from django.db import transaction
+
 from courses import api as courses_api
+from courses.data import CompletionData
 from credentials.models import Achievement, Credential
 from credentials.services.issuance import NotEligible, credential_issue
 from learnprofile.jobs.models import Job
@@ -88,4 +91,26 @@ def credentials_sweep() -> int:
                 offering_id=completion.offering_id,
             )
             queued += 1
+    return queued
+
+
+def completions_queue(completions: list[CompletionData]) -> int:
+    """Listener of `courses`: queue an issuance for each new completion of a course that an
+    active achievement rewards (called after the completion's commit). Returns how many."""
+    completed = [completion for completion in completions if completion.is_completed]
+    if not completed:
+        return 0
+    course_ids = {completion.course_id for completion in completed}
+    achievements = Achievement.objects.filter(is_active=True, course_ids__overlap=list(course_ids))
+    queued = 0
+    with transaction.atomic():
+        for achievement in achievements:
+            for completion in completed:
+                if completion.course_id in achievement.course_ids:
+                    issuance_enqueue_on_commit(
+                        achievement_id=achievement.public_id,
+                        learner_id=completion.learner_id,
+                        offering_id=completion.offering_id,
+                    )
+                    queued += 1
     return queued

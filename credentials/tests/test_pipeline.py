@@ -77,3 +77,28 @@ def test_a_refused_issuance_fails_with_its_reason(world) -> None:
     assert job.status == "failed"
     assert "chưa hoàn thành" in job.last_error
     assert not Credential.objects.exists()
+
+
+def test_closing_an_offering_queues_the_completers_issuance_on_commit(
+    personas, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.SITE_DOMAIN = "hoctap.gov.vn"
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    center = personas.center_staff.memberships.get().organization
+    klass = class_make(center, learners=2, sessions=1)
+    Achievement.objects.create(
+        organization=center,
+        name_vi="Chứng nhận hoàn thành",
+        description_vi="Hoàn thành khóa học.",
+        criteria="Chuyên cần từ 80%.",
+        course_ids=[klass.offering.course.public_id],
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        class_close(klass, actor=personas.center_staff, absent=frozenset({1}))
+    run_pending_jobs()
+
+    assert list(Credential.objects.values_list("learner_id", flat=True)) == [
+        klass.enrollments[0].learner_id
+    ]
+    assert pipeline.credentials_sweep() == 0
