@@ -3,6 +3,7 @@
 `credentials` asks here for completions (DESIGN.md): one learner's, or an offering's.
 """
 
+from datetime import datetime
 from uuid import UUID
 
 from courses import selectors
@@ -42,19 +43,21 @@ def completions_of_offering(*, offering_id: UUID) -> list[CompletionData]:
     return [selectors.completion_data(enrollment) for enrollment in enrollments]
 
 
-def completed_of_courses(*, course_ids: list[UUID], limit: int = 10_000) -> list[CompletionData]:
-    """Completed enrollments of offerings of these courses, oldest decision first (the
-    credentials sweep looks for those without a credential)."""
+def completed_of_courses(
+    *, course_ids: list[UUID], completed_since: datetime, limit: int = 10_000
+) -> list[CompletionData]:
+    """Completed enrollments of offerings of these courses decided since `completed_since`,
+    newest first (the credentials sweep looks there for those without a credential)."""
     enrollments = (
         Enrollment.objects.select_related("offering__course")
-        .filter(offering__course__public_id__in=course_ids, completion=CompletionStatus.COMPLETED)
-        .order_by("completed_at", "id")[:limit]
+        .filter(
+            offering__course__public_id__in=course_ids,
+            completion=CompletionStatus.COMPLETED,
+            completed_at__gte=completed_since,
+        )
+        .order_by("-completed_at", "-id")[:limit]
     )
     return [selectors.completion_data(enrollment) for enrollment in enrollments]
-
-
-def completion_data_of(*, enrollment_ids: list[int]) -> list[CompletionData]:
-    return selectors.completions_of_enrollments(enrollment_ids=enrollment_ids)
 
 
 def completion_listener_register(listener: CompletionListener) -> None:

@@ -223,3 +223,18 @@ def test_ten_wrong_claim_codes_stop_further_tries_for_an_hour(staff_client, cent
         walk_ins.walk_in_claim(actor=guesser, code=code)
 
     assert not WalkInClaim.objects.exists()
+
+
+def test_a_malformed_undo_is_answered_on_the_page_and_changes_nothing(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    walk_in, _enrollment, code = _walk_in_who_attended(staff_client, klass)
+    claim = walk_ins.walk_in_claim(actor=UserFactory(), code=code)
+
+    response = staff_client.post(
+        reverse("walk_in_detail", args=[walk_in.public_id]), {"claim": "not-a-uuid", "reason": ""}
+    )
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.undone_at is None

@@ -375,7 +375,9 @@ def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
                 )
                 messages.success(request, _("Đã hoàn tác: hồ sơ đã trở về như trước khi nhận."))
             else:
-                raise ValidationError(_("Hãy ghi lý do hoàn tác."))
+                raise ValidationError(
+                    [message for messages in undo_form.errors.values() for message in messages]
+                )
         except (ValidationError, DomainError) as error:
             form_error_add(undo_form, error)
         else:

@@ -2,15 +2,18 @@
 written in the transaction that asks for it; a worker signs. A refusal (not eligible) fails the
 job permanently with its reason in `last_error`, so administrators can see why.
 
-The sweep (Celery beat) asks `courses.api` for completions of each active achievement's
-courses and queues those that never had a credential, so nothing is missed if a trigger is.
+The sweep (Celery beat) asks `courses.api` for the last 30 days' completions of each active
+achievement's courses and queues those that never had a credential, so nothing is missed if
+the on-commit listener is.
 A credential that was revoked is not issued again by the sweep: only an administrator can.
 """
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from courses import api as courses_api
 from courses.data import CompletionData
@@ -21,6 +24,9 @@ from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
 
 ISSUE = "credentials.issue"
+# The sweep looks at completions decided this recently; the on-commit listener handles the
+# rest at once, and a completion older than this that was missed is issued by hand.
+SWEEP_WINDOW = timedelta(days=30)
 
 
 def _dedupe_key(achievement_id: uuid.UUID, learner_id: int, offering_id: uuid.UUID | None) -> str:
@@ -65,12 +71,16 @@ def credentials_sweep() -> int:
     """Queue an issuance for every completion of a linked course that never had a credential
     of that achievement. Returns how many were queued."""
     queued = 0
+    since = timezone.now() - SWEEP_WINDOW
     for achievement in Achievement.objects.filter(is_active=True).exclude(course_ids=[]):
-        completions = courses_api.completed_of_courses(course_ids=list(achievement.course_ids))
+        completions = courses_api.completed_of_courses(
+            course_ids=list(achievement.course_ids), completed_since=since
+        )
         had = set(
-            Credential.objects.filter(achievement=achievement).values_list(
-                "learner_id", "offering_id"
-            )
+            Credential.objects.filter(
+                achievement=achievement,
+                learner_id__in={completion.learner_id for completion in completions},
+            ).values_list("learner_id", "offering_id")
         )
         wanted = {
             _dedupe_key(achievement.public_id, completion.learner_id, completion.offering_id): (

@@ -1,9 +1,12 @@
 """Issuance through the durable job pipeline: the sweep queues each completion once, a worker
 issues exactly once, and a refusal is kept with its reason."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential
@@ -101,4 +104,14 @@ def test_closing_an_offering_queues_the_completers_issuance_on_commit(
     assert list(Credential.objects.values_list("learner_id", flat=True)) == [
         klass.enrollments[0].learner_id
     ]
+    assert pipeline.credentials_sweep() == 0
+
+
+def test_the_sweep_looks_only_at_recent_completions(world) -> None:
+    klass, _achievement = world
+    Enrollment = apps.get_model("courses", "Enrollment")
+    Enrollment.objects.filter(offering=klass.offering).update(
+        completed_at=timezone.now() - pipeline.SWEEP_WINDOW - timedelta(days=1)
+    )
+
     assert pipeline.credentials_sweep() == 0
