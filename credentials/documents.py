@@ -45,6 +45,7 @@ class AchievementInfo:
     achievement_type: str = "CertificateOfCompletion"
     language: str = "vi"
     credits: Decimal | None = None
+    image_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def credential_build(
             }
         ],
     }
+    if achievement.image_url is not None:
+        achievement_document["image"] = {"id": achievement.image_url, "type": "Image"}
     if achievement.credits is not None:
         achievement_document["creditsAvailable"] = float(achievement.credits)
     credential_subject: dict[str, Any] = {

@@ -128,6 +128,8 @@ class Achievement(models.Model):
     hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     credits = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     valid_for_days = models.PositiveIntegerField(_("hiệu lực (ngày)"), null=True, blank=True)
+    # A small PNG (re-encoded on upload), served at /achievements/<id>/image.png.
+    image_png = models.BinaryField(blank=True, default=b"")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -184,6 +186,101 @@ class Credential(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 nulls_distinct=False,
                 name="credential_one_standing_per_learner_achievement_offering",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class IssuanceBatch(models.Model):
+    """One administrator's request to issue an achievement to several learners (the
+    completers of an offering, or the rows of a CSV file); its issuances report progress."""
+
+    class Source(models.TextChoices):
+        OFFERING = "offering", _("Người hoàn thành một lớp")
+        CSV = "csv", _("Tệp CSV")
+        SINGLE = "single", _("Một người học")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="batches")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    offering_id = models.UUIDField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)
+
+
+class Issuance(models.Model):
+    """One request to issue one credential, and what came of it: the durable record behind
+    each issuance job (automatic on completion, or in an administrator's batch). A refusal
+    keeps its reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ cấp")
+        ISSUED = "issued", _("Đã cấp")
+        ALREADY = "already", _("Đã có chứng chỉ từ trước")
+        REFUSED = "refused", _("Bị từ chối")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    achievement = models.ForeignKey(
+        Achievement, on_delete=models.PROTECT, related_name="issuances"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credential_issuances"
+    )
+    offering_id = models.UUIDField(null=True, blank=True)
+    # None: automatic (a completion); else the administrator's batch.
+    batch = models.ForeignKey(
+        IssuanceBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="issuances"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    credential = models.ForeignKey(
+        Credential, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["achievement", "learner", "offering_id"],
+                condition=Q(batch__isnull=True),
+                nulls_distinct=False,
+                name="issuance_automatic_once",
+            ),
+            models.UniqueConstraint(
+                fields=["batch", "learner", "offering_id"],
+                nulls_distinct=False,
+                name="issuance_once_per_batch",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "issued", "already", "refused"]),
+                name="issuance_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="issuance_pending_idx",
             ),
         ]
 

@@ -235,7 +235,7 @@ def command_run(stack: Stack, *, host: str, port: int, settings_module: str) -> 
     python = sys.executable
     stack.spawn([python, "manage.py", "runserver", f"{host}:{port}"], environment=environment)
     celery = [python, "-m", "celery", "-A", "learnprofile"]
-    worker = ["worker", "-Q", "default,email", "--concurrency", "2", "--loglevel", "INFO"]
+    worker = ["worker", "-Q", "default,email,signing", "--concurrency", "2", "--loglevel", "INFO"]
     beat = ["beat", "--loglevel", "INFO", "--schedule", str(VAR_DIR / "celerybeat-schedule")]
     stack.spawn([*celery, *worker], environment=environment)
     stack.spawn([*celery, *beat], environment=environment)

@@ -87,7 +87,7 @@ def celery_worker(*, smtp_port: int) -> Iterator[subprocess.Popen[bytes]]:
             "--pool",
             "solo",
             "--queues",
-            "default,email",
+            "default,email,signing",
             "--without-gossip",
             "--without-mingle",
             "--loglevel",

@@ -1,5 +1,4 @@
-"""Issuing and revoking credentials (synchronous core; the durable job and the Celery task
-that call it come next).
+"""Issuing and revoking credentials (the synchronous core that the issuance job calls).
 
 Issue: check eligibility again at issue time (the learner completed an offering of a linked
 course), name the learner by a salted hash of their verified email or their phone, take a
@@ -24,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import api as courses_api
 from credentials import api as credentials_api
 from credentials import cryptosuite, documents
-from credentials.models import Achievement, Credential
+from credentials.models import Achievement, Credential, Issuance
 from credentials.services import keys, status
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
@@ -46,6 +45,10 @@ def credential_url(public_id: uuid.UUID) -> str:
     return f"{settings.SITE_URL}/credentials/{public_id}"
 
 
+def achievement_url(public_id: uuid.UUID) -> str:
+    return f"{settings.SITE_URL}/achievements/{public_id}"
+
+
 def _may_issue(actor: Any, achievement: Achievement) -> bool:
     """The system (actor None: automatic issuance) or an issuer administrator of the issuer."""
     if actor is None:
@@ -63,7 +66,6 @@ def _refuse(achievement: Achievement, learner_id: int, reason: str) -> NotEligib
     return NotEligible(reason)
 
 
-@transaction.atomic
 def credential_issue(
     *,
     actor: Any,
@@ -71,21 +73,23 @@ def credential_issue(
     learner_id: int,
     offering_id: uuid.UUID | None,
     now: datetime | None = None,
+    issuance: Issuance | None = None,
 ) -> tuple[Credential, bool]:
     """Issue (or return the standing) credential; (credential, created). Raises NotFound,
     NotPermitted (not an issuer administrator of the issuer), NotEligible (with the reason,
-    also logged)."""
+    also logged).
+
+    Three steps, so that no lock is held while signing: the checks (reads); a status position
+    (its own short transaction when called outside one); build, sign and check the schema
+    (CPU only); then one transaction writes the credential, the ledger row, the audit row
+    and, when given, marks the `issuance` request that asked for it as issued.
+    """
     achievement = Achievement.objects.filter(public_id=achievement_id, is_active=True).first()
     if achievement is None:
         raise NotFound(_("Không tìm thấy mẫu chứng chỉ."))
     if not _may_issue(actor, achievement):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
-    standing = Credential.objects.filter(
-        achievement=achievement,
-        learner_id=learner_id,
-        offering_id=offering_id,
-        revoked_at__isnull=True,
-    ).first()
+    standing = _standing(achievement, learner_id, offering_id)
     if standing is not None:
         return standing, False
     completion = None
@@ -126,12 +130,17 @@ def credential_issue(
             id=keys.issuer_did(organization), name=organization.name, url=settings.SITE_URL + "/"
         ),
         achievement=documents.AchievementInfo(
-            id=f"{settings.SITE_URL}/achievements/{achievement.public_id}",
+            id=achievement_url(achievement.public_id),
             name=achievement.name_vi,
             description=achievement.description_vi,
             criteria=achievement.criteria,
             achievement_type=achievement.achievement_type,
             credits=achievement.credits,
+            image_url=(
+                f"{achievement_url(achievement.public_id)}/image.png"
+                if achievement.image_png
+                else None
+            ),
         ),
         subject=documents.SubjectInfo(
             identity_kind=identity_kind,
@@ -159,47 +168,66 @@ def credential_issue(
     errors = documents.schema_errors(signed)
     if errors:
         raise ValidationError(f"An issued credential must match the OB 3.0 schema: {errors[:3]}")
-    try:
-        with transaction.atomic():
-            credential = Credential.objects.create(
-                public_id=public_id,
-                achievement=achievement,
-                learner_id=learner_id,
-                offering_id=offering_id,
-                status_index=position,
-                document=signed,
-                valid_until=valid_until,
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                credential = Credential.objects.create(
+                    public_id=public_id,
+                    achievement=achievement,
+                    learner_id=learner_id,
+                    offering_id=offering_id,
+                    status_index=position,
+                    document=signed,
+                    valid_until=valid_until,
+                )
+        except IntegrityError:
+            standing = _standing(achievement, learner_id, offering_id)
+            if standing is None:
+                raise
+            # Issued by a concurrent call in the meantime: that one stands; the position
+            # drawn for this one goes back.
+            status.status_index_release(position=position)
+            return standing, False
+        profiles_api.learning_record_add(
+            citizen_id=learner_id,
+            kind=LearningRecordKind.CREDENTIAL,
+            title=achievement.name_vi,
+            category=achievement.category,
+            source_app="credentials",
+            source_id=f"credential:{public_id}",
+            hours=achievement.hours or Decimal(0),
+            started_on=completion.starts_on if completion else None,
+            ended_on=completion.ends_on if completion else None,
+            provider_organization_id=organization.id,
+            provider_name=organization.name,
+            url=credential_url(public_id),
+        )
+        audit_record(
+            actor=actor,
+            action="credential.issued",
+            object_type="credential",
+            object_id=public_id,
+            details={
+                "achievement": str(achievement.public_id),
+                "offering": str(offering_id or ""),
+            },
+        )
+        if issuance is not None:
+            Issuance.objects.filter(pk=issuance.pk, status=Issuance.Status.PENDING).update(
+                status=Issuance.Status.ISSUED, credential=credential, finished_at=timezone.now()
             )
-    except IntegrityError:
-        # Issued by a concurrent call in the meantime: that one stands.
-        return Credential.objects.get(
-            achievement=achievement,
-            learner_id=learner_id,
-            offering_id=offering_id,
-            revoked_at__isnull=True,
-        ), False
-    profiles_api.learning_record_add(
-        citizen_id=learner_id,
-        kind=LearningRecordKind.CREDENTIAL,
-        title=achievement.name_vi,
-        category=achievement.category,
-        source_app="credentials",
-        source_id=f"credential:{public_id}",
-        hours=achievement.hours or Decimal(0),
-        started_on=completion.starts_on if completion else None,
-        ended_on=completion.ends_on if completion else None,
-        provider_organization_id=organization.id,
-        provider_name=organization.name,
-        url=credential_url(public_id),
-    )
-    audit_record(
-        actor=actor,
-        action="credential.issued",
-        object_type="credential",
-        object_id=public_id,
-        details={"achievement": str(achievement.public_id), "offering": str(offering_id or "")},
-    )
     return credential, True
+
+
+def _standing(
+    achievement: Achievement, learner_id: int, offering_id: uuid.UUID | None
+) -> Credential | None:
+    return Credential.objects.filter(
+        achievement=achievement,
+        learner_id=learner_id,
+        offering_id=offering_id,
+        revoked_at__isnull=True,
+    ).first()
 
 
 @transaction.atomic

@@ -54,7 +54,8 @@ def bit_is_set(bits: bytes, index: int) -> bool:
 @transaction.atomic
 def status_index_allocate(*, organization_id: int) -> StatusIndex:
     """A random unused position in the organization's current list (a new list when it is
-    half full). Locks that list row while it counts the allocation."""
+    half full). Locks that list row while it counts the allocation: call it outside a longer
+    transaction, so the lock is held for these few statements only."""
     status_list = (
         StatusList.objects.select_for_update()
         .filter(organization_id=organization_id, allocated__lt=F("size") * STATUS_LIST_FILL)
@@ -75,6 +76,11 @@ def status_index_allocate(*, organization_id: int) -> StatusIndex:
         StatusList.objects.filter(pk=status_list.pk).update(allocated=F("allocated") + 1)
         return position
     raise RuntimeError(f"No free status index found in list {status_list.pk}.")
+
+
+def status_index_release(*, position: StatusIndex) -> None:
+    """Give back a position that no credential took (a concurrent issuance won)."""
+    position.delete()
 
 
 def status_bit_set(*, position: StatusIndex) -> None:

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
-from credentials.models import Achievement, Credential
+from credentials.models import Achievement, Credential, Issuance
 from credentials.services import issuance, pipeline
 from learnprofile.jobs.models import Job
 from tests.helpers import run_pending_jobs
@@ -50,6 +50,8 @@ def test_the_sweep_queues_each_completer_once_and_the_worker_issues_once(world) 
         e.learner_id for e in klass.enrollments[:2]
     )
     assert Job.objects.filter(kind=pipeline.ISSUE, status="done").count() == 2
+    assert sorted(Issuance.objects.values_list("status", flat=True)) == ["issued", "issued"]
+    assert all(i.credential_id is not None for i in Issuance.objects.all())
 
 
 def test_a_revoked_credential_is_not_issued_again_by_the_sweep(world, personas) -> None:
@@ -65,21 +67,47 @@ def test_a_revoked_credential_is_not_issued_again_by_the_sweep(world, personas) 
     assert Credential.objects.filter(revoked_at__isnull=True).count() == 1
 
 
-def test_a_refused_issuance_fails_with_its_reason(world) -> None:
+def test_a_refused_issuance_is_kept_with_its_reason_and_can_be_resubmitted(world) -> None:
     klass, achievement = world
     dropout = klass.enrollments[2]
-    pipeline.issuance_enqueue_on_commit(
-        achievement_id=achievement.public_id,
-        learner_id=dropout.learner_id,
-        offering_id=klass.offering.public_id,
-    )
+    pipeline.automatic_request([(achievement, dropout.learner_id, klass.offering.public_id)])
 
     run_pending_jobs()
 
-    job = Job.objects.get(kind=pipeline.ISSUE)
-    assert job.status == "failed"
-    assert "chưa hoàn thành" in job.last_error
+    refused = Issuance.objects.get()
+    assert refused.status == "refused"
+    assert "chưa hoàn thành" in refused.reason
+    assert Job.objects.get(kind=pipeline.ISSUE).status == "done"
     assert not Credential.objects.exists()
+
+    # Later the center corrects the result: a resubmission issues it.
+    Enrollment = apps.get_model("courses", "Enrollment")
+    Enrollment.objects.filter(pk=dropout.pk).update(completion="completed")
+    assert pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30)) == 0
+    assert pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30), refused=True) == 1
+    run_pending_jobs()
+
+    refused.refresh_from_db()
+    assert (refused.status, refused.reason) == ("issued", "")
+    assert Credential.objects.get().learner_id == dropout.learner_id
+
+
+def test_a_stuck_issuance_whose_job_failed_is_resubmitted(world) -> None:
+    klass, achievement = world
+    completer = klass.enrollments[0]
+    pipeline.automatic_request([(achievement, completer.learner_id, klass.offering.public_id)])
+    Job.objects.filter(kind=pipeline.ISSUE).update(status="failed", last_error="Worker lost")
+    Issuance.objects.update(created_at=timezone.now() - timedelta(hours=1))
+
+    assert pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30)) == 1
+    run_pending_jobs()
+
+    assert Issuance.objects.get().status == "issued"
+    assert Credential.objects.count() == 1
+    # A job on its way is left to the reconciler.
+    pipeline.automatic_request([(achievement, klass.enrollments[1].learner_id, None)])
+    Issuance.objects.filter(status="pending").update(created_at=timezone.now() - timedelta(hours=1))
+    assert pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30)) == 0
 
 
 def test_closing_an_offering_queues_the_completers_issuance_on_commit(

@@ -69,6 +69,36 @@ def job_enqueue_on_commit(
     return job
 
 
+def jobs_enqueue_on_commit(
+    *, kind: str, payloads: list[dict[str, Any]], queue: str = "default", max_attempts: int = 8
+) -> list[Job]:
+    """Create many pending jobs in one INSERT in the current transaction; after commit,
+    publish them until the broker refuses one (the reconciler sends the rest)."""
+    job_handler_get(kind)
+    now = timezone.now()
+    jobs = Job.objects.bulk_create(
+        [
+            Job(kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=now)
+            for payload in payloads
+        ]
+    )
+    job_ids = [job.id for job in jobs]
+    transaction.on_commit(lambda: jobs_publish(job_ids=job_ids, queue=queue))
+    return jobs
+
+
+def jobs_publish(*, job_ids: list[UUID], queue: str) -> int:
+    """Send the wake-up messages of many jobs; stop at the first the broker refuses, so a
+    broker that is down costs one timeout, not one per job. Returns how many were sent."""
+    sent: list[UUID] = []
+    for job_id in job_ids:
+        if not _job_send(job_id=job_id, queue=queue):
+            break
+        sent.append(job_id)
+    Job.objects.filter(id__in=sent).update(last_published_at=timezone.now())
+    return len(sent)
+
+
 def job_publish(*, job_id: UUID, queue: str) -> bool:
     """Send the wake-up message; never raises and never blocks for long.
 
