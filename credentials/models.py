@@ -230,9 +230,7 @@ class Issuance(models.Model):
         REFUSED = "refused", _("Bị từ chối")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    achievement = models.ForeignKey(
-        Achievement, on_delete=models.PROTECT, related_name="issuances"
-    )
+    achievement = models.ForeignKey(Achievement, on_delete=models.PROTECT, related_name="issuances")
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credential_issuances"
     )

@@ -164,7 +164,7 @@ def completions_queue(completions: list[CompletionData]) -> int:
 
 def batch_progress(batch: IssuanceBatch) -> dict[str, int]:
     """How many of the batch's issuances are in each state, and in all."""
-    counts = {status: 0 for status in Issuance.Status.values}
+    counts = dict.fromkeys(Issuance.Status.values, 0)
     for status, count in (
         Issuance.objects.filter(batch=batch)
         .values_list("status")

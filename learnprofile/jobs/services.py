@@ -78,7 +78,9 @@ def jobs_enqueue_on_commit(
     now = timezone.now()
     jobs = Job.objects.bulk_create(
         [
-            Job(kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=now)
+            Job(
+                kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=now
+            )
             for payload in payloads
         ]
     )
