@@ -6,10 +6,12 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.db.models import Count, Q
+
 from courses import selectors
-from courses.data import CompletionData
+from courses.data import CompletionData, CourseSummary, OfferingSummary
 from courses.listeners import CompletionListener, completion_listener_add
-from courses.models import CompletionStatus, Enrollment
+from courses.models import CompletionStatus, Course, Enrollment, Offering, OfferingStatus
 from profiles import api as profiles_api
 
 
@@ -58,6 +60,39 @@ def completed_of_courses(
         .order_by("-completed_at", "-id")[:limit]
     )
     return [selectors.completion_data(enrollment) for enrollment in enrollments]
+
+
+def courses_of_organization(*, organization_id: int) -> list[CourseSummary]:
+    """The courses an organization provides, by title."""
+    return [
+        CourseSummary(id=course.public_id, title=course.title)
+        for course in Course.objects.filter(provider_id=organization_id).order_by("title", "id")
+    ]
+
+
+def offerings_of_courses(*, course_ids: list[UUID], limit: int = 200) -> list[OfferingSummary]:
+    """The latest offerings of these courses (newest first) with how many completed."""
+    offerings = (
+        Offering.objects.select_related("course")
+        .filter(course__public_id__in=course_ids)
+        .exclude(status=OfferingStatus.DRAFT)
+        .annotate(
+            completed=Count("enrollments", filter=Q(enrollments__completion="completed")),
+        )
+        .order_by("-starts_on", "-id")[:limit]
+    )
+    return [
+        OfferingSummary(
+            id=offering.public_id,
+            course_id=offering.course.public_id,
+            course_title=offering.course.title,
+            starts_on=offering.starts_on,
+            ends_on=offering.ends_on,
+            is_closed=offering.status == OfferingStatus.FINISHED,
+            completed=offering.completed,
+        )
+        for offering in offerings
+    ]
 
 
 def completion_listener_register(listener: CompletionListener) -> None:

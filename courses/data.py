@@ -23,3 +23,22 @@ class CompletionData:
     completed_at: datetime | None
     starts_on: date
     ends_on: date
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    id: UUID
+    title: str
+
+
+@dataclass(frozen=True)
+class OfferingSummary:
+    """An offering as an issuer sees it when choosing whose completions to reward."""
+
+    id: UUID
+    course_id: UUID
+    course_title: str
+    starts_on: date
+    ends_on: date
+    is_closed: bool
+    completed: int

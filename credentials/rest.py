@@ -12,17 +12,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from credentials import verify
-from credentials.services import keys, status
-
-
-def key_resolve(did: str, multibase: str) -> Any:
-    return verify.did_key_resolve(did, multibase) or keys.did_web_resolve(did, multibase)
+from credentials.services.verification import verify_here
 
 
 class CheckSerializer(serializers.Serializer[Any]):
     name = serializers.ChoiceField(choices=["schema", "proof", "issuer_key", "status", "validity"])
     outcome = serializers.ChoiceField(choices=[verify.PASSED, verify.FAILED, verify.UNKNOWN])
     detail = serializers.CharField()
+    code = serializers.CharField()
 
 
 class CredentialVerifyApi(APIView):
@@ -59,9 +56,7 @@ class CredentialVerifyApi(APIView):
         examples=[OpenApiExample("Result", response_only=True, value={"verdict": "valid"})],
     )
     def post(self, request: Request) -> Response:
-        result = verify.credential_verify(
-            request.data, resolve_key=key_resolve, read_status=status.status_bits_read
-        )
+        result = verify_here(request.data)
         return Response(
             {
                 "verdict": result.verdict,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.utils.translation import gettext as _
 
 from credentials import cryptosuite, documents
 from credentials.jsonld import JsonLdError
@@ -30,7 +31,8 @@ StatusReader = Callable[[str], bytes | None]
 class Check:
     name: str
     outcome: str
-    detail: str = ""
+    detail: str = ""  # for people, in the active language
+    code: str = ""  # for programs: expired, not_yet_valid, revoked, ...
 
 
 @dataclass
@@ -38,8 +40,8 @@ class Verification:
     checks: list[Check] = field(default_factory=list)
     verdict: str = "valid"  # valid | revoked | expired | not_yet_valid | invalid | cannot_confirm
 
-    def add(self, name: str, outcome: str, detail: str = "") -> None:
-        self.checks.append(Check(name, outcome, detail))
+    def add(self, name: str, outcome: str, detail: str = "", code: str = "") -> None:
+        self.checks.append(Check(name, outcome, detail, code))
 
 
 def did_key_resolve(did: str, multibase: str) -> Ed25519PublicKey | None:
@@ -50,6 +52,10 @@ def did_key_resolve(did: str, multibase: str) -> Ed25519PublicKey | None:
         return cryptosuite.public_key_from_multibase(multibase)
     except cryptosuite.ProofError:
         return None
+
+
+def _day(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%d/%m/%Y")
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -79,21 +85,40 @@ def credential_verify(
     now = now or datetime.now(tz=UTC)
     result = Verification()
     if not isinstance(document, dict):
-        result.add("schema", FAILED, "The credential must be a JSON object.")
+        result.add("schema", FAILED, _("Chứng chỉ phải là một đối tượng JSON."), "not_an_object")
         result.verdict = "invalid"
         return result
     errors = documents.schema_errors(document)
-    result.add("schema", FAILED if errors else PASSED, "; ".join(errors[:5]))
+    result.add(
+        "schema",
+        FAILED if errors else PASSED,
+        _("Không đúng lược đồ Open Badges 3.0: %(errors)s") % {"errors": "; ".join(errors[:5])}
+        if errors
+        else "",
+        "schema_mismatch" if errors else "",
+    )
     _check_proof(document, result, resolve_key)
     _check_status(document, result, read_status)
     valid_from = _parse_time(document.get("validFrom"))
     valid_until = _parse_time(document.get("validUntil")) if "validUntil" in document else None
     if valid_from is None:
-        result.add("validity", FAILED, "validFrom is missing or not a date-time.")
+        result.add(
+            "validity", FAILED, _("Thiếu ngày bắt đầu hiệu lực (validFrom)."), "no_valid_from"
+        )
     elif now < valid_from:
-        result.add("validity", FAILED, "not_yet_valid")
+        result.add(
+            "validity",
+            FAILED,
+            _("Chứng chỉ chỉ có hiệu lực từ %(date)s.") % {"date": _day(valid_from)},
+            "not_yet_valid",
+        )
     elif valid_until is not None and now > valid_until:
-        result.add("validity", FAILED, "expired")
+        result.add(
+            "validity",
+            FAILED,
+            _("Chứng chỉ đã hết hiệu lực từ %(date)s.") % {"date": _day(valid_until)},
+            "expired",
+        )
     else:
         result.add("validity", PASSED)
     result.verdict = _verdict(result)
@@ -106,24 +131,43 @@ def _check_proof(document: dict[str, Any], result: Verification, resolve_key: Ke
     method = proof.get("verificationMethod") if isinstance(proof, dict) else None
     issuer = _issuer_id(document)
     if not isinstance(method, str) or "#" not in method or issuer is None:
-        result.add("proof", FAILED, "No proof with a verification method.")
-        result.add("issuer_key", FAILED, "The key cannot be tied to an issuer.")
+        result.add("proof", FAILED, _("Chứng chỉ không có chữ ký số."), "no_proof")
+        result.add("issuer_key", FAILED, _("Không xác định được khóa của đơn vị cấp."), "no_issuer")
         return
     did, multibase = method.split("#", 1)
     public_key = resolve_key(did, multibase) if did == issuer else None
     if did != issuer:
-        result.add("issuer_key", FAILED, "The proof was made by a key of another identifier.")
+        result.add(
+            "issuer_key",
+            FAILED,
+            _("Chữ ký được tạo bằng khóa của một định danh khác, không phải đơn vị cấp."),
+            "key_of_another_identifier",
+        )
     elif public_key is None:
-        result.add("issuer_key", FAILED, "The issuer does not list this key.")
+        result.add(
+            "issuer_key",
+            FAILED,
+            _("Đơn vị cấp không công bố khóa này (hoặc không tra cứu được đơn vị cấp)."),
+            "key_not_listed",
+        )
     else:
         result.add("issuer_key", PASSED)
     if public_key is None:
-        result.add("proof", FAILED, "The signing key cannot be resolved.")
+        result.add("proof", FAILED, _("Không tra cứu được khóa đã ký."), "key_unresolved")
         return
     try:
         cryptosuite.proof_verify(document=document, public_key=public_key)
     except (cryptosuite.ProofError, JsonLdError) as error:
-        result.add("proof", FAILED, str(error))
+        result.add(
+            "proof",
+            FAILED,
+            _(
+                "Chữ ký số không khớp với nội dung: chứng chỉ đã bị sửa hoặc không phải do khóa "
+                "này ký (%(error)s)."
+            )
+            % {"error": error},
+            "proof_mismatch",
+        )
     else:
         result.add("proof", PASSED)
 
@@ -133,22 +177,40 @@ def _check_status(
 ) -> None:
     entry = document.get("credentialStatus")
     if entry is None:
-        result.add("status", PASSED, "The credential has no status list.")
+        result.add("status", PASSED, _("Chứng chỉ không dùng danh sách thu hồi."), "no_status")
         return
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
-        result.add("status", UNKNOWN, "Unsupported status method.")
+        result.add(
+            "status",
+            UNKNOWN,
+            _("Không hỗ trợ cách công bố trạng thái này: không xác nhận được."),
+            "unsupported_status",
+        )
         return
     try:
         index = int(entry["statusListIndex"])
         bits = read_status(str(entry["statusListCredential"]))
         if bits is None:
-            result.add("status", UNKNOWN, "The status list cannot be read.")
+            result.add(
+                "status",
+                UNKNOWN,
+                _("Không đọc được danh sách thu hồi: chưa xác nhận được chứng chỉ còn hiệu lực."),
+                "status_unreadable",
+            )
             return
         revoked = status.bit_is_set(bits, index)
     except (KeyError, TypeError, ValueError) as error:
-        result.add("status", UNKNOWN, f"The status entry cannot be read: {error}")
+        result.add(
+            "status",
+            UNKNOWN,
+            _("Không đọc được trạng thái của chứng chỉ (%(error)s).") % {"error": error},
+            "status_unreadable",
+        )
         return
-    result.add("status", FAILED if revoked else PASSED, "revoked" if revoked else "")
+    if revoked:
+        result.add("status", FAILED, _("Đơn vị cấp đã thu hồi chứng chỉ này."), "revoked")
+    else:
+        result.add("status", PASSED)
 
 
 def _verdict(result: Verification) -> str:
@@ -158,8 +220,8 @@ def _verdict(result: Verification) -> str:
     if outcomes["status"].outcome == FAILED:
         return "revoked"
     if outcomes["validity"].outcome == FAILED:
-        detail = outcomes["validity"].detail
-        return detail if detail in ("expired", "not_yet_valid") else "invalid"
+        code = outcomes["validity"].code
+        return code if code in ("expired", "not_yet_valid") else "invalid"
     if outcomes["status"].outcome == UNKNOWN:
         return "cannot_confirm"
     return "valid"

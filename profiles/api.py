@@ -179,6 +179,20 @@ def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
     return list(persons_get(user_ids={user.pk for user in users}).values())
 
 
+def person_find_by_email(*, email: str) -> PersonData | None:
+    """The person who signs in with this email address (case does not matter), if any."""
+    address = EmailAddress.objects.filter(
+        email__iexact=email.strip(), user__erased_at__isnull=True, user__is_active=True
+    ).first()
+    user_id = address.user_id if address is not None else None
+    if user_id is None:
+        user = User.objects.filter(
+            email__iexact=email.strip(), erased_at__isnull=True, is_active=True
+        ).first()
+        user_id = user.pk if user is not None else None
+    return person_get(user_id=user_id) if user_id is not None else None
+
+
 def learning_records_move(
     *, from_user_id: int, to_user_id: int, record_ids: list[UUID] | None = None
 ) -> list[UUID]:

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from courses import api as courses_api
 from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential
-from credentials.rest import key_resolve
 from credentials.services import issuance, status
+from credentials.services.verification import key_resolve
 from credentials.verify import credential_verify
 from learnprofile.errors import NotPermitted
 

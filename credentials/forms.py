@@ -1,0 +1,127 @@
+"""Forms of the issuer's pages: the certificate template, the three ways to issue, revoking."""
+
+import io
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from credentials.models import Achievement
+
+IMAGE_MAX_BYTES = 512 * 1024
+IMAGE_MAX_SIDE = 512
+
+
+class AchievementForm(forms.ModelForm[Achievement]):
+    course_ids = forms.TypedMultipleChoiceField(
+        label=_("Khóa học được cấp chứng chỉ này"),
+        coerce=uuid.UUID,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Người học hoàn thành một lớp của các khóa này được cấp tự động."),
+    )
+    image = forms.FileField(label=_("Hình huy hiệu (PNG hoặc JPEG, tối đa 512 KB)"), required=False)
+
+    class Meta:
+        model = Achievement
+        fields = [
+            "name_vi",
+            "name_en",
+            "description_vi",
+            "description_en",
+            "criteria",
+            "achievement_type",
+            "category",
+            "hours",
+            "credits",
+            "valid_for_days",
+            "is_active",
+        ]
+        labels = {
+            "hours": _("số giờ"),
+            "credits": _("số tín chỉ"),
+            "is_active": _("đang dùng (bỏ chọn để ngừng cấp)"),
+        }
+
+    def __init__(self, *args: Any, courses: list[tuple[uuid.UUID, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["course_ids"].choices = courses
+        if self.instance.pk:
+            self.initial["course_ids"] = list(self.instance.course_ids)
+
+    def clean_image(self) -> bytes | None:
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        if upload.size > IMAGE_MAX_BYTES:
+            raise ValidationError(_("Hình quá lớn (tối đa 512 KB)."))
+        try:
+            with Image.open(upload) as image:
+                if image.format not in ("PNG", "JPEG"):
+                    raise ValidationError(_("Hình phải là PNG hoặc JPEG."))
+                image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
+                output = io.BytesIO()
+                # Re-encoded: nothing of the upload but its pixels is kept or served.
+                image.convert("RGBA").save(output, format="PNG", optimize=True)
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+            raise ValidationError(_("Không đọc được hình này.")) from error
+        return output.getvalue()
+
+    def save(self, commit: bool = True) -> Achievement:
+        achievement = super().save(commit=False)
+        achievement.course_ids = list(self.cleaned_data["course_ids"])
+        if self.cleaned_data.get("image"):
+            achievement.image_png = self.cleaned_data["image"]
+        if commit:
+            achievement.save()
+        return achievement
+
+
+class IssueOneForm(forms.Form):
+    contact = forms.CharField(
+        label=_("Email hoặc số điện thoại của người học"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    offering = forms.TypedChoiceField(
+        label=_("Lớp đã hoàn thành"),
+        coerce=uuid.UUID,
+        required=False,
+        empty_value=None,
+        help_text=_("Để trống khi đơn vị tự xác nhận, không theo một lớp học."),
+    )
+
+    def __init__(self, *args: Any, offerings: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].choices = [("", _("— Không theo lớp học —")), *offerings]
+
+
+class IssueOfferingForm(forms.Form):
+    offering = forms.TypedChoiceField(label=_("Lớp"), coerce=uuid.UUID)
+
+    def __init__(self, *args: Any, offerings: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].choices = offerings
+
+
+class IssueCsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp CSV"),
+        help_text=_(
+            "Cột “contact”: email hoặc số điện thoại; cột “offering” (không bắt buộc): mã lớp."
+        ),
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Lý do được lưu trong nhật ký. Trang kiểm tra công khai chỉ ghi chứng chỉ đã bị thu hồi và ngày thu hồi."
+        ),
+    )

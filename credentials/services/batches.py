@@ -1,0 +1,301 @@
+"""An issuer administrator's issuance: to one learner, to the completers of an offering, or to
+the rows of a CSV file. First a preview (who gets one, who already has one, who cannot and
+why), then the batch: one request per learner, written with its jobs in one transaction.
+
+The preview predicts; the worker decides: eligibility is checked again when each credential
+is signed, and a refusal is kept with its reason on the request.
+"""
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses import api as courses_api
+from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
+from credentials.services.pipeline import issuances_enqueue_on_commit
+from learnprofile.audit.services import audit_record
+from learnprofile.errors import NotFound, NotPermitted
+from profiles import api as profiles_api
+from profiles.data import PersonData
+
+CSV_MAX_BYTES = 1024 * 1024
+CSV_MAX_ROWS = 5000
+BATCH_MAX = 10_000
+
+
+class Outcome:
+    ISSUE = "issue"
+    ALREADY = "already"
+    NOT_COMPLETED = "not_completed"
+    NO_IDENTITY = "no_identity"
+    UNKNOWN = "unknown"
+    DUPLICATE = "duplicate"
+
+
+OUTCOME_LABELS = {
+    Outcome.ISSUE: gettext_lazy("Sẽ được cấp"),
+    Outcome.ALREADY: gettext_lazy("Đã có chứng chỉ này"),
+    Outcome.NOT_COMPLETED: gettext_lazy("Chưa hoàn thành lớp học"),
+    Outcome.NO_IDENTITY: gettext_lazy("Chưa có email đã xác minh hay số điện thoại"),
+    Outcome.UNKNOWN: gettext_lazy("Không tìm thấy người học"),
+    Outcome.DUPLICATE: gettext_lazy("Trùng với một dòng phía trên"),
+}
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    line: int
+    contact: str
+    outcome: str
+    learner_id: int | None = None
+    name: str = ""
+    offering_id: uuid.UUID | None = None
+
+    @property
+    def label(self) -> str:
+        return str(OUTCOME_LABELS[self.outcome])
+
+
+@dataclass
+class Preview:
+    rows: list[PreviewRow] = field(default_factory=list)
+
+    @property
+    def to_issue(self) -> list[PreviewRow]:
+        return [row for row in self.rows if row.outcome == Outcome.ISSUE]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+
+def issuer_organization_ids(actor: Any) -> set[int]:
+    """The organizations where `actor` is an issuer administrator."""
+    if not getattr(actor, "is_authenticated", False):
+        return set()
+    return {
+        organization.id
+        for organization in profiles_api.organizations_of(user_id=actor.pk, roles={"issuer_admin"})
+    }
+
+
+def achievement_for_issuer(*, actor: Any, achievement_id: uuid.UUID) -> Achievement:
+    """The achievement if `actor` may issue it. NotPermitted for someone who issues for no
+    organization; NotFound for an achievement of an organization that is not theirs."""
+    organization_ids = issuer_organization_ids(actor)
+    if not organization_ids:
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ mới làm được việc này."))
+    achievement = Achievement.objects.filter(
+        public_id=achievement_id, organization_id__in=organization_ids
+    ).first()
+    if achievement is None:
+        raise NotFound(_("Không tìm thấy mẫu chứng chỉ."))
+    return achievement
+
+
+def _mask(person: PersonData) -> str:
+    if person.has_verified_email:
+        local, _at, domain = person.email.partition("@")
+        return f"{local[:2]}•••@{domain}"
+    if person.phone:
+        return f"•••• {person.phone[-3:]}"
+    return ""
+
+
+def _classify(
+    achievement: Achievement,
+    people: dict[int, PersonData],
+    wanted: list[tuple[int, str, int | None, uuid.UUID | None, bool]],
+) -> Preview:
+    """Rows of (line, contact, learner id, offering id, completed) -> the preview."""
+    learner_ids = {learner_id for _line, _c, learner_id, _o, _d in wanted if learner_id}
+    standing = set(
+        Credential.objects.filter(
+            achievement=achievement, learner_id__in=learner_ids, revoked_at__isnull=True
+        ).values_list("learner_id", "offering_id")
+    )
+    seen: set[tuple[int, uuid.UUID | None]] = set()
+    preview = Preview()
+    for line, contact, learner_id, offering_id, completed in wanted:
+        person = people.get(learner_id) if learner_id else None
+        if person is None:
+            preview.rows.append(PreviewRow(line, contact, Outcome.UNKNOWN))
+            continue
+        key = (person.id, offering_id)
+        if key in seen:
+            outcome = Outcome.DUPLICATE
+        elif key in standing:
+            outcome = Outcome.ALREADY
+        elif not completed:
+            outcome = Outcome.NOT_COMPLETED
+        elif not (person.has_verified_email or person.phone):
+            outcome = Outcome.NO_IDENTITY
+        else:
+            outcome = Outcome.ISSUE
+        seen.add(key)
+        preview.rows.append(
+            PreviewRow(
+                line,
+                contact or _mask(person),
+                outcome,
+                learner_id=person.id,
+                name=person.full_name,
+                offering_id=offering_id,
+            )
+        )
+    return preview
+
+
+def preview_offering(*, achievement: Achievement, offering_id: uuid.UUID) -> Preview:
+    """Everyone whose result in the offering was decided. ValidationError if the offering
+    is not one of a course the achievement rewards, or has no decided result yet."""
+    completions = courses_api.completions_of_offering(offering_id=offering_id)
+    if not completions:
+        raise ValidationError(
+            {"offering": [_("Lớp này chưa có kết quả: hãy chốt kết quả lớp trước.")]}
+        )
+    if completions[0].course_id not in achievement.course_ids:
+        raise ValidationError(
+            {"offering": [_("Lớp này không thuộc khóa học gắn với mẫu chứng chỉ.")]}
+        )
+    people = profiles_api.persons_get(user_ids={c.learner_id for c in completions})
+    return _classify(
+        achievement,
+        people,
+        [
+            (line, "", c.learner_id, offering_id, c.is_completed)
+            for line, c in enumerate(completions, start=1)
+        ],
+    )
+
+
+def _person_by_contact(contact: str) -> PersonData | None:
+    if "@" in contact:
+        return profiles_api.person_find_by_email(email=contact)
+    found = profiles_api.persons_find(phone=contact)  # ValidationError if malformed
+    return found[0] if len(found) == 1 else None
+
+
+def _completed(learner_id: int, offering_id: uuid.UUID | None, achievement: Achievement) -> bool:
+    if offering_id is None:
+        return True  # the issuer vouches; no course to check
+    completion = courses_api.completion_get(learner_id=learner_id, offering_id=offering_id)
+    return (
+        completion is not None
+        and completion.is_completed
+        and completion.course_id in achievement.course_ids
+    )
+
+
+def preview_contacts(
+    *, achievement: Achievement, rows: list[tuple[int, str, uuid.UUID | None]]
+) -> Preview:
+    """Rows of (line, email or phone, offering or None), e.g. from a CSV file or the form for
+    one learner. A malformed phone number is a row that names nobody."""
+    wanted: list[tuple[int, str, int | None, uuid.UUID | None, bool]] = []
+    for line, contact, offering_id in rows:
+        try:
+            person = _person_by_contact(contact)
+        except ValidationError:
+            person = None
+        learner_id = person.id if person is not None else None
+        completed = learner_id is not None and _completed(learner_id, offering_id, achievement)
+        wanted.append((line, contact, learner_id, offering_id, completed))
+    people = profiles_api.persons_get(user_ids={row[2] for row in wanted if row[2] is not None})
+    return _classify(achievement, people, wanted)
+
+
+def csv_rows(content: bytes) -> list[tuple[int, str, uuid.UUID | None]]:
+    """A CSV file with a `contact` column (email or phone) and an optional `offering` column
+    (the class's code). ValidationError, naming the line, for anything else."""
+    if len(content) > CSV_MAX_BYTES:
+        raise ValidationError({"file": [_("Tệp quá lớn (tối đa 1 MB).")]})
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError({"file": [_("Tệp phải là CSV mã hóa UTF-8.")]}) from error
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if "contact" not in header:
+        raise ValidationError(
+            {"file": [_("Dòng đầu của tệp phải có cột “contact” (email hoặc số điện thoại).")]}
+        )
+    rows: list[tuple[int, str, uuid.UUID | None]] = []
+    errors: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        contact = record.get("contact", "")
+        if not contact:
+            continue
+        offering_id = None
+        if record.get("offering"):
+            try:
+                offering_id = uuid.UUID(record["offering"])
+            except ValueError:
+                errors.append(_("Dòng %(line)s: mã lớp không hợp lệ.") % {"line": line})
+                continue
+        rows.append((line, contact[:254], offering_id))
+        if len(rows) > CSV_MAX_ROWS:
+            raise ValidationError(
+                {"file": [_("Tệp có quá %(max)s dòng.") % {"max": f"{CSV_MAX_ROWS:,}"}]}
+            )
+    if errors:
+        raise ValidationError({"file": errors[:20]})
+    if not rows:
+        raise ValidationError({"file": [_("Tệp không có dòng nào.")]})
+    return rows
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    actor: Any,
+    achievement: Achievement,
+    source: str,
+    rows: list[tuple[int, uuid.UUID | None]],
+    offering_id: uuid.UUID | None = None,
+) -> IssuanceBatch:
+    """One request per (learner, offering), and their jobs, in one transaction; the worker
+    checks each again. Raises NotPermitted unless `actor` issues for the achievement's
+    organization."""
+    if achievement.organization_id not in issuer_organization_ids(actor):
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
+    unique_rows = list(dict.fromkeys(rows))
+    if not unique_rows:
+        raise ValidationError(_("Không có ai để cấp chứng chỉ."))
+    if len(unique_rows) > BATCH_MAX:
+        raise ValidationError(_("Một đợt cấp tối đa %(max)s người.") % {"max": f"{BATCH_MAX:,}"})
+    batch = IssuanceBatch.objects.create(
+        achievement=achievement, source=source, offering_id=offering_id, created_by=actor
+    )
+    issuances = Issuance.objects.bulk_create(
+        [
+            Issuance(
+                achievement=achievement,
+                learner_id=learner_id,
+                offering_id=row_offering_id,
+                batch=batch,
+                requested_by=actor,
+            )
+            for learner_id, row_offering_id in unique_rows
+        ]
+    )
+    issuances_enqueue_on_commit(issuances)
+    audit_record(
+        actor=actor,
+        action="credential.batch_requested",
+        object_type="issuance_batch",
+        object_id=batch.public_id,
+        details={
+            "achievement": str(achievement.public_id),
+            "source": source,
+            "count": len(unique_rows),
+        },
+    )
+    return batch

@@ -1,0 +1,350 @@
+"""The issuer administrator's pages, under /staff/ (MFA required): certificate templates,
+issuing (to one learner, to an offering's completers, from a CSV file) with a preview and a
+progress page, and revoking with a reason. Center staff and learners get 403; an
+achievement or credential of another organization answers 404.
+
+The preview's decisions travel to the confirmation signed (Django's signing, bound to the
+administrator and the achievement, valid one hour), so nothing the browser sends back can
+add a learner the preview did not show.
+"""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import api as courses_api
+from credentials.forms import (
+    AchievementForm,
+    IssueCsvForm,
+    IssueOfferingForm,
+    IssueOneForm,
+    RevokeForm,
+)
+from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
+from credentials.services import batches, issuance, pipeline
+from learnprofile.errors import DomainError, NotFound, NotPermitted
+from learnprofile.forms import form_error_add
+from profiles import api as profiles_api
+
+PLAN_SALT = "credentials.issue-plan"
+PLAN_MAX_AGE = 3600
+BATCH_ROWS_SHOWN = 500
+
+
+def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
+    organizations = {
+        organization.id: organization
+        for organization in profiles_api.organizations_of(
+            user_id=request.user.pk, roles={"issuer_admin"}
+        )
+    }
+    if not organizations:
+        raise PermissionDenied
+    return organizations
+
+
+def _achievement(request: HttpRequest, achievement_id: UUID) -> Achievement:
+    try:
+        return batches.achievement_for_issuer(actor=request.user, achievement_id=achievement_id)
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    except NotFound as error:
+        raise Http404 from error
+
+
+def _offering_choices(achievement: Achievement, *, closed_only: bool) -> list[tuple[str, str]]:
+    offerings = courses_api.offerings_of_courses(course_ids=list(achievement.course_ids))
+    return [
+        (
+            str(offering.id),
+            f"{offering.course_title} · {offering.starts_on:%d/%m/%Y} - {offering.ends_on:%d/%m/%Y}"
+            + (
+                " · " + _("%(count)s người hoàn thành") % {"count": offering.completed}
+                if offering.is_closed
+                else " · " + _("chưa kết thúc")
+            ),
+        )
+        for offering in offerings
+        if offering.is_closed or not closed_only
+    ]
+
+
+@login_required
+def issuer_home(request: HttpRequest) -> HttpResponse:
+    organizations = _issuer_organizations(request)
+    achievements = (
+        Achievement.objects.filter(organization_id__in=organizations)
+        .annotate(
+            issued=Count("credentials", filter=Q(credentials__revoked_at__isnull=True)),
+        )
+        .order_by("-is_active", "name_vi")
+    )
+    recent = IssuanceBatch.objects.filter(
+        achievement__organization_id__in=organizations
+    ).select_related("achievement")[:10]
+    return render(
+        request,
+        "credentials/issuer/home.html",
+        {
+            "organizations": organizations.values(),
+            "achievements": achievements,
+            "batches": recent,
+        },
+    )
+
+
+def _achievement_form_page(
+    request: HttpRequest, organization_id: int, achievement: Achievement | None
+) -> HttpResponse:
+    courses = [
+        (course.id, course.title)
+        for course in courses_api.courses_of_organization(organization_id=organization_id)
+    ]
+    form = AchievementForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=achievement or Achievement(organization_id=organization_id),
+        courses=courses,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Đã lưu mẫu chứng chỉ."))
+        return redirect("issuer_achievement", achievement_id=saved.public_id)
+    return render(
+        request,
+        "credentials/issuer/achievement_form.html",
+        {"form": form, "achievement": achievement},
+    )
+
+
+@login_required
+def achievement_new(request: HttpRequest) -> HttpResponse:
+    organizations = _issuer_organizations(request)
+    chosen = request.GET.get("organization") or request.POST.get("organization")
+    organization_id = next(iter(organizations))
+    if chosen:
+        matching = [o.id for o in organizations.values() if str(o.public_id) == chosen]
+        if not matching:
+            raise Http404
+        organization_id = matching[0]
+    return _achievement_form_page(request, organization_id, None)
+
+
+@login_required
+def achievement_edit(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+    achievement = _achievement(request, achievement_id)
+    return _achievement_form_page(request, achievement.organization_id, achievement)
+
+
+def _issue_forms(achievement: Achievement, data: Any = None, files: Any = None) -> dict[str, Any]:
+    closed = _offering_choices(achievement, closed_only=True)
+    mode = data.get("mode") if data is not None else None
+    return {
+        "one_form": IssueOneForm(data if mode == "one" else None, offerings=closed),
+        "offering_form": IssueOfferingForm(data if mode == "offering" else None, offerings=closed),
+        "csv_form": IssueCsvForm(data if mode == "csv" else None, files if mode == "csv" else None),
+    }
+
+
+@login_required
+def achievement_detail(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+    achievement = _achievement(request, achievement_id)
+    return _achievement_page(request, achievement, _issue_forms(achievement))
+
+
+def _achievement_page(
+    request: HttpRequest, achievement: Achievement, forms: dict[str, Any]
+) -> HttpResponse:
+    credentials = list(
+        Credential.objects.filter(achievement=achievement).order_by("-issued_at", "-id")[:50]
+    )
+    people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
+    return render(
+        request,
+        "credentials/issuer/achievement.html",
+        {
+            "achievement": achievement,
+            "credentials": [(c, people.get(c.learner_id)) for c in credentials],
+            "batches": achievement.batches.all()[:10],
+            **forms,
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+    """Step one: who would get a credential, who already has one, who cannot and why."""
+    achievement = _achievement(request, achievement_id)
+    forms = _issue_forms(achievement, request.POST, request.FILES)
+    mode = request.POST.get("mode")
+    form = {"one": forms["one_form"], "offering": forms["offering_form"]}.get(
+        mode or "", forms["csv_form"]
+    )
+    offering_id = None
+    preview = None
+    if form.is_bound and form.is_valid():
+        try:
+            if mode == "one":
+                offering_id = form.cleaned_data["offering"]
+                preview = batches.preview_contacts(
+                    achievement=achievement,
+                    rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
+                )
+            elif mode == "offering":
+                offering_id = form.cleaned_data["offering"]
+                preview = batches.preview_offering(achievement=achievement, offering_id=offering_id)
+            else:
+                rows = batches.csv_rows(form.cleaned_data["file"].read(batches.CSV_MAX_BYTES + 1))
+                preview = batches.preview_contacts(achievement=achievement, rows=rows)
+        except ValidationError as error:
+            form_error_add(form, error)
+    if preview is None:
+        return _achievement_page(request, achievement, forms)
+    source = {"one": IssuanceBatch.Source.SINGLE, "offering": IssuanceBatch.Source.OFFERING}.get(
+        mode or "", IssuanceBatch.Source.CSV
+    )
+    plan = signing.dumps(
+        {
+            "a": str(achievement.public_id),
+            "u": request.user.pk,
+            "s": source,
+            "o": str(offering_id) if offering_id and mode == "offering" else None,
+            "r": [
+                [row.learner_id, str(row.offering_id) if row.offering_id else None]
+                for row in preview.to_issue
+            ],
+        },
+        salt=PLAN_SALT,
+        compress=True,
+    )
+    return render(
+        request,
+        "credentials/issuer/preview.html",
+        {
+            "achievement": achievement,
+            "preview": preview,
+            "plan": plan,
+            "counts": {
+                label: preview.count(outcome) for outcome, label in batches.OUTCOME_LABELS.items()
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+    """Step two: the batch, from the signed plan of the preview."""
+    achievement = _achievement(request, achievement_id)
+    try:
+        plan = signing.loads(request.POST.get("plan", ""), salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
+    except signing.BadSignature:
+        messages.error(request, _("Bản xem trước đã quá một giờ hoặc không hợp lệ; hãy làm lại."))
+        return redirect("issuer_achievement", achievement_id=achievement.public_id)
+    if plan.get("a") != str(achievement.public_id) or plan.get("u") != request.user.pk:
+        raise Http404
+    try:
+        batch = batches.batch_create(
+            actor=request.user,
+            achievement=achievement,
+            source=plan["s"],
+            offering_id=UUID(plan["o"]) if plan.get("o") else None,
+            rows=[
+                (int(learner_id), UUID(offering) if offering else None)
+                for learner_id, offering in plan["r"]
+            ],
+        )
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    except (ValidationError, DomainError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("issuer_achievement", achievement_id=achievement.public_id)
+    return redirect("issuer_batch", batch_id=batch.public_id)
+
+
+@login_required
+def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
+    """Progress of a batch; reloads itself every few seconds while requests are pending (no
+    JavaScript needed)."""
+    organizations = _issuer_organizations(request)
+    batch = (
+        IssuanceBatch.objects.select_related("achievement")
+        .filter(public_id=batch_id, achievement__organization_id__in=organizations)
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    progress = pipeline.batch_progress(batch)
+    rows = list(
+        Issuance.objects.filter(batch=batch)
+        .select_related("credential")
+        .order_by(
+            # Refusals first: they are what the administrator must act on.
+            "-status",
+            "id",
+        )[:BATCH_ROWS_SHOWN]
+    )
+    people = profiles_api.persons_get(user_ids={row.learner_id for row in rows})
+    done = progress["total"] - progress[Issuance.Status.PENDING]
+    return render(
+        request,
+        "credentials/issuer/batch.html",
+        {
+            "batch": batch,
+            "progress": progress,
+            "done": done,
+            "percent": round(100 * done / progress["total"]) if progress["total"] else 100,
+            "rows": [(row, people.get(row.learner_id)) for row in rows],
+            "more": max(progress["total"] - BATCH_ROWS_SHOWN, 0),
+            "refresh": progress[Issuance.Status.PENDING] > 0,
+        },
+    )
+
+
+def _credential_for_issuer(request: HttpRequest, credential_id: UUID) -> Credential:
+    organizations = _issuer_organizations(request)
+    credential = (
+        Credential.objects.select_related("achievement")
+        .filter(public_id=credential_id, achievement__organization_id__in=organizations)
+        .first()
+    )
+    if credential is None:
+        raise Http404
+    return credential
+
+
+@login_required
+def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+    """One credential as its issuer sees it, with the revoke form."""
+    credential = _credential_for_issuer(request, credential_id)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issuance.credential_revoke(
+                actor=request.user,
+                credential_id=credential.public_id,
+                reason=form.cleaned_data["reason"],
+            )
+        except NotPermitted as error:
+            raise PermissionDenied from error
+        except (ValidationError, DomainError) as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("Đã thu hồi chứng chỉ."))
+            return redirect("issuer_credential", credential_id=credential.public_id)
+    person = profiles_api.person_get(user_id=credential.learner_id)
+    return render(
+        request,
+        "credentials/issuer/credential.html",
+        {"credential": credential, "person": person, "form": form},
+    )

@@ -1,0 +1,44 @@
+"""The citizen's credentials: the list with JSON and PDF, the share link, and the switch that
+hides the public page."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from credentials.models import Credential
+from credentials.services import sharing
+from credentials.services.issuance import credential_url
+
+
+@login_required
+def my_credentials(request: HttpRequest) -> HttpResponse:
+    credentials = Credential.objects.filter(learner_id=request.user.pk).select_related(
+        "achievement"
+    )
+    return render(
+        request,
+        "credentials/my_credentials.html",
+        {"credentials": [(c, credential_url(c.public_id)) for c in credentials]},
+    )
+
+
+@login_required
+@require_POST
+def credential_visibility(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+    public = request.POST.get("public") == "1"
+    if not sharing.credential_visibility_set(
+        actor=request.user, credential_id=credential_id, public=public
+    ):
+        raise Http404
+    messages.success(
+        request,
+        _("Trang kiểm tra công khai đã bật: ai có đường dẫn đều kiểm tra được.")
+        if public
+        else _("Đã ẩn trang kiểm tra công khai: chỉ bạn xem được chứng chỉ này."),
+    )
+    return redirect("my_credentials")

@@ -1,0 +1,267 @@
+"""Public pages of credentials, no account needed: a credential's verification page, JSON,
+PDF and QR code; checking any credential file; achievements; the issuers' DID documents
+(did:web resolution) and the signed status lists."""
+
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import segno
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from credentials.certificate import certificate_pdf
+from credentials.cryptosuite import ProofOptions, proof_create
+from credentials.models import Achievement, Credential, SigningKey, StatusList
+from credentials.services.issuance import credential_url
+from credentials.services.keys import (
+    did_document,
+    issuer_did,
+    signing_key_active,
+    signing_key_private,
+    verification_method_id,
+)
+from credentials.services.status import status_list_document, status_list_url
+from credentials.services.verification import (
+    CHECK_LABELS,
+    VERDICT_EXPLANATIONS,
+    VERDICT_TITLES,
+    verify_here,
+)
+from profiles import api as profiles_api
+
+VERIFY_MAX_BYTES = 256 * 1024
+
+
+@require_GET
+def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
+    """`/issuers/<slug>/did.json`: what a did:web resolver fetches for the issuer's DID."""
+    organization = profiles_api.organization_get_by_slug(slug=slug)
+    if (
+        organization is None
+        or not SigningKey.objects.filter(organization_id=organization.id).exists()
+    ):
+        raise Http404
+    response = JsonResponse(did_document(organization=organization))
+    # Keys change rarely; a rotation shows within five minutes.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def status_list_credential(request: HttpRequest, list_id: UUID) -> JsonResponse:
+    """A Bitstring Status List, as a credential signed by its issuer. Verifiers cache it for a
+    minute: a revocation is visible everywhere within that time."""
+    status_list = StatusList.objects.filter(public_id=list_id).first()
+    if status_list is None:
+        raise Http404
+    organization = profiles_api.organization_get_by_id(organization_id=status_list.organization_id)
+    if organization is None:
+        raise Http404
+    key = signing_key_active(organization=organization)
+    now = timezone.now()
+    document = status_list_document(
+        status_list=status_list,
+        list_url=status_list_url(status_list),
+        issuer_id=issuer_did(organization),
+        valid_from=status_list.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    signed = proof_create(
+        document=document,
+        private_key=signing_key_private(key),
+        options=ProofOptions(
+            verification_method=verification_method_id(organization, key),
+            created=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ),
+    )
+    response = JsonResponse(signed)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# --- Credentials, for anyone who holds the link ---------------------------------------------
+
+
+def _credential_visible(request: HttpRequest, credential_id: UUID) -> Credential:
+    """The credential if its page is public, or if the person asking is its holder."""
+    credential = (
+        Credential.objects.select_related("achievement").filter(public_id=credential_id).first()
+    )
+    if credential is None:
+        raise Http404
+    if not credential.is_public and credential.learner_id != request.user.pk:
+        raise Http404
+    return credential
+
+
+def _page_url(credential: Credential) -> str:
+    return credential_url(credential.public_id)
+
+
+def _holder_name(credential: Credential) -> str:
+    person = profiles_api.person_get(user_id=credential.learner_id)
+    return person.full_name if person is not None else ""
+
+
+def verification_context(document: Any) -> dict[str, Any]:
+    result = verify_here(document)
+    return {
+        "verdict": result.verdict,
+        "verdict_title": VERDICT_TITLES[result.verdict],
+        "verdict_explanation": VERDICT_EXPLANATIONS[result.verdict],
+        "checks": [
+            {"label": CHECK_LABELS[check.name], "outcome": check.outcome, "detail": check.detail}
+            for check in result.checks
+        ],
+    }
+
+
+@require_GET
+def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+    """The verification page that the QR code and the share link open: the verdict in plain
+    words, what the credential says, and its JSON and PDF. JSON for a client that asks."""
+    credential = _credential_visible(request, credential_id)
+    accepted = request.headers.get("Accept", "")
+    if "application/ld+json" in accepted or (
+        "application/json" in accepted and "text/html" not in accepted
+    ):
+        return credential_json(request, credential_id)
+    document = credential.document
+    qr = segno.make(_page_url(credential), error="m")
+    response = render(
+        request,
+        "credentials/credential.html",
+        {
+            "credential": credential,
+            "document": document,
+            "achievement_document": document.get("credentialSubject", {}).get("achievement", {}),
+            "issuer_name": (document.get("issuer") or {}).get("name", ""),
+            "holder_name": _holder_name(credential),
+            "valid_from": _parse(document.get("validFrom")),
+            "valid_until": _parse(document.get("validUntil")),
+            "page_url": _page_url(credential),
+            "qr_svg": qr.svg_inline(scale=4, title=str(_("Mã QR của trang kiểm tra"))),
+            "is_holder": credential.learner_id == request.user.pk,
+            **verification_context(document),
+        },
+    )
+    # The verdict must be current: revocations show at once on this page.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _parse(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def credential_json(request: HttpRequest, credential_id: UUID) -> JsonResponse:
+    """The signed credential exactly as issued."""
+    credential = _credential_visible(request, credential_id)
+    response = JsonResponse(
+        credential.document, content_type="application/ld+json", json_dumps_params={"indent": 2}
+    )
+    if request.GET.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="credential-{credential.public_id}.json"'
+        )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def credential_pdf(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+    credential = _credential_visible(request, credential_id)
+    pdf = certificate_pdf(
+        document=credential.document,
+        holder_name=_holder_name(credential),
+        page_url=_page_url(credential),
+        revoked=credential.revoked_at is not None,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="certificate-{credential.public_id}.pdf"'
+    )
+    return response
+
+
+@require_GET
+def credential_qr(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+    credential = _credential_visible(request, credential_id)
+    output = io.BytesIO()
+    segno.make(_page_url(credential), error="m").save(output, kind="svg", scale=6, border=2)
+    response = HttpResponse(output.getvalue(), content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a credential file (or pasted JSON) here, without an account."""
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        raw = request.POST.get("credential", "")
+        upload = request.FILES.get("file")
+        if upload is not None:
+            raw = upload.read(VERIFY_MAX_BYTES + 1).decode("utf-8", errors="replace")
+        if len(raw) > VERIFY_MAX_BYTES:
+            context["error"] = _("Tệp quá lớn (tối đa 256 KB).")
+        elif not raw.strip():
+            context["error"] = _("Hãy chọn tệp chứng chỉ (JSON) hoặc dán nội dung của nó.")
+        else:
+            try:
+                document = json.loads(raw)
+            except ValueError:
+                context["error"] = _("Đây không phải là một tệp JSON.")
+            else:
+                context.update(verification_context(document))
+                if isinstance(document, dict):
+                    subject = document.get("credentialSubject") or {}
+                    context["achievement_document"] = (
+                        subject.get("achievement") if isinstance(subject, dict) else None
+                    ) or {}
+                    issuer = document.get("issuer")
+                    context["issuer_name"] = (
+                        issuer.get("name", "") if isinstance(issuer, dict) else ""
+                    )
+    return render(request, "credentials/verify.html", context)
+
+
+# --- Achievements: what a credential's achievement id names ---------------------------------
+
+
+@require_GET
+def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+    achievement = Achievement.objects.filter(public_id=achievement_id).first()
+    if achievement is None:
+        raise Http404
+    organization = profiles_api.organization_get_by_id(organization_id=achievement.organization_id)
+    return render(
+        request,
+        "credentials/achievement.html",
+        {"achievement": achievement, "organization": organization},
+    )
+
+
+@require_GET
+def achievement_image(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+    image = (
+        Achievement.objects.filter(public_id=achievement_id)
+        .values_list("image_png", flat=True)
+        .first()
+    )
+    if not image:
+        raise Http404
+    response = HttpResponse(bytes(image), content_type="image/png")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
