@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from learnprofile.errors import DomainError
 from profiles import permissions, selectors, services
 from profiles.forms import ProfileForm
-from profiles.models import Language, User
+from profiles.models import Language, Membership, User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -93,6 +93,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         {
             "organizations": selectors.organizations_of(user=user),
             "regional_scopes": user.regional_scopes.select_related("unit__parent"),
+            "is_issuer": user.memberships.filter(role=Membership.Role.ISSUER_ADMIN).exists(),
         },
     )
 
