@@ -15,7 +15,7 @@ IMAGE_MAX_BYTES = 512 * 1024
 IMAGE_MAX_SIDE = 512
 
 
-class AchievementForm(forms.ModelForm[Achievement]):
+class AchievementForm(forms.ModelForm):
     course_ids = forms.TypedMultipleChoiceField(
         label=_("Khóa học được cấp chứng chỉ này"),
         coerce=uuid.UUID,

@@ -1,10 +1,14 @@
-"""The public verification API: any OB 3.0 / VC 2.0 credential in, every check out. No account;
-rate-limited per client address."""
+"""The credentials API: public verification (any OB 3.0 / VC 2.0 credential in, every check
+out; no account; rate-limited per client address), and issuing and revoking for issuer
+administrators."""
 
 from typing import Any
+from uuid import UUID
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +16,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from credentials import verify
+from credentials.models import Credential, IssuanceBatch
+from credentials.services import batches
+from credentials.services.issuance import credential_revoke
+from credentials.services.pipeline import batch_progress
 from credentials.services.verification import verify_here
+from learnprofile.staff_api import StaffApi
 
 
 class CheckSerializer(serializers.Serializer[Any]):
@@ -63,3 +72,128 @@ class CredentialVerifyApi(APIView):
                 "checks": CheckSerializer(result.checks, many=True).data,
             }
         )
+
+
+# --- Issuer administrators (MFA required; 403 for everyone else) ----------------------------
+
+
+def _issuer_only(request: Request) -> None:
+    if not batches.issuer_organization_ids(request.user):
+        raise PermissionDenied(_("Chỉ quản trị cấp chứng chỉ mới làm được việc này."))
+
+
+class IssueInputSerializer(serializers.Serializer[Any]):
+    contact = serializers.CharField(
+        required=False, max_length=254, help_text="Email or phone of one learner."
+    )
+    offering = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="The offering completed. Alone (without contact): all its completers.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("contact") and not attrs.get("offering"):
+            raise serializers.ValidationError(
+                _("Hãy cho biết người học (contact) hoặc lớp học (offering).")
+            )
+        return attrs
+
+
+class BatchSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    source = serializers.CharField()
+    progress = serializers.DictField(child=serializers.IntegerField())
+
+
+def _batch_data(batch: IssuanceBatch) -> dict[str, Any]:
+    return BatchSerializer(
+        {"public_id": batch.public_id, "source": batch.source, "progress": batch_progress(batch)}
+    ).data
+
+
+class IssueApi(StaffApi):
+    @extend_schema(
+        summary="Issue an achievement: to one learner, or to an offering's completers",
+        request=IssueInputSerializer,
+        responses={202: BatchSerializer},
+        description=(
+            "Creates a batch of issuance requests that workers sign; poll the batch for "
+            "progress. Eligibility is checked again when each credential is signed; a "
+            "refusal is kept with its reason. Issuer administrators of the achievement's "
+            "organization only (403 for others, 404 for another organization's achievement)."
+        ),
+    )
+    def post(self, request: Request, achievement_id: UUID) -> Response:
+        _issuer_only(request)
+        achievement = batches.achievement_for_issuer(
+            actor=request.user, achievement_id=achievement_id
+        )
+        serializer = IssueInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contact = serializer.validated_data.get("contact")
+        offering_id = serializer.validated_data.get("offering")
+        if contact:
+            preview = batches.preview_contacts(
+                achievement=achievement, rows=[(1, contact.strip(), offering_id)]
+            )
+            source = IssuanceBatch.Source.SINGLE
+            if not preview.rows[0].learner_id:
+                raise NotFound(_("Không tìm thấy người học."))
+            rows = [(preview.rows[0].learner_id, offering_id)]
+        else:
+            preview = batches.preview_offering(achievement=achievement, offering_id=offering_id)
+            source = IssuanceBatch.Source.OFFERING
+            rows = [(row.learner_id, offering_id) for row in preview.to_issue]
+        batch = batches.batch_create(
+            actor=request.user,
+            achievement=achievement,
+            source=source,
+            rows=rows,  # type: ignore[arg-type]
+            offering_id=offering_id if source == IssuanceBatch.Source.OFFERING else None,
+        )
+        return Response(_batch_data(batch), status=202)
+
+
+class BatchApi(StaffApi):
+    @extend_schema(summary="Progress of an issuance batch", responses=BatchSerializer)
+    def get(self, request: Request, batch_id: UUID) -> Response:
+        _issuer_only(request)
+        batch = IssuanceBatch.objects.filter(
+            public_id=batch_id,
+            achievement__organization_id__in=batches.issuer_organization_ids(request.user),
+        ).first()
+        if batch is None:
+            raise NotFound(_("Không tìm thấy đợt cấp."))
+        return Response(_batch_data(batch))
+
+
+class RevokeInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+
+
+class RevokeApi(StaffApi):
+    @extend_schema(
+        summary="Revoke a credential, with a reason",
+        request=RevokeInputSerializer,
+        responses=inline_serializer(
+            "Revoked",
+            fields={"id": serializers.UUIDField(), "revoked_at": serializers.DateTimeField()},
+        ),
+    )
+    def post(self, request: Request, credential_id: UUID) -> Response:
+        _issuer_only(request)
+        serializer = RevokeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        credential = Credential.objects.filter(
+            public_id=credential_id,
+            achievement__organization_id__in=batches.issuer_organization_ids(request.user),
+        ).first()
+        if credential is None:
+            raise NotFound(_("Không tìm thấy chứng chỉ."))
+        revoked = credential_revoke(
+            actor=request.user,
+            credential_id=credential.public_id,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response({"id": revoked.public_id, "revoked_at": revoked.revoked_at})

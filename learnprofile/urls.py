@@ -112,6 +112,21 @@ api_v1 = [
         credentials_rest.CredentialVerifyApi.as_view(),
         name="api_credential_verify",
     ),
+    path(
+        "issuer/achievements/<uuid:achievement_id>/issuances/",
+        credentials_rest.IssueApi.as_view(),
+        name="api_issue",
+    ),
+    path(
+        "issuer/batches/<uuid:batch_id>/",
+        credentials_rest.BatchApi.as_view(),
+        name="api_issuance_batch",
+    ),
+    path(
+        "issuer/credentials/<uuid:credential_id>/revoke/",
+        credentials_rest.RevokeApi.as_view(),
+        name="api_credential_revoke",
+    ),
 ]
 
 urlpatterns = [

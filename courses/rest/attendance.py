@@ -21,8 +21,8 @@ from rest_framework.views import APIView
 
 from courses import permissions, selectors
 from courses.models import ATTENDANCE_STATUS_VALUES, AttendanceStatus, MarkSource
-from courses.rest.staff import StaffApi
 from courses.services import attendance, checkin, walk_ins
+from learnprofile.staff_api import StaffApi
 from profiles import api as profiles_api
 
 SYNC_MAX_MARKS = 2000

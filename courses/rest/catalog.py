@@ -18,10 +18,10 @@ from rest_framework.views import APIView
 
 from courses import permissions, selectors
 from courses.models import Course, CourseMode, Enrollment, Offering, Session
-from courses.rest.staff import StaffApi
 from courses.selectors import CATALOG_PAGE_SIZE, SORTS, CatalogFilters, Place
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
+from learnprofile.staff_api import StaffApi
 from profiles import api as profiles_api
 from profiles.data import LearningCategory
 
