@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -63,8 +64,12 @@ def test_database_url() -> str:
 
 
 @contextlib.contextmanager
-def celery_worker(*, smtp_port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """A real worker process on the test database and the test broker."""
+def celery_worker(
+    *, smtp_port: int = 1, concurrency: int = 0, extra_env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real worker process on the test database and the test broker: one process (solo
+    pool), or a prefork pool of `concurrency` children. Its process group is its own, so a
+    test can kill all of it at once."""
     environment = dict(os.environ)
     environment.update(
         {
@@ -74,8 +79,10 @@ def celery_worker(*, smtp_port: int) -> Iterator[subprocess.Popen[bytes]]:
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
             "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
         }
     )
+    pool = ["--pool", "prefork", "--concurrency", str(concurrency)] if concurrency else []
     process = subprocess.Popen(
         [
             sys.executable,
@@ -84,8 +91,7 @@ def celery_worker(*, smtp_port: int) -> Iterator[subprocess.Popen[bytes]]:
             "-A",
             "learnprofile",
             "worker",
-            "--pool",
-            "solo",
+            *(pool or ["--pool", "solo"]),
             "--queues",
             "default,email,signing",
             "--without-gossip",
@@ -101,12 +107,15 @@ def celery_worker(*, smtp_port: int) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # children left behind, if any
 
 
 @contextlib.contextmanager
