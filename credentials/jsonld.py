@@ -44,7 +44,9 @@ def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str
     """PyLD's loader: only the shipped contexts; any other URL is refused, never fetched."""
     if url not in CONTEXT_FILES:
         raise JsonLdError(f"Unknown JSON-LD context {url!r}: only shipped contexts are used.")
-    return {"contextUrl": None, "documentUrl": url, "document": _context(url)}
+    # "static": PyLD keeps the resolved context in its shared cache (no reload, no
+    # re-canonicalised cache keys), and its processed forms with it.
+    return {"contextUrl": None, "documentUrl": url, "document": _context(url), "tag": "static"}
 
 
 _OPTIONS = {"documentLoader": document_loader}
