@@ -1,11 +1,13 @@
 """Issuance through the durable job pipeline: the sweep queues each completion once, a worker
 issues exactly once, and a refusal is kept with its reason."""
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
@@ -84,7 +86,9 @@ def test_a_refused_issuance_is_kept_with_its_reason_and_can_be_resubmitted(world
     Enrollment = apps.get_model("courses", "Enrollment")
     Enrollment.objects.filter(pk=dropout.pk).update(completion="completed")
     assert pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30)) == 0
-    assert pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30), refused=True) == 1
+    output = io.StringIO()
+    call_command("credentials_resubmit", "--refused", stdout=output)
+    assert output.getvalue().strip() == "1 issuance request(s) resubmitted."
     run_pending_jobs()
 
     refused.refresh_from_db()
@@ -143,3 +147,10 @@ def test_the_sweep_looks_only_at_recent_completions(world) -> None:
     )
 
     assert pipeline.credentials_sweep() == 0
+
+
+def test_the_resubmit_command_refuses_bad_arguments(db) -> None:
+    with pytest.raises(CommandError, match="Not a batch id"):
+        call_command("credentials_resubmit", "--batch", "nope")
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("credentials_resubmit", "--stuck-minutes", "0")
