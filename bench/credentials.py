@@ -174,7 +174,7 @@ def main() -> None:
         course_make(center, title="Tin học cơ bản"),
         starts_on=timezone.localdate() - timedelta(days=30),
         ends_on=timezone.localdate() - timedelta(days=1),
-        capacity=COUNT + PROFILE_SAMPLE,
+        capacity=min(COUNT + PROFILE_SAMPLE, 10_000),  # the largest class allowed
     )
     achievement = Achievement.objects.create(
         organization=center,
