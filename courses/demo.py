@@ -231,3 +231,63 @@ def demo_running_class_load(*, center: Any, learner: Any, staff: Any) -> bool:
         source="roster",
     )
     return True
+
+
+@transaction.atomic
+def demo_finished_class_load(*, center: Any, learner: Any, staff: Any) -> Any:
+    """A class that finished last month at the first demo center, attended in full by the
+    demo learner and closed (so it has a completion to reward). Returns its course's public
+    id; idempotent."""
+    from courses.services import attendance, completion
+    from courses.services.enrollment import enrollment_create_for
+
+    title = "Tin học văn phòng cơ bản"
+    existing = Course.objects.filter(provider=center, title=title).first()
+    if existing is not None:
+        return existing.public_id
+    now = timezone.now()
+    today = timezone.localdate(now)
+    course = Course.objects.create(
+        provider=center,
+        title=title,
+        summary="Soạn thảo văn bản, bảng tính và thư điện tử cho công việc hằng ngày.",
+        category="digital_skills",
+        hours=Decimal(8),
+        is_published=True,
+    )
+    offering = Offering(
+        course=course,
+        venue=f"Phòng máy {center.name}",
+        ward=center.ward,
+        starts_on=today - timedelta(days=40),
+        ends_on=today,  # moved into the past below, once the learner holds a seat
+        capacity=20,
+        status=OfferingStatus.PUBLISHED,
+    )
+    offering_search_fill(offering, course=course, provider_name=center.name)
+    offering.save()
+    sessions = Session.objects.bulk_create(
+        Session(
+            offering=offering,
+            starts_at=now - timedelta(days=days, hours=2),
+            ends_at=now - timedelta(days=days),
+            room="Phòng máy",
+        )
+        for days in (40, 37, 34, 31)
+    )
+    enrollment, _created = enrollment_create_for(
+        actor=staff, learner_id=learner.pk, offering_id=offering.pk
+    )
+    Offering.objects.filter(pk=offering.pk).update(ends_on=today - timedelta(days=30))
+    attendance.marks_record(
+        actor=staff,
+        marks=[
+            attendance.MarkInput(
+                session_id=session.public_id, enrollment_id=enrollment.public_id, status="present"
+            )
+            for session in sessions
+        ],
+        source="roster",
+    )
+    completion.offering_close(actor=staff, offering_id=offering.public_id)
+    return course.public_id

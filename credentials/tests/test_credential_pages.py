@@ -1,19 +1,22 @@
 """What a stranger and the holder see: the verification page with its QR code, the JSON and
 the PDF; checking a file; the holder's list, share link and the switch that hides the page."""
 
+import io
 import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
-from credentials.models import Achievement
+from credentials.models import Achievement, Credential
 from credentials.services import issuance
+from credentials.services.verification import verify_here
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +176,15 @@ def test_the_credential_appears_on_the_profile_and_revoked_shows_there_too(
 
     assert "Đã thu hồi" in holder.get(reverse("my_credentials")).content.decode()
     assert "Đã thu hồi" in holder.get(reverse("my_learning")).content.decode()
+
+
+def test_demo_data_holds_a_valid_credential_of_the_demo_learner(db, settings) -> None:
+    settings.SITE_DOMAIN = "hoctap.gov.vn"
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    credential = Credential.objects.get()
+    assert credential.learner.email == "hocvien@demo.learnprofile.vn"
+    assert verify_here(credential.document).verdict == "valid"
+    assert Achievement.objects.count() == 1

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 3600
+# A request publishes this many wake-ups itself; a larger batch's are sent by a worker.
+PUBLISH_INLINE_MAX = 200
 
 
 def job_enqueue_on_commit(
@@ -73,7 +75,9 @@ def jobs_enqueue_on_commit(
     *, kind: str, payloads: list[dict[str, Any]], queue: str = "default", max_attempts: int = 8
 ) -> list[Job]:
     """Create many pending jobs in one INSERT in the current transaction; after commit,
-    publish them until the broker refuses one (the reconciler sends the rest)."""
+    publish them until the broker refuses one (the reconciler sends the rest). More than
+    PUBLISH_INLINE_MAX jobs are published by a worker, from one message, so that the request
+    that asked for 10,000 does not wait for 10,000 messages."""
     job_handler_get(kind)
     now = timezone.now()
     jobs = Job.objects.bulk_create(
@@ -85,8 +89,22 @@ def jobs_enqueue_on_commit(
         ]
     )
     job_ids = [job.id for job in jobs]
-    transaction.on_commit(lambda: jobs_publish(job_ids=job_ids, queue=queue))
+    if len(job_ids) <= PUBLISH_INLINE_MAX:
+        transaction.on_commit(lambda: jobs_publish(job_ids=job_ids, queue=queue))
+    else:
+        transaction.on_commit(lambda: _jobs_publish_later(job_ids=job_ids, queue=queue))
     return jobs
+
+
+def _jobs_publish_later(*, job_ids: list[UUID], queue: str) -> None:
+    from learnprofile.jobs.tasks import jobs_publish_task
+
+    try:
+        jobs_publish_task.apply_async(
+            args=([str(job_id) for job_id in job_ids], queue), queue="default", retry=False
+        )
+    except Exception:
+        logger.warning("jobs.publish_failed", extra={"jobs": len(job_ids)}, exc_info=True)
 
 
 def jobs_publish(*, job_ids: list[UUID], queue: str) -> int:

@@ -13,6 +13,12 @@ def job_run_task(job_id: str) -> str:
 
 
 @shared_task(ignore_result=True)
+def jobs_publish_task(job_ids: list[str], queue: str) -> int:
+    """Publish the wake-ups of a large batch of jobs (sent here by the request that made them)."""
+    return services.jobs_publish(job_ids=[UUID(job_id) for job_id in job_ids], queue=queue)
+
+
+@shared_task(ignore_result=True)
 def jobs_reconcile_task() -> dict[str, int]:
     return services.jobs_reconcile()
 

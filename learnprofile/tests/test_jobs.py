@@ -226,3 +226,35 @@ def test_reconciler_query_count_does_not_grow_with_the_backlog(
     assert send.call_count == 25
     assert report == {"released": 0, "due": 25, "published": 25}
     assert Job.objects.filter(last_published_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_large_batch_is_published_by_a_worker_from_one_message(
+    django_capture_on_commit_callbacks, settings
+) -> None:
+    import json
+
+    import redis
+
+    from learnprofile.jobs.services import PUBLISH_INLINE_MAX, jobs_enqueue_on_commit
+    from learnprofile.jobs.tasks import jobs_publish_task
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("default", "test-batch")
+    count = PUBLISH_INLINE_MAX + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs = jobs_enqueue_on_commit(
+            kind="test.record", payloads=[{"n": n} for n in range(count)], queue="test-batch"
+        )
+
+    # The request sent one message to the default queue, and no wake-up itself.
+    assert broker.llen("default") == 1
+    assert broker.llen("test-batch") == 0
+    message = json.loads(broker.lpop("default"))
+    assert message["headers"]["task"] == "learnprofile.jobs.tasks.jobs_publish_task"
+
+    # The worker's task publishes each job's wake-up.
+    assert jobs_publish_task([str(job.id) for job in jobs], "test-batch") == count
+    assert broker.llen("test-batch") == count
+    assert Job.objects.filter(last_published_at__isnull=False).count() == count
+    broker.delete("test-batch")

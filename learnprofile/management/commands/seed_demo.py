@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from courses.demo import demo_catalog_load, demo_running_class_load
+from courses.demo import demo_catalog_load, demo_finished_class_load, demo_running_class_load
+from credentials.demo import demo_credentials_load
 from profiles.models import AdministrativeUnit, Membership, Organization, User
 from profiles.services import (
     citizen_profile_ensure,
@@ -155,11 +156,11 @@ class Command(BaseCommand):
                 slug: center for (slug, *_rest), center in zip(DEMO_CENTERS, centers, strict=True)
             }
         )
-        demo_running_class_load(
-            center=centers[0],
-            learner=User.objects.get(email=DEMO_USERS[0][1]),
-            staff=User.objects.get(email=DEMO_USERS[1][1]),
-        )
+        learner = User.objects.get(email=DEMO_USERS[0][1])
+        staff = User.objects.get(email=DEMO_USERS[1][1])
+        demo_running_class_load(center=centers[0], learner=learner, staff=staff)
+        finished = demo_finished_class_load(center=centers[0], learner=learner, staff=staff)
+        demo_credentials_load(center=centers[0], course_id=finished, learner=learner)
         self.stdout.write(
             f"{len(centers)} demo centers, {len(DEMO_USERS)} demo users, {courses} new demo courses ready."
         )
