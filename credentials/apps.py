@@ -16,3 +16,4 @@ class CredentialsConfig(AppConfig):
         profiles_api.personal_data_table_register(
             label="credentials.credential", covers=("learner",)
         )
+        profiles_api.personal_data_table_register(label="credentials.issuance", covers=("learner",))

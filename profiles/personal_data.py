@@ -50,6 +50,8 @@ NOT_ABOUT_THE_PERSON: dict[tuple[str, str], str] = {
     ("courses.walkinlearner", "registered_by"): "staff member who registered a walk-in learner",
     ("courses.walkinclaim", "undone_by"): "staff member who undid a walk-in claim",
     ("credentials.credential", "revoked_by"): "issuer administrator who revoked a credential",
+    ("credentials.issuancebatch", "created_by"): "issuer administrator who asked for a batch",
+    ("credentials.issuance", "requested_by"): "issuer administrator who asked for an issuance",
 }
 
 

@@ -63,6 +63,7 @@ EXPORTED_TABLES = {
     "courses.walkinlearner",
     "courses.walkinclaim",
     "credentials.credential",
+    "credentials.issuance",
     "mfa.authenticator",
     "authtoken.token",
     "admin.logentry",
@@ -141,6 +142,9 @@ def _enrollment_of(person, center) -> None:
             status_list=status_list, index=7
         ),
         document={"name": "Tin học"},
+    )
+    apps.get_model("credentials", "Issuance").objects.create(
+        achievement=achievement, learner=person, status="refused", reason="Chưa hoàn thành"
     )
 
 

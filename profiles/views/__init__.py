@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -87,13 +88,23 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if not permissions.may_view_staff_area(request.user):
         raise PermissionDenied
     user: User = request.user  # type: ignore[assignment]
+    # In the same query: where the person issues credentials.
+    organizations = list(
+        selectors.organizations_of(user=user).annotate(
+            is_issuer=Exists(
+                Membership.objects.filter(
+                    user=user, organization=OuterRef("pk"), role=Membership.Role.ISSUER_ADMIN
+                )
+            )
+        )
+    )
     return render(
         request,
         "profiles/staff_home.html",
         {
-            "organizations": selectors.organizations_of(user=user),
+            "organizations": organizations,
             "regional_scopes": user.regional_scopes.select_related("unit__parent"),
-            "is_issuer": user.memberships.filter(role=Membership.Role.ISSUER_ADMIN).exists(),
+            "is_issuer": any(organization.is_issuer for organization in organizations),
         },
     )
 
