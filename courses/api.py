@@ -34,6 +34,29 @@ def completion_get(*, learner_id: int, offering_id: UUID) -> CompletionData | No
     return selectors.completion_data(enrollment) if enrollment is not None else None
 
 
+def completions_of_learners(
+    *, pairs: set[tuple[int, UUID]]
+) -> dict[tuple[int, UUID], CompletionData]:
+    """The decided results of these (learner, offering) pairs, in one query."""
+    if not pairs:
+        return {}
+    enrollments = (
+        Enrollment.objects.select_related("offering__course")
+        .filter(
+            learner_id__in={learner_id for learner_id, _offering in pairs},
+            offering__public_id__in={offering_id for _learner, offering_id in pairs},
+        )
+        .exclude(completion="")
+        .order_by("completed_at")
+    )
+    found = {}
+    for enrollment in enrollments:
+        key = (enrollment.learner_id, enrollment.offering.public_id)
+        if key in pairs:
+            found[key] = selectors.completion_data(enrollment)  # the latest wins
+    return found
+
+
 def completions_of_offering(*, offering_id: UUID) -> list[CompletionData]:
     """Every decided result of an offering (the completers and the others), by enrollment."""
     enrollments = (

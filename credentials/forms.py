@@ -13,6 +13,9 @@ from credentials.models import Achievement
 
 IMAGE_MAX_BYTES = 512 * 1024
 IMAGE_MAX_SIDE = 512
+# A small file can still hold a huge image (PNG compresses flat colour well): refuse it
+# before its pixels are decoded.
+IMAGE_MAX_SOURCE_SIDE = 4096
 
 
 class AchievementForm(forms.ModelForm):
@@ -62,6 +65,8 @@ class AchievementForm(forms.ModelForm):
             with Image.open(upload) as image:
                 if image.format not in ("PNG", "JPEG"):
                     raise ValidationError(_("Hình phải là PNG hoặc JPEG."))
+                if max(image.size) > IMAGE_MAX_SOURCE_SIDE:
+                    raise ValidationError(_("Hình quá lớn (tối đa 4096 điểm ảnh mỗi chiều)."))
                 image.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
                 output = io.BytesIO()
                 # Re-encoded: nothing of the upload but its pixels is kept or served.

@@ -1,9 +1,11 @@
 """Achievements, credentials, signing keys and status lists of issuing organizations."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -125,9 +127,28 @@ class Achievement(models.Model):
     )
     # Public ids of the courses (courses.Course) whose completion earns it.
     course_ids = ArrayField(models.UUIDField(), default=list, blank=True)
-    hours = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
-    credits = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    valid_for_days = models.PositiveIntegerField(_("hiệu lực (ngày)"), null=True, blank=True)
+    hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    credits = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    # At most a hundred years: a longer validity is a mistake, and a date past year 9999
+    # cannot be written.
+    valid_for_days = models.PositiveIntegerField(
+        _("hiệu lực (ngày)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36_500)],
+    )
     # A small PNG (re-encoded on upload), served at /achievements/<id>/image.png.
     image_png = models.BinaryField(blank=True, default=b"")
     is_active = models.BooleanField(default=True)

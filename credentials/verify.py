@@ -54,6 +54,30 @@ def did_key_resolve(did: str, multibase: str) -> Ed25519PublicKey | None:
         return None
 
 
+# An OB 3.0 credential nests about ten levels; anything past this is refused before the
+# schema check, the JSON-LD processor or the proof walk it.
+MAX_DEPTH = 64
+
+
+def _depth(node: Any) -> int:
+    """How deeply objects and arrays nest (iteratively: no recursion on hostile input)."""
+    deepest = 0
+    stack = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _day(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%d/%m/%Y")
 
@@ -86,6 +110,16 @@ def credential_verify(
     result = Verification()
     if not isinstance(document, dict):
         result.add("schema", FAILED, _("Chứng chỉ phải là một đối tượng JSON."), "not_an_object")
+        result.verdict = "invalid"
+        return result
+    if _depth(document) > MAX_DEPTH:
+        # Every later step walks the document recursively; no credential is this deep.
+        result.add(
+            "schema",
+            FAILED,
+            _("Chứng chỉ lồng nhau quá sâu (quá %(max)s cấp).") % {"max": MAX_DEPTH},
+            "too_deep",
+        )
         result.verdict = "invalid"
         return result
     errors = documents.schema_errors(document)

@@ -9,6 +9,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 
 from profiles import permissions, selectors
 from profiles.data import (
@@ -21,6 +22,7 @@ from profiles.models import AdministrativeUnit, ConsentRecord, LearningRecord, O
 from profiles.permissions import LearnerRelation
 from profiles.personal_data import PersonalDataTable
 from profiles.personal_data import personal_data_table_register as _table_register
+from profiles.phone import phone_normalise
 from profiles.services import assisted, learning
 
 
@@ -179,18 +181,39 @@ def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
     return list(persons_get(user_ids={user.pk for user in users}).values())
 
 
-def person_find_by_email(*, email: str) -> PersonData | None:
-    """The person who signs in with this email address (case does not matter), if any."""
-    address = EmailAddress.objects.filter(
-        email__iexact=email.strip(), user__erased_at__isnull=True, user__is_active=True
-    ).first()
-    user_id = address.user_id if address is not None else None
-    if user_id is None:
-        user = User.objects.filter(
-            email__iexact=email.strip(), erased_at__isnull=True, is_active=True
-        ).first()
-        user_id = user.pk if user is not None else None
-    return person_get(user_id=user_id) if user_id is not None else None
+def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
+    """Who each email address or phone number names, in three queries whatever the count:
+    keyed by the contact as given. A contact that names nobody, a malformed phone number, or
+    a phone number shared by several people is left out."""
+    emails = {contact.strip().lower(): contact for contact in contacts if "@" in contact}
+    phones: dict[str, str] = {}
+    for contact in contacts:
+        if "@" not in contact:
+            try:
+                phones[phone_normalise(contact)] = contact
+            except ValidationError:
+                continue
+    found: dict[str, int] = {}
+    for email, user_id in EmailAddress.objects.filter(
+        email__in=list(emails), user__erased_at__isnull=True, user__is_active=True
+    ).values_list("email", "user_id"):
+        found[emails[email.lower()]] = user_id
+    for user_id, email in User.objects.filter(
+        email__in=[email for email in emails if emails[email] not in found],
+        erased_at__isnull=True,
+        is_active=True,
+    ).values_list("pk", "email"):
+        found[emails[email.lower()]] = user_id
+    by_phone: dict[str, list[int]] = {}
+    for user_id, phone in User.objects.filter(
+        citizen_profile__phone__in=list(phones), erased_at__isnull=True, is_active=True
+    ).values_list("pk", "citizen_profile__phone"):
+        by_phone.setdefault(phone, []).append(user_id)
+    for phone, user_ids in by_phone.items():
+        if len(user_ids) == 1:
+            found[phones[phone]] = user_ids[0]
+    people = persons_get(user_ids=set(found.values()))
+    return {contact: people[user_id] for contact, user_id in found.items() if user_id in people}
 
 
 def learning_records_move(

@@ -175,40 +175,45 @@ def preview_offering(*, achievement: Achievement, offering_id: uuid.UUID) -> Pre
     )
 
 
-def _person_by_contact(contact: str) -> PersonData | None:
-    if "@" in contact:
-        return profiles_api.person_find_by_email(email=contact)
-    found = profiles_api.persons_find(phone=contact)  # ValidationError if malformed
-    return found[0] if len(found) == 1 else None
-
-
-def _completed(learner_id: int, offering_id: uuid.UUID | None, achievement: Achievement) -> bool:
-    if offering_id is None:
-        return True  # the issuer vouches; no course to check
-    completion = courses_api.completion_get(learner_id=learner_id, offering_id=offering_id)
-    return (
-        completion is not None
-        and completion.is_completed
-        and completion.course_id in achievement.course_ids
-    )
-
-
 def preview_contacts(
     *, achievement: Achievement, rows: list[tuple[int, str, uuid.UUID | None]]
 ) -> Preview:
     """Rows of (line, email or phone, offering or None), e.g. from a CSV file or the form for
-    one learner. A malformed phone number is a row that names nobody."""
+    one learner; a few queries whatever the number of rows. A malformed phone number is a
+    row that names nobody."""
+    people = profiles_api.persons_by_contact(contacts=[contact for _line, contact, _o in rows])
+    completions = courses_api.completions_of_learners(
+        pairs={
+            (people[contact].id, offering_id)
+            for _line, contact, offering_id in rows
+            if contact in people and offering_id is not None
+        }
+    )
+
+    def completed(learner_id: int, offering_id: uuid.UUID | None) -> bool:
+        if offering_id is None:
+            return True  # the issuer vouches; no course to check
+        completion = completions.get((learner_id, offering_id))
+        return (
+            completion is not None
+            and completion.is_completed
+            and completion.course_id in achievement.course_ids
+        )
+
     wanted: list[tuple[int, str, int | None, uuid.UUID | None, bool]] = []
     for line, contact, offering_id in rows:
-        try:
-            person = _person_by_contact(contact)
-        except ValidationError:
-            person = None
+        person = people.get(contact)
         learner_id = person.id if person is not None else None
-        completed = learner_id is not None and _completed(learner_id, offering_id, achievement)
-        wanted.append((line, contact, learner_id, offering_id, completed))
-    people = profiles_api.persons_get(user_ids={row[2] for row in wanted if row[2] is not None})
-    return _classify(achievement, people, wanted)
+        wanted.append(
+            (
+                line,
+                contact,
+                learner_id,
+                offering_id,
+                learner_id is not None and completed(learner_id, offering_id),
+            )
+        )
+    return _classify(achievement, {person.id: person for person in people.values()}, wanted)
 
 
 def csv_rows(content: bytes) -> list[tuple[int, str, uuid.UUID | None]]:

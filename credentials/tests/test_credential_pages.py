@@ -188,3 +188,24 @@ def test_demo_data_holds_a_valid_credential_of_the_demo_learner(db, settings) ->
     assert credential.learner.email == "hocvien@demo.learnprofile.vn"
     assert verify_here(credential.document).verdict == "valid"
     assert Achievement.objects.count() == 1
+
+
+def test_a_hostile_deeply_nested_document_is_refused_clearly_not_with_a_500(db) -> None:
+    too_deep_for_python = "[" * 100_000 + "]" * 100_000
+    deep_credential = json.dumps({"credentialSubject": json.loads("[" * 500 + "]" * 500)})
+    client = Client(raise_request_exception=False)
+
+    api = client.post(
+        reverse("api_credential_verify"), too_deep_for_python, content_type="application/json"
+    )
+    page = client.post(reverse("credential_verify_upload"), {"credential": too_deep_for_python})
+    nested = client.post(
+        reverse("api_credential_verify"), deep_credential, content_type="application/json"
+    )
+
+    assert api.status_code == 400
+    assert api.json()["error"]["message"] == "Dữ liệu JSON lồng nhau quá sâu."
+    assert "Đây không phải là một tệp JSON." in page.content.decode()
+    assert nested.status_code == 200
+    assert nested.json()["verdict"] == "invalid"
+    assert nested.json()["checks"][0]["code"] == "too_deep"

@@ -358,3 +358,53 @@ def test_an_issuer_creates_an_achievement_linked_to_a_course_with_an_image(world
     assert Image.open(io.BytesIO(image.content)).size == (512, 384)
     public = Client().get(reverse("achievement_page", args=[created.public_id]))
     assert "Dự đủ 80% số buổi." in public.content.decode()
+
+
+def test_an_achievement_with_an_absurd_validity_or_a_huge_image_is_refused(world, personas) -> None:
+    client = _client(personas.issuer_admin)
+    fields = {
+        "name_vi": "Chứng chỉ vĩnh viễn",
+        "description_vi": "Mô tả.",
+        "criteria": "Tiêu chí.",
+        "achievement_type": "Certificate",
+        "category": "other",
+        "valid_for_days": "3000000",
+        "is_active": "on",
+    }
+
+    absurd = client.post(reverse("achievement_new"), fields)
+    huge = client.post(
+        reverse("achievement_new"),
+        {
+            **fields,
+            "valid_for_days": "365",
+            "image": SimpleUploadedFile("x.png", _png((5000, 10)), "image/png"),
+        },
+    )
+
+    assert absurd.status_code == 200
+    assert "36500" in absurd.content.decode().replace(".", "").replace(",", "")
+    assert "4096" in huge.content.decode()
+    assert not Achievement.objects.filter(name_vi="Chứng chỉ vĩnh viễn").exists()
+
+
+def test_a_csv_preview_costs_the_same_queries_for_3_rows_or_30(world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from credentials.services import batches
+
+    klass, achievement = world
+    contacts = [_email_of(e.learner) for e in klass.enrollments]
+    offering = klass.offering.public_id
+
+    def queries(count: int) -> int:
+        rows = [
+            (line, contacts[line % 3] if line % 2 else f"0912 000 {line:03d}", offering)
+            for line in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            batches.preview_contacts(achievement=achievement, rows=rows)
+        return len(captured.captured_queries)
+
+    assert queries(3) == queries(30)

@@ -220,7 +220,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 document = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested deeper than Python parses
                 context["error"] = _("Đây không phải là một tệp JSON.")
             else:
                 context.update(verification_context(document))
