@@ -70,7 +70,7 @@ def test_a_worker_killed_in_the_middle_of_1000_issuances_leaves_each_credential_
         rows=[(learner_id, None) for learner_id in learner_ids],
     )
     # The request published one message; a worker publishes the 1,000 wake-ups.
-    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("default") == 1
+    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("signing") == 1
 
     with celery_worker(concurrency=2, extra_env=SITE) as worker:
         assert wait_until(lambda: Credential.objects.count() >= 150, timeout=120)

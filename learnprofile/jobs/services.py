@@ -100,8 +100,9 @@ def _jobs_publish_later(*, job_ids: list[UUID], queue: str) -> None:
     from learnprofile.jobs.tasks import jobs_publish_task
 
     try:
+        # On the jobs' own queue: whoever works on these jobs can publish them.
         jobs_publish_task.apply_async(
-            args=([str(job_id) for job_id in job_ids], queue), queue="default", retry=False
+            args=([str(job_id) for job_id in job_ids], queue), queue=queue, retry=False
         )
     except Exception:
         logger.warning("jobs.publish_failed", extra={"jobs": len(job_ids)}, exc_info=True)

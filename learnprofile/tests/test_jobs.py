@@ -247,10 +247,9 @@ def test_a_large_batch_is_published_by_a_worker_from_one_message(
             kind="test.record", payloads=[{"n": n} for n in range(count)], queue="test-batch"
         )
 
-    # The request sent one message to the default queue, and no wake-up itself.
-    assert broker.llen("default") == 1
-    assert broker.llen("test-batch") == 0
-    message = json.loads(broker.lpop("default"))
+    # The request sent one message to the jobs' queue, and no wake-up itself.
+    assert broker.llen("test-batch") == 1
+    message = json.loads(broker.lpop("test-batch"))
     assert message["headers"]["task"] == "learnprofile.jobs.tasks.jobs_publish_task"
 
     # The worker's task publishes each job's wake-up.
