@@ -408,3 +408,28 @@ def test_a_csv_preview_costs_the_same_queries_for_3_rows_or_30(world) -> None:
         return len(captured.captured_queries)
 
     assert queries(3) == queries(30)
+
+
+def test_the_issuer_finds_a_learners_credential_by_email_or_phone(world, personas) -> None:
+    klass, achievement = world
+    for enrollment in klass.enrollments[:2]:
+        issuance.credential_issue(
+            actor=personas.issuer_admin,
+            achievement_id=achievement.public_id,
+            learner_id=enrollment.learner_id,
+            offering_id=klass.offering.public_id,
+        )
+    wanted = Credential.objects.get(learner=klass.enrollments[1].learner)
+    other = Credential.objects.get(learner=klass.enrollments[0].learner)
+    url = reverse("issuer_achievement", args=[achievement.public_id])
+    client = _client(personas.issuer_admin)
+
+    found = client.get(url, {"q": _email_of(klass.enrollments[1].learner).upper()})
+    nobody = client.get(url, {"q": "0912 999 999"})
+    garbage = client.get(url, {"q": "'; DROP TABLE x; --" * 40})
+
+    page = found.content.decode()
+    assert str(wanted.public_id) in page
+    assert str(other.public_id) not in page
+    assert "Không tìm thấy chứng chỉ nào của người học này." in nobody.content.decode()
+    assert garbage.status_code == 200

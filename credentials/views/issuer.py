@@ -164,9 +164,16 @@ def achievement_detail(request: HttpRequest, achievement_id: UUID) -> HttpRespon
 def _achievement_page(
     request: HttpRequest, achievement: Achievement, forms: dict[str, Any]
 ) -> HttpResponse:
-    credentials = list(
-        Credential.objects.filter(achievement=achievement).order_by("-issued_at", "-id")[:50]
-    )
+    """The template, the three ways to issue, and its credentials: the latest 50, or those of
+    the learner searched for by email or phone (to find one to revoke)."""
+    credentials_of = Credential.objects.filter(achievement=achievement)
+    query = request.GET.get("q", "").strip()[:254]
+    if query:
+        found = profiles_api.persons_by_contact(contacts=[query])
+        credentials_of = credentials_of.filter(
+            learner_id__in=[person.id for person in found.values()]
+        )
+    credentials = list(credentials_of.order_by("-issued_at", "-id")[:50])
     people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
     return render(
         request,
@@ -174,6 +181,7 @@ def _achievement_page(
         {
             "achievement": achievement,
             "credentials": [(c, people.get(c.learner_id)) for c in credentials],
+            "query": query,
             "batches": achievement.batches.all()[:10],
             **forms,
         },
