@@ -8,4 +8,4 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers register themselves when their module is imported.
-        from profiles.services import privacy  # noqa: F401
+        from profiles.services import notifications, privacy  # noqa: F401

@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.data import LearningCategory, LearningRecordKind
+from profiles.data import LearningCategory, LearningRecordKind, NoticeChannel, NoticeKind
 
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -616,3 +616,69 @@ class DataRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.public_id}"
+
+
+class Notification(models.Model):
+    """The outbox: one row per (kind, object, recipient, channel), written in the transaction
+    of the event that calls for it; a job sends it, checking at send time that it still
+    applies. The row's state, not the job's, is what administrators read."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ gửi")
+        SENT = "sent", _("Đã gửi")
+        SKIPPED = "skipped", _("Không gửi")
+        FAILED = "failed", _("Gửi lỗi")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    channel = models.CharField(max_length=10, choices=NoticeChannel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # What it is about, e.g. "session:<uuid>" (the kind's checker reads it at send time).
+    object_ref = models.CharField(max_length=100)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    send_after = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "skipped", "failed"]),
+                name="notification_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="notification_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.dedupe_key
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind on one channel; no row means the default (on). An
+    unsubscribe link switches one off without signing in."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    channel = models.CharField(max_length=10, choices=NoticeChannel.choices)
+    is_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "channel"], name="notification_preference_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.channel}={self.is_enabled}"

@@ -101,6 +101,8 @@ for _table in (
     PersonalDataTable("profiles.householdinvitation", covers=("invited_by",), also=_invitations_to),
     PersonalDataTable("profiles.consentrecord", covers=("user",)),
     PersonalDataTable("profiles.datarequest", covers=("user",), exclude=("file",)),
+    PersonalDataTable("profiles.notification", covers=("recipient",)),
+    PersonalDataTable("profiles.notificationpreference", covers=("user",)),
     PersonalDataTable("account.emailaddress", covers=("user",)),
     PersonalDataTable(
         "mfa.authenticator",

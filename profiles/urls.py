@@ -1,7 +1,7 @@
 from django.urls import path
 
 from profiles import views
-from profiles.views import households, learning, privacy, staff
+from profiles.views import households, learning, notices, privacy, staff
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("places/wards/", views.ward_options, name="ward_options"),
     path("staff/", views.staff_home, name="staff_home"),
     path("language/", views.language_switch, name="language_switch"),
+    path("unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # My learning
     path("learning/", learning.my_learning, name="my_learning"),

@@ -14,7 +14,7 @@ A message delivered twice finds the row already claimed or done and does nothing
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from learnprofile.jobs.models import Job
-from learnprofile.jobs.registry import PermanentJobError, job_handler_get
+from learnprofile.jobs.registry import JobDeferred, PermanentJobError, job_handler_get
 
 logger = logging.getLogger(__name__)
 
@@ -41,14 +41,17 @@ def job_enqueue_on_commit(
     dedupe_key: str | None = None,
     queue: str = "default",
     max_attempts: int = 8,
+    available_at: datetime | None = None,
 ) -> Job:
     """Create a pending job in the current transaction; publish it after commit.
 
     Idempotent on `dedupe_key`: with an existing key the existing job is returned and
     nothing new is published. Raises PermanentJobError for an unknown kind, before writing.
+    A job due later (`available_at`) is published by the reconciler when it comes due.
     """
     job_handler_get(kind)  # fail fast on a typo, before anything is written
     now = timezone.now()
+    due = available_at or now
     if dedupe_key is not None:
         job, created = Job.objects.get_or_create(
             dedupe_key=dedupe_key,
@@ -57,17 +60,18 @@ def job_enqueue_on_commit(
                 "payload": payload,
                 "queue": queue,
                 "max_attempts": max_attempts,
-                "available_at": now,
+                "available_at": due,
             },
         )
         if not created:
             return job
     else:
         job = Job.objects.create(
-            kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=now
+            kind=kind, payload=payload, queue=queue, max_attempts=max_attempts, available_at=due
         )
     job_id = job.id
-    transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue))
+    if due <= now:
+        transaction.on_commit(lambda: job_publish(job_id=job_id, queue=queue))
     return job
 
 
@@ -161,6 +165,14 @@ def job_run(*, job_id: UUID) -> str:
     try:
         handler = job_handler_get(job.kind)
         handler(job.payload)
+    except JobDeferred as deferred:
+        Job.objects.filter(id=job.id, status=Job.Status.RUNNING).update(
+            status=Job.Status.PENDING,
+            claimed_at=None,
+            attempts=F("attempts") - 1,
+            available_at=deferred.until,
+        )
+        return Job.Status.PENDING
     except PermanentJobError as error:
         _job_finish(job=job, status=Job.Status.FAILED, error=str(error))
         logger.error("job.failed_permanently", extra={"job_id": str(job.id), "kind": job.kind})

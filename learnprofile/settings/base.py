@@ -293,6 +293,13 @@ CELERY_BEAT_SCHEDULE = {
 JOBS_STALE_PENDING_SECONDS = env.int("JOBS_STALE_PENDING_SECONDS", default=120)
 # A claimed job is given back after the hard time limit plus a margin (its worker died).
 JOBS_STALE_RUNNING_SECONDS = CELERY_TASK_TIME_LIMIT + 60
+# No SMS or Zalo notice from the first time until the second, local time.
+NOTICE_QUIET_HOURS = (
+    env("NOTICE_QUIET_FROM", default="21:00"),
+    env("NOTICE_QUIET_UNTIL", default="07:00"),
+)
+NOTICE_SMS_BACKEND = env("NOTICE_SMS_BACKEND", default="")
+NOTICE_ZALO_BACKEND = env("NOTICE_ZALO_BACKEND", default="")
 JOBS_KEEP_FINISHED_DAYS = env.int("JOBS_KEEP_FINISHED_DAYS", default=30)
 WORKER_HEARTBEAT_KEY = "learnprofile:worker-heartbeat"
 WORKER_HEARTBEAT_EVERY_SECONDS = 10

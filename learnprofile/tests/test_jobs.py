@@ -257,3 +257,21 @@ def test_a_large_batch_is_published_by_a_worker_from_one_message(
     assert broker.llen("test-batch") == count
     assert Job.objects.filter(last_published_at__isnull=False).count() == count
     broker.delete("test-batch")
+
+
+@pytest.mark.django_db
+def test_a_job_due_later_is_not_published_now_and_the_reconciler_sends_it_when_due(
+    django_capture_on_commit_callbacks, settings
+) -> None:
+    later = timezone.now() + timedelta(hours=2)
+    with mock.patch("learnprofile.jobs.services.job_publish") as publish:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = job_enqueue_on_commit(kind="test.record", payload={"n": 3}, available_at=later)
+        publish.assert_not_called()
+    assert job_claim(job_id=job.id) is None  # not due
+
+    Job.objects.filter(id=job.id).update(available_at=timezone.now() - timedelta(seconds=1))
+    settings.JOBS_STALE_PENDING_SECONDS = 0
+    with mock.patch("learnprofile.jobs.services._job_send", return_value=True) as send:
+        assert jobs_reconcile()["published"] == 1
+    send.assert_called_once_with(job_id=job.id, queue="default")

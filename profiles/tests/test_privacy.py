@@ -57,6 +57,8 @@ EXPORTED_TABLES = {
     "profiles.householdinvitation",
     "profiles.consentrecord",
     "profiles.datarequest",
+    "profiles.notification",
+    "profiles.notificationpreference",
     "account.emailaddress",
     "courses.enrollment",
     "courses.attendancemark",
@@ -142,6 +144,16 @@ def _enrollment_of(person, center) -> None:
             status_list=status_list, index=7
         ),
         document={"name": "Tin học"},
+    )
+    apps.get_model("profiles", "Notification").objects.create(
+        kind="session_reminder",
+        channel="email",
+        recipient=person,
+        object_ref="session:1",
+        dedupe_key=f"session_reminder:session:1:{person.pk}:email",
+    )
+    apps.get_model("profiles", "NotificationPreference").objects.create(
+        user=person, kind="broadcast", channel="sms", is_enabled=False
     )
     apps.get_model("credentials", "Issuance").objects.create(
         achievement=achievement, learner=person, status="refused", reason="Chưa hoàn thành"

@@ -1,0 +1,204 @@
+"""The notice outbox: once per (kind, object, person, channel), checked again at send time,
+through a real SMTP server; one-click unsubscribe without login; quiet hours for SMS."""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from email.header import decode_header, make_header
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from learnprofile.jobs.models import Job
+from learnprofile.jobs.registry import JobDeferred
+from learnprofile.jobs.services import job_run
+from profiles.channels import RecordingBackend
+from profiles.models import Notification
+from profiles.services import notifications
+from profiles.services.privacy import consent_set
+from profiles.tests.factories import UserFactory
+from tests.pipeline import SmtpInbox, smtp_server
+
+pytestmark = pytest.mark.django_db
+
+LEFT_THE_CLASS: set[str] = set()
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _render(notice: notifications.NoticeData) -> notifications.Message:
+    from django.utils.translation import gettext as _
+
+    return notifications.Message(
+        subject=_("Nhắc lịch buổi học") + f": {notice.context['course']}",
+        text=f"{notice.context['course']} — {notice.context['when']}",
+    )
+
+
+def _still_enrolled(notice: notifications.NoticeData) -> str | None:
+    return "no longer enrolled" if notice.object_ref in LEFT_THE_CLASS else None
+
+
+@pytest.fixture(autouse=True)
+def reminder_kind() -> Iterator[None]:
+    saved = (dict(notifications._renderers), dict(notifications._checks))
+    notifications.notice_kind_register("session_reminder", render=_render, applies=_still_enrolled)
+    LEFT_THE_CLASS.clear()
+    RecordingBackend.outbox.clear()
+    yield
+    notifications._renderers.clear()
+    notifications._renderers.update(saved[0])
+    notifications._checks.clear()
+    notifications._checks.update(saved[1])
+
+
+@pytest.fixture
+def inbox(settings) -> Iterator[SmtpInbox]:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    with smtp_server() as (received, port):
+        settings.EMAIL_PORT = port
+        yield received
+
+
+def _learner(language: str = "vi", phone: str = ""):
+    user = UserFactory(preferred_language=language)
+    consent_set(actor=user, purpose="learning_reminders", is_granted=True)
+    if phone:
+        user.citizen_profile.phone = phone
+        user.citizen_profile.save(update_fields=["phone"])
+    return user
+
+
+def _remind(user, *, session: str = "session:1", channel: str = "email") -> Notification:
+    return notifications.notice_enqueue_on_commit(
+        kind="session_reminder",
+        recipient_id=user.pk,
+        object_ref=session,
+        context={"course": "Tin học cơ bản", "when": "14:00 thứ Hai"},
+        channel=channel,
+    )
+
+
+def _job(notification: Notification) -> Job:
+    return Job.objects.get(payload__notification=str(notification.public_id))
+
+
+def _subject(message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None:
+    learner = _learner()
+    first = _remind(learner)
+    again = _remind(learner)
+    job = _job(first)
+
+    assert again.pk == first.pk
+    assert Job.objects.filter(kind=notifications.SEND).count() == 1
+    assert job_run(job_id=job.id) == "done"
+    assert job_run(job_id=job.id) == "skipped"  # the same message delivered twice
+    assert notifications.notification_send(notification_id=first.public_id) == "sent"
+
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert _subject(message) == "Nhắc lịch buổi học: Tin học cơ bản"
+    assert message["List-Unsubscribe"].strip().startswith("<https://hoctap.gov.vn/unsubscribe/")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    body = message.get_payload(decode=True).decode("utf-8")
+    assert "Tin học cơ bản — 14:00 thứ Hai" in body
+
+
+def test_the_reminder_is_in_the_learners_language(inbox) -> None:
+    learner = _learner(language="en")
+    job_run(job_id=_job(_remind(learner)).id)
+
+    assert _subject(inbox.messages[0]) == "Class reminder: Tin học cơ bản"
+
+
+def test_a_learner_who_left_before_the_send_time_gets_nothing(inbox) -> None:
+    learner = _learner()
+    notification = _remind(learner, session="session:7")
+    LEFT_THE_CLASS.add("session:7")
+
+    job_run(job_id=_job(notification).id)
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.reason) == ("skipped", "no longer enrolled")
+    assert inbox.messages == []
+
+
+def test_without_consent_a_reminder_is_not_sent(inbox) -> None:
+    learner = _learner()
+    consent_set(actor=learner, purpose="learning_reminders", is_granted=False)
+
+    notification = _remind(learner)
+    job_run(job_id=_job(notification).id)
+
+    notification.refresh_from_db()
+    assert notification.status == "skipped"
+    assert inbox.messages == []
+
+
+def test_one_click_unsubscribe_works_without_login_once_and_cannot_be_forged(inbox) -> None:
+    learner, other = _learner(), _learner()
+    job_run(job_id=_job(_remind(learner, session="session:1")).id)
+    link = inbox.messages[0]["List-Unsubscribe"].strip().strip("<>")
+    path = link.removeprefix("https://hoctap.gov.vn")
+    token = path.split("/")[2]
+    anonymous = Client()
+
+    page = anonymous.get(path)
+    first = anonymous.post(path)
+    second = anonymous.post(path)
+    forged = anonymous.post(f"/unsubscribe/{token[:-2]}xx/")
+    swapped = notifications.unsubscribe_token(user=other, kind="session_reminder", channel="email")
+    tampered = anonymous.post(
+        "/unsubscribe/" + token.split(":")[0] + ":" + swapped.split(":", 1)[1] + "/"
+    )
+
+    assert page.status_code == 200
+    assert "Ngừng nhận “Nhắc lịch buổi học” qua Email?" in page.content.decode()
+    assert "Bạn sẽ không nhận “Nhắc lịch buổi học” qua Email nữa." in first.content.decode()
+    assert "từ trước" in second.content.decode()
+    assert forged.status_code == 404
+    assert tampered.status_code == 404
+    # The next reminder of that kind is not sent to this learner; the other one still gets it.
+    reminder = _remind(learner, session="session:2")
+    job_run(job_id=_job(reminder).id)
+    job_run(job_id=_job(_remind(other, session="session:2")).id)
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.reason) == ("skipped", "unsubscribed")
+    assert [message["To"] for message in inbox.messages[1:]] == [other.email]
+
+
+def test_quiet_hours_hold_an_sms_until_morning(settings) -> None:
+    learner = _learner(phone="+84912345678")
+    notification = _remind(learner, channel="sms")
+    night = datetime(2026, 11, 23, 22, 30, tzinfo=LOCAL)
+
+    with pytest.raises(JobDeferred) as deferred:
+        notifications.notification_send(notification_id=notification.public_id, now=night)
+
+    assert deferred.value.until == datetime(2026, 11, 24, 7, 0, tzinfo=LOCAL)
+    assert RecordingBackend.outbox == []
+    morning = night + timedelta(hours=9)
+    assert notifications.notification_send(notification_id=notification.public_id, now=morning) == (
+        "sent"
+    )
+    assert RecordingBackend.outbox[0]["to"] == "+84912345678"
+    assert "Tin học cơ bản" in RecordingBackend.outbox[0]["text"]
+
+
+def test_a_deferred_job_goes_back_to_pending_without_using_an_attempt(settings) -> None:
+    learner = _learner(phone="+84912345678")
+    job = _job(_remind(learner, channel="sms"))
+    settings.NOTICE_QUIET_HOURS = ("23:59:59", "23:59:59")  # quiet all day but one second
+
+    assert job_run(job_id=job.id) == "pending"
+
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == ("pending", 0)
+    assert job.available_at > timezone.now()
+    assert RecordingBackend.outbox == []
