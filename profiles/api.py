@@ -1,7 +1,8 @@
 """The only module of `profiles` that other apps import (with `data.py`)."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
@@ -23,7 +24,7 @@ from profiles.permissions import LearnerRelation
 from profiles.personal_data import PersonalDataTable
 from profiles.personal_data import personal_data_table_register as _table_register
 from profiles.phone import phone_normalise
-from profiles.services import assisted, learning
+from profiles.services import assisted, learning, notifications
 
 
 def _unit_data(unit: AdministrativeUnit) -> AdministrativeUnitData:
@@ -349,3 +350,39 @@ def staff_mfa_missing(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return permissions.has_privileged_role(user) and not is_mfa_enabled(
         user, [Authenticator.Type.TOTP]
     )
+
+
+# --- Notices (the outbox) -----------------------------------------------------------------
+
+
+def notice_kind_register(
+    kind: str,
+    *,
+    render: notifications.Renderer,
+    applies: notifications.StillApplies | None = None,
+) -> None:
+    """An app that owns an event registers how to word its notice (`render`, called in the
+    recipient's language) and, optionally, a check run at send time that returns why the
+    notice no longer applies (or None)."""
+    notifications.notice_kind_register(kind, render=render, applies=applies)
+
+
+def notice_enqueue_on_commit(
+    *,
+    kind: str,
+    recipient_id: int,
+    object_ref: str,
+    context: dict[str, Any] | None = None,
+    channel: str = "email",
+    send_after: datetime | None = None,
+) -> UUID:
+    """Queue a notice in the caller's transaction, once per (kind, object, recipient,
+    channel); returns its public id."""
+    return notifications.notice_enqueue_on_commit(
+        kind=kind,
+        recipient_id=recipient_id,
+        object_ref=object_ref,
+        context=context,
+        channel=channel,
+        send_after=send_after,
+    ).public_id

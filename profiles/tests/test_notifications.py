@@ -13,6 +13,7 @@ from django.utils import timezone
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.registry import JobDeferred
 from learnprofile.jobs.services import job_run
+from profiles import api
 from profiles.channels import RecordingBackend
 from profiles.models import Notification
 from profiles.services import notifications
@@ -72,13 +73,15 @@ def _learner(language: str = "vi", phone: str = ""):
 
 
 def _remind(user, *, session: str = "session:1", channel: str = "email") -> Notification:
-    return notifications.notice_enqueue_on_commit(
+    """As another app asks: through profiles.api."""
+    public_id = api.notice_enqueue_on_commit(
         kind="session_reminder",
         recipient_id=user.pk,
         object_ref=session,
         context={"course": "Tin học cơ bản", "when": "14:00 thứ Hai"},
         channel=channel,
     )
+    return Notification.objects.get(public_id=public_id)
 
 
 def _job(notification: Notification) -> Job:
