@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff_home"),
     path("language/", views.language_switch, name="language_switch"),
     path("unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
+    path("profile/notices/", notices.notice_preferences, name="notice_preferences"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # My learning
     path("learning/", learning.my_learning, name="my_learning"),

@@ -168,6 +168,28 @@ def unsubscribe_apply(unsubscription: Unsubscription) -> bool:
     return True
 
 
+def preferences_get(*, user: User) -> set[tuple[str, str]]:
+    """The (kind, channel) pairs switched off; every other pair is on."""
+    return set(
+        NotificationPreference.objects.filter(user=user, is_enabled=False).values_list(
+            "kind", "channel"
+        )
+    )
+
+
+@transaction.atomic
+def preferences_set(*, user: User, enabled: set[tuple[str, str]]) -> None:
+    """Switch on exactly the `enabled` pairs (unknown pairs are ignored) and off the rest."""
+    for kind in NoticeKind.values:
+        for channel in NoticeChannel.values:
+            NotificationPreference.objects.update_or_create(
+                user=user,
+                kind=kind,
+                channel=channel,
+                defaults={"is_enabled": (kind, channel) in enabled},
+            )
+
+
 def _is_enabled(user_id: int, kind: str, channel: str) -> bool:
     return not NotificationPreference.objects.filter(
         user_id=user_id, kind=kind, channel=channel, is_enabled=False

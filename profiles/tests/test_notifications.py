@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from learnprofile.jobs.models import Job
@@ -205,3 +206,41 @@ def test_a_deferred_job_goes_back_to_pending_without_using_an_attempt(settings) 
     assert (job.status, job.attempts) == ("pending", 0)
     assert job.available_at > timezone.now()
     assert RecordingBackend.outbox == []
+
+
+def test_a_person_chooses_their_notices_and_the_choice_holds_at_send_time(inbox) -> None:
+    learner = _learner()
+    client = Client()
+    client.force_login(learner)
+    url = reverse("notice_preferences")
+
+    page = client.get(url).content.decode()
+    everything_but_email_reminders = {
+        f"{kind}-{channel}": "on"
+        for kind in ("session_reminder", "broadcast", "credential_issued")
+        for channel in ("email", "sms", "zalo")
+        if (kind, channel) != ("session_reminder", "email")
+    }
+    response = client.post(url, everything_but_email_reminders)
+
+    assert 'id="id_session_reminder-email"' in page
+    assert "Nhắc lịch buổi học" in page
+    assert response.status_code == 302
+    again = client.get(url).content.decode()
+    assert (
+        'id="id_session_reminder-email"\n                   name="session_reminder-email"\n                   checked'
+        not in again
+    )
+    assert notifications.preferences_get(user=learner) >= {("session_reminder", "email")}
+    assert ("session_reminder", "sms") not in notifications.preferences_get(user=learner)
+    reminder = _remind(learner)
+    job_run(job_id=_job(reminder).id)
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.reason) == ("skipped", "unsubscribed")
+    assert inbox.messages == []
+
+
+def test_the_preferences_page_needs_a_sign_in(db) -> None:
+    response = Client().get(reverse("notice_preferences"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
