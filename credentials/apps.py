@@ -12,6 +12,9 @@ class CredentialsConfig(AppConfig):
         from profiles import api as profiles_api
 
         courses_api.completion_listener_register(pipeline.completions_queue)
+        from credentials.notices import notices_register
+
+        notices_register()
 
         profiles_api.personal_data_table_register(
             label="credentials.credential", covers=("learner",)

@@ -354,6 +354,9 @@ def staff_mfa_missing(*, user: AbstractBaseUser | AnonymousUser) -> bool:
 
 # --- Notices (the outbox) -----------------------------------------------------------------
 
+NoticeData = notifications.NoticeData
+Message = notifications.Message
+
 
 def notice_kind_register(
     kind: str,

@@ -28,7 +28,7 @@ from credentials.services import keys, status
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from profiles import api as profiles_api
-from profiles.data import LearningRecordKind
+from profiles.data import LearningRecordKind, NoticeKind
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +215,18 @@ def credential_issue(
         if issuance is not None:
             Issuance.objects.filter(pk=issuance.pk, status=Issuance.Status.PENDING).update(
                 status=Issuance.Status.ISSUED, credential=credential, finished_at=timezone.now()
+            )
+        if person.has_verified_email:
+            profiles_api.notice_enqueue_on_commit(
+                kind=NoticeKind.CREDENTIAL_ISSUED,
+                recipient_id=learner_id,
+                object_ref=f"credential:{public_id}",
+                context={
+                    "name": person.full_name,
+                    "achievement": achievement.name_vi,
+                    "issuer": organization.name,
+                    "link": credential_url(public_id),
+                },
             )
     return credential, True
 

@@ -154,3 +154,38 @@ def test_the_resubmit_command_refuses_bad_arguments(db) -> None:
         call_command("credentials_resubmit", "--batch", "nope")
     with pytest.raises(CommandError, match="at least 1"):
         call_command("credentials_resubmit", "--stuck-minutes", "0")
+
+
+def test_the_learner_is_told_with_the_verification_link_unless_it_was_revoked_since(
+    world, personas
+) -> None:
+    from django.core import mail
+
+    klass, achievement = world
+    first, second = klass.enrollments[:2]
+    pipeline.automatic_request(
+        [
+            (achievement, first.learner_id, klass.offering.public_id),
+            (achievement, second.learner_id, klass.offering.public_id),
+        ]
+    )
+    run_pending_jobs()  # the issuances; each writes its notice in its own transaction
+    kept = Credential.objects.get(learner_id=first.learner_id)
+    revoked = Credential.objects.get(learner_id=second.learner_id)
+    issuance.credential_revoke(
+        actor=personas.issuer_admin, credential_id=revoked.public_id, reason="Cấp nhầm"
+    )
+    mail.outbox.clear()
+
+    run_pending_jobs()  # the notices
+    run_pending_jobs()
+
+    Notification = apps.get_model("profiles", "Notification")
+    assert Notification.objects.get(object_ref=f"credential:{kept.public_id}").status == "sent"
+    skipped = Notification.objects.get(object_ref=f"credential:{revoked.public_id}")
+    assert (skipped.status, skipped.reason) == ("skipped", "credential revoked")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Bạn được cấp chứng chỉ: Chứng nhận hoàn thành: Tin học cơ bản"
+    assert f"https://hoctap.gov.vn/credentials/{kept.public_id}" in message.body
+    assert message.extra_headers["List-Unsubscribe"].startswith("<https://hoctap.gov.vn/")
