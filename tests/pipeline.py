@@ -65,7 +65,11 @@ def test_database_url() -> str:
 
 @contextlib.contextmanager
 def celery_worker(
-    *, smtp_port: int = 1, concurrency: int = 0, extra_env: dict[str, str] | None = None
+    *,
+    smtp_port: int = 1,
+    concurrency: int = 0,
+    extra_env: dict[str, str] | None = None,
+    queues: str = "default,email,signing",
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real worker process on the test database and the test broker: one process (solo
     pool), or a prefork pool of `concurrency` children. Its process group is its own, so a
@@ -93,7 +97,7 @@ def celery_worker(
             "worker",
             *(pool or ["--pool", "solo"]),
             "--queues",
-            "default,email,signing",
+            queues,
             "--without-gossip",
             "--without-mingle",
             "--loglevel",

@@ -72,7 +72,8 @@ def test_a_worker_killed_in_the_middle_of_1000_issuances_leaves_each_credential_
     # The request published one message; a worker publishes the 1,000 wake-ups.
     assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("signing") == 1
 
-    with celery_worker(concurrency=2, extra_env=SITE) as worker:
+    # Signing only: the learners' "credential issued" emails are another test's subject.
+    with celery_worker(concurrency=2, extra_env=SITE, queues="signing") as worker:
         assert wait_until(lambda: Credential.objects.count() >= 150, timeout=120)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
@@ -85,7 +86,7 @@ def test_a_worker_killed_in_the_middle_of_1000_issuances_leaves_each_credential_
     settings.JOBS_STALE_RUNNING_SECONDS = 0
     settings.JOBS_STALE_PENDING_SECONDS = 0
     jobs_reconcile(limit=2000)
-    with celery_worker(concurrency=2, extra_env=SITE):
+    with celery_worker(concurrency=2, extra_env=SITE, queues="signing"):
         assert wait_until(lambda: _unfinished() == 0, timeout=240), _unfinished()
 
     credentials = Credential.objects.filter(achievement=achievement)
