@@ -162,6 +162,39 @@ def demo_catalog_load(*, centers: dict[str, Any]) -> int:
     return created
 
 
+def _demo_offering(
+    center: Any,
+    *,
+    title: str,
+    summary: str,
+    hours: int,
+    venue: str,
+    starts_on: Any,
+    ends_on: Any,
+) -> Offering:
+    """A published digital-skills course of `center` and one published offering of it."""
+    course = Course.objects.create(
+        provider=center,
+        title=title,
+        summary=summary,
+        category="digital_skills",
+        hours=Decimal(hours),
+        is_published=True,
+    )
+    offering = Offering(
+        course=course,
+        venue=venue,
+        ward=center.ward,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=20,
+        status=OfferingStatus.PUBLISHED,
+    )
+    offering_search_fill(offering, course=course, provider_name=center.name)
+    offering.save()
+    return offering
+
+
 @transaction.atomic
 def demo_running_class_load(*, center: Any, learner: Any, staff: Any) -> bool:
     """A class under way at the first demo center, so the attendance pages have something to
@@ -175,25 +208,15 @@ def demo_running_class_load(*, center: Any, learner: Any, staff: Any) -> bool:
         return False
     now = timezone.now()
     today = timezone.localdate(now)
-    course = Course.objects.create(
-        provider=center,
+    offering = _demo_offering(
+        center,
         title=title,
         summary="Dùng VNeID, đặt lịch khám bệnh và nhận biết tin nhắn lừa đảo.",
-        category="digital_skills",
-        hours=Decimal(12),
-        is_published=True,
-    )
-    offering = Offering(
-        course=course,
+        hours=12,
         venue=f"Hội trường {center.name}",
-        ward=center.ward,
         starts_on=today - timedelta(days=10),
         ends_on=today + timedelta(days=10),
-        capacity=20,
-        status=OfferingStatus.PUBLISHED,
     )
-    offering_search_fill(offering, course=course, provider_name=center.name)
-    offering.save()
     sessions = Session.objects.bulk_create(
         Session(
             offering=offering,
@@ -247,25 +270,15 @@ def demo_finished_class_load(*, center: Any, learner: Any, staff: Any) -> Any:
         return existing.public_id
     now = timezone.now()
     today = timezone.localdate(now)
-    course = Course.objects.create(
-        provider=center,
+    offering = _demo_offering(
+        center,
         title=title,
         summary="Soạn thảo văn bản, bảng tính và thư điện tử cho công việc hằng ngày.",
-        category="digital_skills",
-        hours=Decimal(8),
-        is_published=True,
-    )
-    offering = Offering(
-        course=course,
+        hours=8,
         venue=f"Phòng máy {center.name}",
-        ward=center.ward,
         starts_on=today - timedelta(days=40),
         ends_on=today,  # moved into the past below, once the learner holds a seat
-        capacity=20,
-        status=OfferingStatus.PUBLISHED,
     )
-    offering_search_fill(offering, course=course, provider_name=center.name)
-    offering.save()
     sessions = Session.objects.bulk_create(
         Session(
             offering=offering,
@@ -290,4 +303,4 @@ def demo_finished_class_load(*, center: Any, learner: Any, staff: Any) -> Any:
         source="roster",
     )
     completion.offering_close(actor=staff, offering_id=offering.public_id)
-    return course.public_id
+    return offering.course.public_id
