@@ -189,24 +189,32 @@ def issuances_resubmit(
     issuances = Issuance.objects.filter(selected)
     if batch_id is not None:
         issuances = issuances.filter(batch__public_id=batch_id)
-    resubmitted = 0
     with transaction.atomic():
-        for issuance in issuances.select_for_update(skip_locked=True).order_by("id")[:10_000]:
-            job = (
-                Job.objects.filter(kind=ISSUE, payload__issuance=str(issuance.public_id))
-                .order_by("-created_at")
-                .first()
-            )
+        chosen = list(issuances.select_for_update(skip_locked=True).order_by("id")[:10_000])
+        # Each request's latest job, in one query (not one per request).
+        latest_jobs: dict[str, tuple[uuid.UUID, str]] = {}
+        for job_id, job_status, issuance_ref in (
+            Job.objects.filter(kind=ISSUE, payload__issuance__in=[str(i.public_id) for i in chosen])
+            .order_by("created_at")
+            .values_list("id", "status", "payload__issuance")
+        ):
+            latest_jobs[issuance_ref] = (job_id, job_status)
+        to_retry: list[uuid.UUID] = []
+        to_send: list[Issuance] = []
+        for issuance in chosen:
+            job = latest_jobs.get(str(issuance.public_id))
             if issuance.status == Issuance.Status.PENDING and job is not None:
-                if job.status in (Job.Status.PENDING, Job.Status.RUNNING):
+                if job[1] in (Job.Status.PENDING, Job.Status.RUNNING):
                     continue  # on its way: the reconciler looks after it
-                if job.status == Job.Status.FAILED:
-                    job_retry(job_id=job.id)
-                    resubmitted += 1
+                if job[1] == Job.Status.FAILED:
+                    to_retry.append(job[0])
                     continue
-            Issuance.objects.filter(pk=issuance.pk).update(
-                status=Issuance.Status.PENDING, reason="", finished_at=None
-            )
-            issuances_enqueue_on_commit([issuance])
-            resubmitted += 1
+            to_send.append(issuance)
+        for job_id in to_retry:
+            job_retry(job_id=job_id)
+        Issuance.objects.filter(pk__in=[issuance.pk for issuance in to_send]).update(
+            status=Issuance.Status.PENDING, reason="", finished_at=None
+        )
+        issuances_enqueue_on_commit(to_send)
+        resubmitted = len(to_retry) + len(to_send)
     return resubmitted

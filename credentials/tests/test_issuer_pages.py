@@ -3,7 +3,6 @@ completers, a CSV file) through a preview and a batch, and revoking; and who may
 
 import io
 import re
-from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -12,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from courses.tests.factories import class_close, class_make, with_mfa
+from courses.tests.factories import with_mfa
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import issuance, status
 from learnprofile.audit.models import AuditEvent
@@ -24,22 +23,9 @@ EmailAddress = apps.get_model("account", "EmailAddress")
 
 
 @pytest.fixture
-def world(personas, settings):
-    settings.SITE_DOMAIN = "hoctap.gov.vn"
-    settings.SITE_URL = "https://hoctap.gov.vn"
-    center = personas.center_staff.memberships.get().organization
-    klass = class_make(center, learners=3, sessions=2)
-    class_close(klass, actor=personas.center_staff, absent=frozenset({2}))
-    achievement = Achievement.objects.create(
-        organization=center,
-        name_vi="Chứng nhận hoàn thành: Tin học cơ bản",
-        description_vi="Hoàn thành khóa Tin học cơ bản.",
-        criteria="Chuyên cần từ 80%.",
-        course_ids=[klass.offering.course.public_id],
-        hours=Decimal(24),
-    )
+def world(completed_class, personas):
     with_mfa(personas.issuer_admin, personas.center_staff, personas.center_manager)
-    return klass, achievement
+    return completed_class
 
 
 def _client(user) -> Client:

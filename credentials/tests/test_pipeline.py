@@ -3,7 +3,6 @@ issues exactly once, and a refusal is kept with its reason."""
 
 import io
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -20,21 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(personas, settings):
-    settings.SITE_DOMAIN = "hoctap.gov.vn"
-    settings.SITE_URL = "https://hoctap.gov.vn"
-    center = personas.center_staff.memberships.get().organization
-    klass = class_make(center, learners=3, sessions=2)
-    class_close(klass, actor=personas.center_staff, absent=frozenset({2}))
-    achievement = Achievement.objects.create(
-        organization=center,
-        name_vi="Chứng nhận hoàn thành: Tin học cơ bản",
-        description_vi="Hoàn thành khóa Tin học cơ bản.",
-        criteria="Chuyên cần từ 80%.",
-        course_ids=[klass.offering.course.public_id],
-        hours=Decimal(24),
-    )
-    return klass, achievement
+def world(completed_class):
+    return completed_class
 
 
 def test_the_sweep_queues_each_completer_once_and_the_worker_issues_once(world) -> None:
@@ -189,3 +175,27 @@ def test_the_learner_is_told_with_the_verification_link_unless_it_was_revoked_si
     assert message.subject == "Bạn được cấp chứng chỉ: Chứng nhận hoàn thành: Tin học cơ bản"
     assert f"https://hoctap.gov.vn/credentials/{kept.public_id}" in message.body
     assert message.extra_headers["List-Unsubscribe"].startswith("<https://hoctap.gov.vn/")
+
+
+def test_resubmitting_costs_the_same_queries_for_one_request_or_many(world) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    klass, achievement = world
+
+    def queries(enrollments) -> int:
+        Issuance.objects.all().delete()
+        for enrollment in enrollments:
+            Issuance.objects.create(
+                achievement=achievement,
+                learner_id=enrollment.learner_id,
+                offering_id=klass.offering.public_id,
+                status="refused",
+                reason="Chưa hoàn thành",
+            )
+        with CaptureQueriesContext(connection) as captured:
+            resubmitted = pipeline.issuances_resubmit(stuck_for=timedelta(minutes=30), refused=True)
+        assert resubmitted == len(enrollments)
+        return len(captured.captured_queries)
+
+    assert queries(klass.enrollments[:1]) == queries(klass.enrollments)
