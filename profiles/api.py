@@ -11,6 +11,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from profiles import permissions, selectors
 from profiles.data import (
@@ -365,8 +366,8 @@ def notice_kind_register(
     applies: notifications.StillApplies | None = None,
 ) -> None:
     """An app that owns an event registers how to word its notice (`render`, called in the
-    recipient's language) and, optionally, a check run at send time that returns why the
-    notice no longer applies (or None)."""
+    recipient's language) and, optionally, a check run at send time on a chunk of notices of
+    this kind, returning why some no longer apply (by `NoticeData.id`)."""
     notifications.notice_kind_register(kind, render=render, applies=applies)
 
 
@@ -389,3 +390,11 @@ def notice_enqueue_on_commit(
         channel=channel,
         send_after=send_after,
     ).public_id
+
+
+def notices_plan(*, kind: str, rows: QuerySet[Any], now: datetime, channel: str = "email") -> int:
+    """Plan many notices from one query of the calling app, in one statement: `rows` is a
+    `.values()` query with the columns `recipient` (user id), `ref` (what it is about),
+    `due` (send after) and `ctx` (a JSON object for the renderer). A notice planned before
+    (same kind, ref, recipient, channel) is not planned again. Returns how many are new."""
+    return notifications.notices_plan(kind=kind, channel=channel, rows=rows, now=now)

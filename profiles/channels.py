@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from profiles.data import NoticeChannel
 
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 class PermanentDeliveryError(Exception):
     """The channel refused the message for good (an address that does not exist)."""
+
+
+class TransientDeliveryError(Exception):
+    """The channel cannot take the message now (a provider's outage): try again later."""
 
 
 class TextBackend(Protocol):
@@ -49,17 +54,25 @@ def _backend(channel: str) -> Any:
 
 
 def deliver(
-    *, channel: str, recipient: Any, subject: str, text: str, html: str, unsubscribe_url: str
+    *,
+    channel: str,
+    recipient: Any,
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe_url: str,
+    connection: Any = None,
 ) -> None:
-    """Hand one notice to its channel. Raises PermanentDeliveryError, or anything transient
-    (the job retries)."""
+    """Hand one notice to its channel (email through `connection`, one per chunk, when
+    given). Raises PermanentDeliveryError, or a transient error (the job retries)."""
     if channel == NoticeChannel.EMAIL:
         if not recipient.email or recipient.is_assisted:
             raise PermanentDeliveryError("no email address")
         message = EmailMultiAlternatives(
             subject=subject,
-            body=f"{text}\n\n-- \n{unsubscribe_url}\n",
+            body=f"{text}\n\n-- \n{_('Ngừng nhận loại thông báo này')}: {unsubscribe_url}\n",
             to=[recipient.email],
+            connection=connection,
             headers={
                 # RFC 2369 and RFC 8058: mail clients show a one-click "unsubscribe".
                 "List-Unsubscribe": f"<{unsubscribe_url}>",

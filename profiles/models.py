@@ -625,6 +625,7 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Đang chờ gửi")
+        SENDING = "sending", _("Đang gửi")
         SENT = "sent", _("Đã gửi")
         SKIPPED = "skipped", _("Không gửi")
         FAILED = "failed", _("Gửi lỗi")
@@ -642,23 +643,82 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=300, blank=True)
     send_after = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Handed to a sending job at (the dispatcher hands due rows over in chunks; a row whose
+    # job never ran is handed over again after a while).
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Taken by a sending job at (status "sending"); a row stuck there after its job died is
+    # given back by the dispatcher.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Transient delivery failures so far; the row fails for good after NOTICE_MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sent", "skipped", "failed"]),
+                condition=Q(status__in=["pending", "sending", "sent", "skipped", "failed"]),
                 name="notification_status_valid",
             ),
         ]
         indexes = [
             models.Index(fields=["status", "kind"], name="notification_state_idx"),
+            # The dispatcher's question: which pending rows, not yet handed over, are due?
+            models.Index(
+                fields=["send_after"],
+                condition=Q(status="pending", dispatched_at__isnull=True),
+                name="notification_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.dedupe_key
+
+
+class Broadcast(models.Model):
+    """A message from a regional administrator to the consenting citizens of their province
+    or commune (Lifelong Learning Week...). Composed, previewed with its count, then queued:
+    one outbox row per citizen, spread over time (`per_minute`) so the mail server and the
+    citizens' providers are not flooded."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Bản nháp")
+        QUEUED = "queued", _("Đang gửi")
+        CANCELLED = "cancelled", _("Đã dừng")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("địa bàn"),
+        on_delete=models.PROTECT,
+        related_name="broadcasts",
+    )
+    channel = models.CharField(
+        _("kênh gửi"), max_length=10, choices=NoticeChannel.choices, default=NoticeChannel.EMAIL
+    )
+    subject_vi = models.CharField(_("tiêu đề (tiếng Việt)"), max_length=150)
+    body_vi = models.TextField(_("nội dung (tiếng Việt)"), max_length=5000)
+    subject_en = models.CharField(_("tiêu đề (tiếng Anh)"), max_length=150, blank=True)
+    body_en = models.TextField(_("nội dung (tiếng Anh)"), max_length=5000, blank=True)
+    per_minute = models.PositiveIntegerField(
+        _("số tin mỗi phút"),
+        default=600,
+        validators=[MinValueValidator(10), MaxValueValidator(30000)],
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    recipient_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject_vi
 
 
 class NotificationPreference(models.Model):

@@ -103,6 +103,7 @@ for _table in (
     PersonalDataTable("profiles.datarequest", covers=("user",), exclude=("file",)),
     PersonalDataTable("profiles.notification", covers=("recipient",)),
     PersonalDataTable("profiles.notificationpreference", covers=("user",)),
+    PersonalDataTable("profiles.broadcast", covers=("author",)),
     PersonalDataTable("account.emailaddress", covers=("user",)),
     PersonalDataTable(
         "mfa.authenticator",

@@ -2,9 +2,14 @@
 
 from celery import shared_task
 
-from profiles.services import privacy
+from profiles.services import notifications, privacy
 
 
 @shared_task(ignore_result=True)
 def data_requests_process_task() -> dict[str, int]:
     return privacy.data_requests_process()
+
+
+@shared_task(ignore_result=True)
+def notifications_dispatch_task() -> dict[str, int]:
+    return notifications.notifications_dispatch()

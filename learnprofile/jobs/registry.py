@@ -1,7 +1,6 @@
 """Job kinds and their handlers. A handler takes the job's payload and must be idempotent."""
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 JobHandler = Callable[[dict[str, Any]], None]
@@ -11,15 +10,6 @@ _handlers: dict[str, JobHandler] = {}
 
 class PermanentJobError(Exception):
     """The job can never succeed (bad payload, gone object): fail it without retrying."""
-
-
-class JobDeferred(Exception):
-    """The job cannot run yet (quiet hours, say): put it back, due at `until`, without
-    counting an attempt."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"deferred until {until.isoformat()}")
-        self.until = until
 
 
 def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:

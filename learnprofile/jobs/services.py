@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from learnprofile.jobs.models import Job
-from learnprofile.jobs.registry import JobDeferred, PermanentJobError, job_handler_get
+from learnprofile.jobs.registry import PermanentJobError, job_handler_get
 
 logger = logging.getLogger(__name__)
 
@@ -165,14 +165,6 @@ def job_run(*, job_id: UUID) -> str:
     try:
         handler = job_handler_get(job.kind)
         handler(job.payload)
-    except JobDeferred as deferred:
-        Job.objects.filter(id=job.id, status=Job.Status.RUNNING).update(
-            status=Job.Status.PENDING,
-            claimed_at=None,
-            attempts=F("attempts") - 1,
-            available_at=deferred.until,
-        )
-        return Job.Status.PENDING
     except PermanentJobError as error:
         _job_finish(job=job, status=Job.Status.FAILED, error=str(error))
         logger.error("job.failed_permanently", extra={"job_id": str(job.id), "kind": job.kind})

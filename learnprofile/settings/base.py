@@ -284,6 +284,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.offerings_close_due_task",
         "schedule": crontab(minute=23),
     },
+    "notifications-dispatch": {
+        "task": "profiles.tasks.notifications_dispatch_task",
+        "schedule": 60.0,
+    },
+    "session-reminders-plan": {
+        "task": "courses.tasks.session_reminders_plan_task",
+        "schedule": 600.0,
+    },
+    "credentials-expiring-plan": {
+        "task": "credentials.tasks.credentials_expiring_plan_task",
+        "schedule": crontab(hour=8, minute=7),
+    },
+    "inactivity-nudges-plan": {
+        "task": "courses.tasks.inactivity_nudges_plan_task",
+        "schedule": crontab(day_of_week=6, hour=9, minute=13),
+    },
     "jobs-purge-finished": {
         "task": "learnprofile.jobs.tasks.jobs_purge_finished_task",
         "schedule": crontab(hour=3, minute=17),
@@ -293,6 +309,12 @@ CELERY_BEAT_SCHEDULE = {
 JOBS_STALE_PENDING_SECONDS = env.int("JOBS_STALE_PENDING_SECONDS", default=120)
 # A claimed job is given back after the hard time limit plus a margin (its worker died).
 JOBS_STALE_RUNNING_SECONDS = CELERY_TASK_TIME_LIMIT + 60
+# Notices: a row whose sending job never finished it is handed to a new job after this long;
+# a row fails for good (an administrator may retry it) after this many transient failures.
+NOTICE_REDISPATCH_SECONDS = env.int("NOTICE_REDISPATCH_SECONDS", default=6 * 3600)
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
+# Session reminders go this many hours before the session (24 h and 2 h by default).
+NOTICE_REMINDER_HOURS = tuple(env.list("NOTICE_REMINDER_HOURS", cast=int, default=[24, 2]))
 # No SMS or Zalo notice from the first time until the second, local time.
 NOTICE_QUIET_HOURS = (
     env("NOTICE_QUIET_FROM", default="21:00"),

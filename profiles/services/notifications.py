@@ -1,18 +1,28 @@
-"""Notices to people: an outbox row per (kind, object, recipient, channel), sent by a job.
+"""Notices to people: an outbox row per (kind, object, recipient, channel), sent by jobs.
 
-- `notice_enqueue_on_commit` writes the row and its job in the caller's transaction; the same
-  notice asked for twice is one row (its dedupe key), whatever retries happen.
-- At send time the job checks again, in order: the row is still pending; the recipient still
-  exists; they have not switched this kind off on this channel (one-click unsubscribe, or
-  their preferences); they still consent, for kinds that need it; the notice still applies
-  (the app that asked registers a check: still enrolled, session not moved...). Otherwise the
-  row ends `skipped` with the reason. SMS and Zalo wait for the morning during quiet hours.
+- `notice_enqueue_on_commit` writes one row in the caller's transaction, and its sending job;
+  the same notice asked for twice is one row (its dedupe key), whatever retries happen.
+- `notices_plan` writes many rows in one statement from a query (reminders, broadcasts); they
+  are sent when due by `notifications_dispatch` (beat, every minute), which hands due rows to
+  jobs in chunks, so no message waits in the broker for longer than a minute.
+- A job claims its rows (pending -> sending) before sending, so a job delivered twice, or two
+  jobs given the same row, send it once. It then checks each row again, in bulk: the
+  recipient still exists; they have not switched this kind off on this channel (one-click
+  unsubscribe, or their preferences); they still consent, for kinds that need it; the notice
+  still applies (the app that asked registers a check: still enrolled, session not moved...).
+  Otherwise the row ends `skipped` with the reason. SMS and Zalo wait for the morning during
+  quiet hours. Each row is marked sent as soon as the channel accepted it.
+- A transient failure (the mail server is down) puts the rows back, counts an attempt and
+  retries the job with backoff; after NOTICE_MAX_ATTEMPTS the row is `failed`, with the
+  reason, for an administrator to retry.
 - Rendering is per kind, registered by the app that owns the event, in the recipient's
   language; delivery is per channel (`profiles/channels.py`).
 """
 
 import logging
-from collections.abc import Callable
+import smtplib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -20,12 +30,15 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.core.mail import get_connection
+from django.db import connection, transaction
+from django.db.models import Count, F, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from learnprofile.jobs.registry import JobDeferred, PermanentJobError, job_handler
-from learnprofile.jobs.services import job_enqueue_on_commit
+from learnprofile.jobs.registry import PermanentJobError, job_handler
+from learnprofile.jobs.services import job_enqueue_on_commit, jobs_enqueue_on_commit
 from profiles import channels
 from profiles.data import NoticeChannel, NoticeKind
 from profiles.models import ConsentRecord, Notification, NotificationPreference, User
@@ -34,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 SEND = "notifications.send"
 UNSUBSCRIBE_SALT = "profiles.unsubscribe"
+# Rows per sending job: one SMTP connection, a few queries for the checks of all of them.
+CHUNK = 200
 # Kinds that only go to people who agreed to them; the others answer something they did.
 CONSENT_NEEDED = {
     NoticeKind.SESSION_REMINDER: ConsentRecord.Purpose.LEARNING_REMINDERS,
@@ -41,6 +56,7 @@ CONSENT_NEEDED = {
     NoticeKind.CREDENTIAL_EXPIRING: ConsentRecord.Purpose.LEARNING_REMINDERS,
     NoticeKind.BROADCAST: ConsentRecord.Purpose.NEWS,
 }
+Status = Notification.Status
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,7 @@ class Message:
 class NoticeData:
     """What a renderer and a still-applies check see."""
 
+    id: int
     kind: str
     channel: str
     recipient_id: int
@@ -62,8 +79,9 @@ class NoticeData:
 
 
 Renderer = Callable[[NoticeData], Message]
-# Returns why the notice no longer applies, or None when it still does.
-StillApplies = Callable[[NoticeData], str | None]
+# Given the notices of one kind about to be sent, returns why some no longer apply (by
+# NoticeData.id); those absent still apply. One call per chunk: a query, not one per notice.
+StillApplies = Callable[[Sequence[NoticeData]], dict[int, str]]
 
 _renderers: dict[str, Renderer] = {}
 _checks: dict[str, StillApplies] = {}
@@ -84,6 +102,10 @@ def _dedupe_key(kind: str, object_ref: str, recipient_id: int, channel: str) -> 
     return f"{kind}:{object_ref}:{recipient_id}:{channel}"
 
 
+def _send_job_enqueue_on_commit(ids: list[int]) -> None:
+    job_enqueue_on_commit(kind=SEND, payload={"ids": ids}, queue="email")
+
+
 def notice_enqueue_on_commit(
     *,
     kind: str,
@@ -93,10 +115,13 @@ def notice_enqueue_on_commit(
     channel: str = NoticeChannel.EMAIL,
     send_after: datetime | None = None,
 ) -> Notification:
-    """The notice, once per (kind, object, recipient, channel), sent after commit (or at
-    `send_after`). Returns the row, the existing one if it was asked for before."""
+    """The notice, once per (kind, object, recipient, channel), sent after commit (or when
+    `send_after` comes, by the dispatcher). Returns the row, the existing one if it was
+    asked for before."""
     if kind not in NoticeKind.values or channel not in NoticeChannel.values:
         raise ValueError(f"Unknown notice kind or channel: {kind!r}, {channel!r}")
+    now = timezone.now()
+    due_now = send_after is None or send_after <= now
     notification, created = Notification.objects.get_or_create(
         dedupe_key=_dedupe_key(kind, object_ref, recipient_id, channel),
         defaults={
@@ -105,17 +130,81 @@ def notice_enqueue_on_commit(
             "recipient_id": recipient_id,
             "object_ref": object_ref[:100],
             "context": context or {},
-            "send_after": send_after or timezone.now(),
+            "send_after": send_after or now,
+            "dispatched_at": now if due_now else None,
         },
     )
-    if created:
-        job_enqueue_on_commit(
-            kind=SEND,
-            payload={"notification": str(notification.public_id)},
-            queue="email",
-            available_at=send_after,
-        )
+    if created and due_now:
+        _send_job_enqueue_on_commit([notification.pk])
     return notification
+
+
+def notices_plan(*, kind: str, channel: str, rows: QuerySet[Any], now: datetime) -> int:
+    """Write one pending row per result of `rows` in a single INSERT ... SELECT, skipping
+    those planned before (same dedupe key). `rows` is a `.values()` query of any app with
+    the columns `recipient` (user id), `ref` (object reference), `due` (send after) and
+    `ctx` (jsonb context): a million reminders never pass through Python. Returns how many
+    rows were new. The dispatcher sends them when due."""
+    if kind not in NoticeKind.values or channel not in NoticeChannel.values:
+        raise ValueError(f"Unknown notice kind or channel: {kind!r}, {channel!r}")
+    select_sql, select_params = rows.query.sql_with_params()
+    table = Notification._meta.db_table
+    sql = f"""
+        INSERT INTO {table} (public_id, kind, channel, recipient_id, object_ref, dedupe_key,
+            context, status, reason, send_after, attempts, created_at)
+        SELECT gen_random_uuid(), %s, %s, q.recipient, left(q.ref, 100),
+            %s || ':' || q.ref || ':' || q.recipient::text || ':' || %s,
+            q.ctx, 'pending', '', q.due, 0, %s
+        FROM ({select_sql}) AS q
+        ON CONFLICT (dedupe_key) DO NOTHING
+    """  # noqa: S608 (the table name is ours; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, channel, kind, channel, *select_params, now])
+        return int(cursor.rowcount)
+
+
+def notifications_dispatch(*, now: datetime | None = None, limit: int = 200_000) -> dict[str, int]:
+    """Hand due pending rows to sending jobs, CHUNK rows a job (beat, every minute). Also
+    gives back rows whose job died while sending, and hands over again rows whose job never
+    finished them. Returns counts."""
+    now = now or timezone.now()
+    released = Notification.objects.filter(
+        status=Status.SENDING,
+        claimed_at__lt=now - timedelta(seconds=settings.JOBS_STALE_RUNNING_SECONDS),
+    ).update(status=Status.PENDING, claimed_at=None, dispatched_at=None)
+    forgotten = Notification.objects.filter(
+        status=Status.PENDING,
+        dispatched_at__lt=now - timedelta(seconds=settings.NOTICE_REDISPATCH_SECONDS),
+    ).update(dispatched_at=None)
+    dispatched = 0
+    while dispatched < limit:
+        with transaction.atomic():
+            ids = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(status=Status.PENDING, dispatched_at__isnull=True, send_after__lte=now)
+                .order_by("send_after")
+                .values_list("id", flat=True)[: CHUNK * 50]
+            )
+            if not ids:
+                break
+            Notification.objects.filter(id__in=ids).update(dispatched_at=now)
+            jobs_enqueue_on_commit(
+                kind=SEND,
+                payloads=[
+                    {"ids": ids[start : start + CHUNK]} for start in range(0, len(ids), CHUNK)
+                ],
+                queue="email",
+            )
+        dispatched += len(ids)
+    return {"dispatched": dispatched, "released": released, "handed_over_again": forgotten}
+
+
+@job_handler(SEND)
+def notifications_send_job(payload: dict[str, Any]) -> None:
+    ids = payload.get("ids")
+    if not isinstance(ids, list) or not all(isinstance(value, int) for value in ids):
+        raise PermanentJobError(f"Bad payload: {payload!r}")
+    notifications_send(ids=ids)
 
 
 def unsubscribe_token(*, user: User, kind: str, channel: str) -> str:
@@ -190,22 +279,6 @@ def preferences_set(*, user: User, enabled: set[tuple[str, str]]) -> None:
             )
 
 
-def _is_enabled(user_id: int, kind: str, channel: str) -> bool:
-    return not NotificationPreference.objects.filter(
-        user_id=user_id, kind=kind, channel=channel, is_enabled=False
-    ).exists()
-
-
-def _has_consent(user_id: int, purpose: str) -> bool:
-    latest = (
-        ConsentRecord.objects.filter(user_id=user_id, purpose=purpose)
-        .order_by("-recorded_at", "-id")
-        .values_list("is_granted", flat=True)
-        .first()
-    )
-    return bool(latest)
-
-
 def quiet_until(now: datetime) -> datetime | None:
     """The end of the quiet hours (`NOTICE_QUIET_HOURS`, local time: no SMS or Zalo message
     then; email may arrive any time) if `now` is in them, else None."""
@@ -217,79 +290,207 @@ def quiet_until(now: datetime) -> datetime | None:
     return timezone.make_aware(datetime.combine(morning, quiet_until_))
 
 
-def _skip(notification: Notification, reason: str) -> str:
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SKIPPED, reason=reason[:300]
+def _claim(ids: Sequence[int], now: datetime) -> list[Notification]:
+    """Take the still-pending rows among `ids` (pending -> sending), with their recipients.
+    Rows another job holds are left to it."""
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(id__in=ids, status=Status.PENDING)
+            .values_list("id", flat=True)
+        )
+        Notification.objects.filter(id__in=claimed).update(status=Status.SENDING, claimed_at=now)
+    return list(
+        Notification.objects.filter(id__in=claimed)
+        .select_related("recipient", "recipient__citizen_profile")
+        .order_by("id")
     )
-    return Notification.Status.SKIPPED
 
 
-@job_handler(SEND)
-def notification_send_job(payload: dict[str, Any]) -> None:
+def _reasons_not_to_send(rows: list[Notification]) -> dict[int, str]:
+    """Why each row must not go now (by row id), read for the whole chunk at once."""
+    reasons: dict[int, str] = {}
+    user_ids = {row.recipient_id for row in rows}
+    switched_off = set(
+        NotificationPreference.objects.filter(user_id__in=user_ids, is_enabled=False).values_list(
+            "user_id", "kind", "channel"
+        )
+    )
+    purposes = {CONSENT_NEEDED[NoticeKind(row.kind)] for row in rows if row.kind in CONSENT_NEEDED}
+    consenting = {
+        (user_id, purpose)
+        for user_id, purpose, is_granted in ConsentRecord.objects.filter(
+            user_id__in=user_ids, purpose__in=purposes
+        )
+        .order_by("user_id", "purpose", "-recorded_at", "-id")
+        .distinct("user_id", "purpose")
+        .values_list("user_id", "purpose", "is_granted")
+        if is_granted
+    }
+    by_kind: dict[str, list[NoticeData]] = defaultdict(list)
+    for row in rows:
+        recipient = row.recipient
+        purpose = CONSENT_NEEDED.get(NoticeKind(row.kind))
+        if recipient.erased_at is not None or not recipient.is_active or recipient.is_assisted:
+            reasons[row.pk] = "recipient cannot receive notices"
+        elif (row.recipient_id, row.kind, row.channel) in switched_off:
+            reasons[row.pk] = "unsubscribed"
+        elif purpose is not None and (row.recipient_id, purpose) not in consenting:
+            reasons[row.pk] = "no consent"
+        else:
+            by_kind[row.kind].append(_notice_data(row))
+    for kind, notices in by_kind.items():
+        check = _checks.get(kind)
+        if check is not None:
+            reasons.update(check(notices))
+    return reasons
+
+
+def _notice_data(row: Notification) -> NoticeData:
+    return NoticeData(
+        id=row.pk,
+        kind=row.kind,
+        channel=row.channel,
+        recipient_id=row.recipient_id,
+        object_ref=row.object_ref,
+        context=row.context,
+    )
+
+
+def _end(ids: list[int], **fields: Any) -> None:
+    """Leave "sending" for `fields` (rows of this job only)."""
+    if ids:
+        Notification.objects.filter(id__in=ids, status=Status.SENDING).update(
+            claimed_at=None, **fields
+        )
+
+
+def _message(row: Notification) -> tuple[Message, str]:
+    """The rendered notice, in the recipient's language, and its unsubscribe link."""
+    render = _renderers.get(row.kind)
+    if render is None:
+        raise PermanentJobError(f"No renderer for notice kind {row.kind!r}.")
+    recipient = row.recipient
+    with translation.override(recipient.preferred_language):
+        message = render(_notice_data(row))
+        unsubscribe = unsubscribe_url(user=recipient, kind=row.kind, channel=row.channel)
+        if not message.html and row.channel == NoticeChannel.EMAIL:
+            html = render_to_string(
+                "profiles/email/notice.html",
+                {
+                    "subject": message.subject,
+                    "text": message.text,
+                    "unsubscribe_url": unsubscribe,
+                    "language": recipient.preferred_language,
+                },
+            )
+            message = Message(subject=message.subject, text=message.text, html=html)
+    return message, unsubscribe
+
+
+def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> dict[str, int]:
+    """Send the rows `ids` that still should go. Returns counts by outcome. A transient
+    delivery error puts the unsent rows back and propagates (the job retries)."""
+    now = now or timezone.now()
+    rows = _claim(ids, now)
+    if not rows:
+        return {}
+    reasons = _reasons_not_to_send(rows)
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for row_id, reason in reasons.items():
+        by_reason[reason[:300]].append(row_id)
+    for reason, row_ids in by_reason.items():
+        _end(row_ids, status=Status.SKIPPED, reason=reason)
+    counts: dict[str, int] = defaultdict(int)
+    counts[Status.SKIPPED] = len(reasons)
+    to_send = [row for row in rows if row.pk not in reasons]
+    morning = quiet_until(now)
+    if morning is not None:
+        held = [row.pk for row in to_send if row.channel != NoticeChannel.EMAIL]
+        # Back to the dispatcher, due in the morning.
+        _end(held, status=Status.PENDING, send_after=morning, dispatched_at=None)
+        counts["held"] = len(held)
+        to_send = [row for row in to_send if row.channel == NoticeChannel.EMAIL]
+    email_connection = get_connection() if to_send else None
     try:
-        notification_id = UUID(payload["notification"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise PermanentJobError(f"Bad payload: {payload!r}") from error
-    notification_send(notification_id=notification_id)
+        for position, row in enumerate(to_send):
+            try:
+                message, unsubscribe = _message(row)
+                channels.deliver(
+                    channel=row.channel,
+                    recipient=row.recipient,
+                    subject=message.subject,
+                    text=message.text,
+                    html=message.html,
+                    unsubscribe_url=unsubscribe,
+                    connection=email_connection,
+                )
+            except channels.PermanentDeliveryError as error:
+                _end([row.pk], status=Status.FAILED, reason=str(error)[:300])
+                counts[Status.FAILED] += 1
+                continue
+            except (smtplib.SMTPException, OSError, channels.TransientDeliveryError) as error:
+                _transient_failure([later.pk for later in to_send[position:]], error)
+                raise
+            _end([row.pk], status=Status.SENT, sent_at=timezone.now(), reason="")
+            counts[Status.SENT] += 1
+    finally:
+        if email_connection is not None:
+            email_connection.close()
+    return dict(counts)
+
+
+def _transient_failure(ids: list[int], error: Exception) -> None:
+    """The channel is unreachable: these rows wait for the job's retry; a row that failed
+    NOTICE_MAX_ATTEMPTS times fails for good."""
+    reason = f"{type(error).__name__}: {error}"[:300]
+    with transaction.atomic():
+        Notification.objects.filter(id__in=ids, status=Status.SENDING).update(
+            attempts=F("attempts") + 1, reason=reason
+        )
+        _end(
+            list(
+                Notification.objects.filter(
+                    id__in=ids, status=Status.SENDING, attempts__gte=settings.NOTICE_MAX_ATTEMPTS
+                ).values_list("id", flat=True)
+            ),
+            status=Status.FAILED,
+        )
+        _end(ids, status=Status.PENDING)
 
 
 def notification_send(*, notification_id: UUID, now: datetime | None = None) -> str:
-    """Send one notice if it still should go; returns the row's state afterwards. A
-    transient delivery error propagates (the job retries); a permanent one fails the row."""
-    now = now or timezone.now()
-    notification = (
-        Notification.objects.select_related("recipient").filter(public_id=notification_id).first()
-    )
-    if notification is None:
+    """Send one notice now if it still should go; returns the row's state afterwards."""
+    row_id = Notification.objects.filter(public_id=notification_id).values_list("id", flat=True)
+    if not row_id:
         raise PermanentJobError(f"No notification {notification_id}.")
-    if notification.status != Notification.Status.PENDING:
-        return notification.status
-    recipient = notification.recipient
-    if recipient.erased_at is not None or not recipient.is_active or recipient.is_assisted:
-        return _skip(notification, "recipient cannot receive notices")
-    if not _is_enabled(recipient.pk, notification.kind, notification.channel):
-        return _skip(notification, "unsubscribed")
-    purpose = CONSENT_NEEDED.get(NoticeKind(notification.kind))
-    if purpose is not None and not _has_consent(recipient.pk, purpose):
-        return _skip(notification, "no consent")
-    notice = NoticeData(
-        kind=notification.kind,
-        channel=notification.channel,
-        recipient_id=recipient.pk,
-        object_ref=notification.object_ref,
-        context=notification.context,
+    notifications_send(ids=[row_id[0]], now=now)
+    return str(Notification.objects.get(pk=row_id[0]).status)
+
+
+def notifications_retry(*, ids: Sequence[int] | None = None, kind: str = "") -> int:
+    """An administrator's retry of failed rows (these `ids`, or every failed row of `kind`,
+    or every failed row): back to pending with a fresh count, for the dispatcher."""
+    failed = Notification.objects.filter(status=Status.FAILED)
+    if ids is not None:
+        failed = failed.filter(id__in=ids)
+    if kind:
+        failed = failed.filter(kind=kind)
+    return failed.update(
+        status=Status.PENDING, attempts=0, dispatched_at=None, claimed_at=None, reason=""
     )
-    check = _checks.get(notification.kind)
-    reason = check(notice) if check is not None else None
-    if reason:
-        return _skip(notification, reason)
-    if notification.channel != NoticeChannel.EMAIL:
-        morning = quiet_until(now)
-        if morning is not None:
-            raise JobDeferred(morning)
-    render = _renderers.get(notification.kind)
-    if render is None:
-        raise PermanentJobError(f"No renderer for notice kind {notification.kind!r}.")
-    with translation.override(recipient.preferred_language):
-        message = render(notice)
-        unsubscribe = unsubscribe_url(
-            user=recipient, kind=notification.kind, channel=notification.channel
-        )
-        try:
-            channels.deliver(
-                channel=notification.channel,
-                recipient=recipient,
-                subject=message.subject,
-                text=message.text,
-                html=message.html,
-                unsubscribe_url=unsubscribe,
-            )
-        except channels.PermanentDeliveryError as error:
-            Notification.objects.filter(pk=notification.pk).update(
-                status=Notification.Status.FAILED, reason=str(error)[:300]
-            )
-            return Notification.Status.FAILED
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), reason=""
-    )
-    return Notification.Status.SENT
+
+
+def outbox_counts() -> dict[str, dict[str, int]]:
+    """Rows by kind and state, for the administrators' view."""
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in Notification.objects.order_by().values("kind", "status").annotate(n=Count("id")):
+        counts[row["kind"]][row["status"]] = row["n"]
+    return dict(counts)
+
+
+def outbox_failures(*, kind: str = "", limit: int = 100) -> QuerySet[Notification]:
+    failures = Notification.objects.filter(status=Status.FAILED).select_related("recipient")
+    if kind:
+        failures = failures.filter(kind=kind)
+    return failures.order_by("-created_at", "-id")[:limit]

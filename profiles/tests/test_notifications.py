@@ -9,10 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from learnprofile.jobs.models import Job
-from learnprofile.jobs.registry import JobDeferred
 from learnprofile.jobs.services import job_run
 from profiles import api
 from profiles.channels import RecordingBackend
@@ -37,8 +35,10 @@ def _render(notice: notifications.NoticeData) -> notifications.Message:
     )
 
 
-def _still_enrolled(notice: notifications.NoticeData) -> str | None:
-    return "no longer enrolled" if notice.object_ref in LEFT_THE_CLASS else None
+def _still_enrolled(notices) -> dict[int, str]:
+    return {
+        notice.id: "no longer enrolled" for notice in notices if notice.object_ref in LEFT_THE_CLASS
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -86,11 +86,20 @@ def _remind(user, *, session: str = "session:1", channel: str = "email") -> Noti
 
 
 def _job(notification: Notification) -> Job:
-    return Job.objects.get(payload__notification=str(notification.public_id))
+    return Job.objects.get(kind=notifications.SEND, payload__ids__contains=notification.pk)
 
 
 def _subject(message) -> str:
     return str(make_header(decode_header(message["Subject"])))
+
+
+def _bodies(message) -> dict[str, str]:
+    """The decoded text and HTML parts of a received message, by content type."""
+    return {
+        part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset())
+        for part in message.walk()
+        if not part.is_multipart()
+    }
 
 
 def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None:
@@ -110,8 +119,13 @@ def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None
     assert _subject(message) == "Nhắc lịch buổi học: Tin học cơ bản"
     assert message["List-Unsubscribe"].strip().startswith("<https://hoctap.gov.vn/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    body = message.get_payload(decode=True).decode("utf-8")
-    assert "Tin học cơ bản — 14:00 thứ Hai" in body
+    bodies = _bodies(message)
+    assert "Tin học cơ bản — 14:00 thứ Hai" in bodies["text/plain"]
+    assert (
+        "Ngừng nhận loại thông báo này: https://hoctap.gov.vn/unsubscribe/" in bodies["text/plain"]
+    )
+    assert '<html lang="vi">' in bodies["text/html"]
+    assert "<p>Tin học cơ bản — 14:00 thứ Hai</p>" in bodies["text/html"]
 
 
 def test_the_reminder_is_in_the_learners_language(inbox) -> None:
@@ -182,10 +196,12 @@ def test_quiet_hours_hold_an_sms_until_morning(settings) -> None:
     notification = _remind(learner, channel="sms")
     night = datetime(2026, 11, 23, 22, 30, tzinfo=LOCAL)
 
-    with pytest.raises(JobDeferred) as deferred:
-        notifications.notification_send(notification_id=notification.public_id, now=night)
+    state = notifications.notification_send(notification_id=notification.public_id, now=night)
 
-    assert deferred.value.until == datetime(2026, 11, 24, 7, 0, tzinfo=LOCAL)
+    notification.refresh_from_db()
+    assert state == "pending"
+    assert notification.send_after == datetime(2026, 11, 24, 7, 0, tzinfo=LOCAL)
+    assert (notification.attempts, notification.dispatched_at) == (0, None)
     assert RecordingBackend.outbox == []
     morning = night + timedelta(hours=9)
     assert notifications.notification_send(notification_id=notification.public_id, now=morning) == (
@@ -195,17 +211,23 @@ def test_quiet_hours_hold_an_sms_until_morning(settings) -> None:
     assert "Tin học cơ bản" in RecordingBackend.outbox[0]["text"]
 
 
-def test_a_deferred_job_goes_back_to_pending_without_using_an_attempt(settings) -> None:
+def test_a_held_sms_goes_back_to_the_dispatcher_which_sends_it_when_due(settings) -> None:
     learner = _learner(phone="+84912345678")
-    job = _job(_remind(learner, channel="sms"))
+    notification = _remind(learner, channel="sms")
     settings.NOTICE_QUIET_HOURS = ("23:59:59", "23:59:59")  # quiet all day but one second
 
-    assert job_run(job_id=job.id) == "pending"
+    assert job_run(job_id=_job(notification).id) == "done"
+    notification.refresh_from_db()
+    assert notification.status == "pending"
+    assert notifications.notifications_dispatch()["dispatched"] == 0  # not due yet
 
-    job.refresh_from_db()
-    assert (job.status, job.attempts) == ("pending", 0)
-    assert job.available_at > timezone.now()
-    assert RecordingBackend.outbox == []
+    morning = notification.send_after + timedelta(seconds=1)
+    assert notifications.notifications_dispatch(now=morning)["dispatched"] == 1
+    later_job = Job.objects.filter(kind=notifications.SEND).order_by("-created_at").first()
+    assert later_job.payload == {"ids": [notification.pk]}
+    settings.NOTICE_QUIET_HOURS = ("21:00", "07:00")
+    notifications.notifications_send(ids=later_job.payload["ids"], now=morning.replace(hour=9))
+    assert len(RecordingBackend.outbox) == 1
 
 
 def test_a_person_chooses_their_notices_and_the_choice_holds_at_send_time(inbox) -> None:

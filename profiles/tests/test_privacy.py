@@ -59,6 +59,7 @@ EXPORTED_TABLES = {
     "profiles.datarequest",
     "profiles.notification",
     "profiles.notificationpreference",
+    "profiles.broadcast",
     "account.emailaddress",
     "courses.enrollment",
     "courses.attendancemark",
