@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet, Value, Window
+from django.db.models import F, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -183,7 +183,8 @@ def _may_be_common(terms: SearchTerms, *, any_word: bool, limit: int) -> bool:
     return share * MATCH_WINDOW_ROWS >= limit
 
 
-_frequencies_cache: tuple[float, dict[str, float], float] = (0.0, {}, 0.0)
+# Never read: -inf, not 0 (time.monotonic() may count from boot, minutes ago).
+_frequencies_cache: tuple[float, dict[str, float], float] = (float("-inf"), {}, 0.0)
 
 
 def _word_frequencies() -> tuple[dict[str, float], float]:
@@ -313,6 +314,28 @@ def _near_matches(
     # all, so near and elsewhere together hold at least every match at hand.
     elsewhere = [match.pk for match in matches if match.province_id != place.province_id]
     return [*near, *elsewhere][start:stop]
+
+
+def open_offerings_near(
+    *, place: Place, limit: int = 3, course_ids: set[int] | None = None
+) -> list[Offering]:
+    """Published classes that have not started and still take enrollments, with a free seat
+    (of `course_ids`, if given): the person's ward first, then their province, then
+    elsewhere, each soonest first."""
+    now = timezone.now()
+    offerings = (
+        _catalog_base(CatalogFilters(has_seats=True))
+        .filter(starts_on__gt=today())
+        .filter(Q(enrollment_closes_at__isnull=True) | Q(enrollment_closes_at__gt=now))
+    )
+    if course_ids is not None:
+        offerings = offerings.filter(course_id__in=course_ids)
+    if place.province_id is None:
+        ids = list(offerings.order_by("starts_on", "id").values_list("pk", flat=True)[:limit])
+    else:
+        ids = _near_ids(offerings, place=place, start=0, stop=limit)
+    found = Offering.objects.select_related("course").in_bulk(ids)
+    return [found[pk] for pk in ids]
 
 
 def catalog_search(

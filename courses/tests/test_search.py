@@ -202,7 +202,7 @@ def test_rare_words_by_the_column_statistics_go_straight_to_the_gin_index(
     gong = offering_make(course_make(OrganizationFactory(), title="Gốm Chăm Bàu Trúc"))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE courses_offering")
-    monkeypatch.setattr(selectors, "_frequencies_cache", (0.0, {}, 0.0))
+    monkeypatch.setattr(selectors, "_frequencies_cache", (float("-inf"), {}, 0.0))
     monkeypatch.setattr(selectors, "MATCH_WINDOW_ROWS", 30)
     frequencies, floor = selectors._word_frequencies()
     assert frequencies["tin"] == pytest.approx(12 / 25)
