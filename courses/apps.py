@@ -7,11 +7,12 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Khoá học")
 
     def ready(self) -> None:
-        from courses import selectors
+        from courses import notices, selectors
         from courses.services import attendance, enrollment  # noqa: F401 - job handlers
         from profiles import api as profiles_api
 
         profiles_api.learner_relation_register(selectors.learner_is_enrolled_at)
+        notices.notices_register()
         profiles_api.personal_data_table_register(label="courses.enrollment", covers=("learner",))
         profiles_api.personal_data_table_register(
             label="courses.attendancemark", covers=("enrollment__learner",)

@@ -21,14 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses import permissions
+from courses import notices, permissions
 from courses.models import (
     ATTENDANCE_STATUS_VALUES,
     AttendanceChange,
@@ -42,7 +39,6 @@ from courses.models import (
 from courses.selectors import AttendanceSummary, attendance_summaries
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError, NotFound, NotPermitted
-from learnprofile.jobs.email import email_send_on_commit
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles import api as profiles_api
@@ -461,26 +457,11 @@ def low_attendance_job(payload: dict[str, Any]) -> None:
     if not _below_threshold(summary, offering.minimum_attendance_percent):
         return
     person = profiles_api.person_get(user_id=enrollment.learner_id)
-    if person is None or not person.email:
+    if person is None:
         return
-    context = {
-        "name": person.full_name,
-        "course": offering.course.title,
-        "attended": summary.attended,
-        "counted": summary.counted,
-        "percent": summary.percent,
-        "minimum": offering.minimum_attendance_percent,
-        "link": settings.SITE_URL + reverse("my_courses"),
-    }
-    with translation.override(person.preferred_language):
-        subject = str(_("Bạn đang vắng nhiều buổi: %(course)s") % {"course": offering.course.title})
-        body = render_to_string("courses/email/low_attendance.txt", context)
     with transaction.atomic():
-        email_send_on_commit(
-            to=[person.email],
-            subject=subject,
-            body=body,
-            dedupe_key=f"enrollment.low_attendance:{enrollment.public_id}",
+        notices.low_attendance_notice_on_commit(
+            enrollment=enrollment, person=person, summary=summary
         )
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses import permissions
+from courses import notices, permissions
 from courses.models import AttendanceMark, Course, Offering, OfferingStatus, Session
 from courses.search import search_columns
 from learnprofile.audit.services import audit_record
@@ -351,8 +351,73 @@ def sessions_add_recurring(
     return sessions
 
 
+def _session_locked(actor: Any, session: Session) -> tuple[Offering, Session]:
+    """The session's offering and the session, locked, for a manager of its center; the
+    session as it is now (another manager may have moved it). Raises NotPermitted,
+    NotFound, OfferingNotEditable."""
+    offering = (
+        Offering.objects.select_for_update().select_related("course").get(pk=session.offering_id)
+    )
+    _require_manager(actor, offering.course.provider_id)
+    current = Session.objects.filter(pk=session.pk).first()
+    if current is None:
+        raise NotFound(_("Không tìm thấy buổi học."))
+    if offering.status in (OfferingStatus.CANCELLED, OfferingStatus.FINISHED):
+        raise OfferingNotEditable(_("Không thể đổi lịch của lớp đã hủy hoặc đã kết thúc."))
+    current.offering = offering
+    return offering, current
+
+
+def _learners_told(offering: Offering, session: Session) -> bool:
+    """Learners hear of a change to a session still to come of a class they can see."""
+    return offering.status == OfferingStatus.PUBLISHED and session.starts_at > timezone.now()
+
+
 @transaction.atomic
-def session_delete(*, actor: Any, session: Session) -> None:
+def session_reschedule(
+    *, actor: Any, session: Session, starts_at: datetime, ends_at: datetime, room: str, reason: str
+) -> Session:
+    """Move a session (or change its room); everyone enrolled is told, once per change.
+    Raises NotPermitted, NotFound, OfferingNotEditable, Conflict (attendance already taken),
+    ValidationError (bad times, a session already at that time)."""
+    offering, session = _session_locked(actor, session)
+    if AttendanceMark.objects.filter(session_id=session.pk).exists():
+        raise Conflict(_("Buổi học đã có điểm danh nên không thể đổi lịch."))
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": [_("Giờ kết thúc phải sau giờ bắt đầu.")]})
+    if starts_at <= timezone.now():
+        raise ValidationError(
+            {"starts_at": [_("Chỉ có thể dời buổi học sang một thời điểm sắp tới.")]}
+        )
+    clash = Session.objects.filter(offering=offering, starts_at=starts_at).exclude(pk=session.pk)
+    if clash.exists():
+        raise ValidationError({"starts_at": [_("Lớp đã có một buổi học vào giờ này.")]})
+    room = " ".join(room.split())[:100]
+    reason = " ".join(reason.split())[:300]
+    before = session.starts_at
+    if (before, session.ends_at, session.room) == (starts_at, ends_at, room):
+        return session
+    was_told = _learners_told(offering, session)
+    session.starts_at, session.ends_at, session.room = starts_at, ends_at, room
+    session.save(update_fields=["starts_at", "ends_at", "room"])
+    audit_record(
+        actor=actor,
+        action="offering.session_moved",
+        object_type="offering",
+        object_id=offering.public_id,
+        details={"from": before.isoformat(), "to": starts_at.isoformat(), "room": room},
+    )
+    if was_told or _learners_told(offering, session):
+        notices.session_changed_notices_on_commit(
+            session=session, event="moved", before=before, reason=reason
+        )
+    return session
+
+
+@transaction.atomic
+def session_delete(*, actor: Any, session: Session, reason: str = "") -> None:
+    """Cancel a session that has not been held: it is removed and everyone enrolled is told.
+    Raises NotPermitted, NotFound, Conflict (attendance already taken)."""
     offering = (
         Offering.objects.select_for_update().select_related("course").get(pk=session.offering_id)
     )
@@ -360,6 +425,16 @@ def session_delete(*, actor: Any, session: Session) -> None:
     if AttendanceMark.objects.filter(session_id=session.pk).exists():
         # The marks are proof of learning (and PROTECT the session); a held session stays.
         raise Conflict(_("Buổi học đã có điểm danh nên không thể xóa."))
+    session.offering = offering
+    told = _learners_told(offering, session)
+    if told:
+        # Told before the row goes: the notice names the session by its id and time.
+        notices.session_changed_notices_on_commit(
+            session=session,
+            event="cancelled",
+            before=session.starts_at,
+            reason=" ".join(reason.split())[:300],
+        )
     if not Session.objects.filter(pk=session.pk).delete()[0]:
         raise NotFound(_("Không tìm thấy buổi học."))
     audit_record(
@@ -367,5 +442,5 @@ def session_delete(*, actor: Any, session: Session) -> None:
         action="offering.session_deleted",
         object_type="offering",
         object_id=offering.public_id,
-        details={"starts_at": session.starts_at.isoformat()},
+        details={"starts_at": session.starts_at.isoformat(), "learners_told": told},
     )

@@ -13,16 +13,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courses import permissions, selectors
+from courses import notices, permissions
 from courses.models import (
     ENROLLMENT_OPEN_STATUSES,
     Enrollment,
@@ -33,10 +30,8 @@ from courses.models import (
 from courses.services.catalog import WAITLIST_PROMOTE, waitlist_promote_on_commit
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
-from learnprofile.jobs.email import email_send_on_commit
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from profiles import api as profiles_api
-from profiles.data import PersonData
 
 
 class EnrollmentClosed(Conflict):
@@ -172,9 +167,9 @@ def _enroll(
         object_id=offering.public_id,
         details={"enrollment": str(enrollment.public_id), "by_staff": by_staff},
     )
-    enrollment_email_on_commit(
+    notices.enrollment_notice_on_commit(
         enrollment=enrollment,
-        kind="confirmed" if enrollment.status == EnrollmentStatus.ACTIVE else "waitlisted",
+        event="confirmed" if enrollment.status == EnrollmentStatus.ACTIVE else "waitlisted",
     )
     return enrollment, True
 
@@ -259,8 +254,8 @@ def waitlist_promote(*, offering_id: int) -> list[Enrollment]:
             object_id=offering.public_id,
             details={"enrollment": str(enrollment.public_id)},
         )
-        enrollment_email_on_commit(
-            enrollment=enrollment, kind="promoted", person=people.get(enrollment.learner_id)
+        notices.enrollment_notice_on_commit(
+            enrollment=enrollment, event="promoted", person=people.get(enrollment.learner_id)
         )
     return promoted
 
@@ -316,9 +311,9 @@ def offering_cancel(*, actor: Any, offering_id: int, reason: str) -> Offering:
     )
     for enrollment in open_enrollments:
         enrollment.offering = offering
-        enrollment_email_on_commit(
+        notices.enrollment_notice_on_commit(
             enrollment=enrollment,
-            kind="offering_cancelled",
+            event="offering_cancelled",
             person=people.get(enrollment.learner_id),
         )
     audit_record(
@@ -329,43 +324,3 @@ def offering_cancel(*, actor: Any, offering_id: int, reason: str) -> Offering:
         details={"reason": reason[:300], "notified": len(open_enrollments)},
     )
     return offering
-
-
-EMAIL_SUBJECTS = {
-    "confirmed": _("Đăng ký thành công: %(course)s"),
-    "waitlisted": _("Bạn đang trong danh sách chờ: %(course)s"),
-    "promoted": _("Đã có chỗ cho bạn: %(course)s"),
-    "offering_cancelled": _("Lớp học đã bị hủy: %(course)s"),
-}
-
-
-def enrollment_email_on_commit(
-    *, enrollment: Enrollment, kind: str, person: PersonData | None = None
-) -> None:
-    """Mail the learner about their enrollment, in their language; once per (enrollment,
-    kind) whatever retries happen. Callers mailing many pass each `person`, read in bulk."""
-    if person is None:
-        person = profiles_api.person_get(user_id=enrollment.learner_id)
-    if person is None or not person.email:
-        return
-    offering = enrollment.offering
-    context = {
-        "name": person.full_name,
-        "course": offering.course.title,
-        "offering": offering,
-        "venue": offering.venue,
-        "position": selectors.waitlist_positions([enrollment]).get(enrollment.pk),
-        "reason": offering.cancel_reason,
-        "link": settings.SITE_URL + reverse("my_courses"),
-        "course_link": settings.SITE_URL
-        + reverse("course_detail", kwargs={"course_id": offering.course.public_id}),
-    }
-    with translation.override(person.preferred_language):
-        subject = str(EMAIL_SUBJECTS[kind] % {"course": offering.course.title})
-        body = render_to_string(f"courses/email/enrollment_{kind}.txt", context)
-    email_send_on_commit(
-        to=[person.email],
-        subject=subject,
-        body=body,
-        dedupe_key=f"enrollment.{kind}:{enrollment.public_id}",
-    )
