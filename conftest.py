@@ -1,6 +1,8 @@
 """Fixtures shared by every test: fixed personas, as STYLE.md asks."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -13,6 +15,7 @@ from profiles.tests.factories import (
     province,
     units_loaded,
 )
+from tests.pipeline import SmtpInbox, smtp_server
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +71,14 @@ def personas(db: None) -> Personas:
         national_admin=national_admin,
         anonymous=AnonymousUser(),
     )
+
+
+@pytest.fixture
+def inbox(settings: Any) -> Iterator[SmtpInbox]:
+    """A real SMTP server on a free port, started for the test; mail goes there."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    with smtp_server() as (received, port):
+        settings.EMAIL_PORT = port
+        yield received

@@ -11,7 +11,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from profiles import permissions, selectors
 from profiles.data import (
@@ -398,3 +398,22 @@ def notices_plan(*, kind: str, rows: QuerySet[Any], now: datetime, channel: str 
     `due` (send after) and `ctx` (a JSON object for the renderer). A notice planned before
     (same kind, ref, recipient, channel) is not planned again. Returns how many are new."""
     return notifications.notices_plan(kind=kind, channel=channel, rows=rows, now=now)
+
+
+def people_consenting(*, purpose: str) -> QuerySet[User]:
+    """People who can receive notices and whose latest choice for `purpose` is yes (a query
+    to narrow further, not a list)."""
+    return notifications.people_consenting(purpose=purpose)
+
+
+def people_inactive_since(*, since: datetime) -> QuerySet[User]:
+    """People with the learning-reminders consent, here since before `since`, with nothing
+    added to their learning record since then (other apps narrow it with their own signs
+    of learning)."""
+    return (
+        notifications.people_consenting(purpose=ConsentRecord.Purpose.LEARNING_REMINDERS)
+        .filter(date_joined__lt=since)
+        .exclude(
+            Exists(LearningRecord.objects.filter(citizen_id=OuterRef("pk"), created_at__gte=since))
+        )
+    )

@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -159,7 +159,7 @@ def notices_plan(*, kind: str, channel: str, rows: QuerySet[Any], now: datetime)
         ON CONFLICT (dedupe_key) DO NOTHING
     """  # noqa: S608 (the table name is ours; every value is a parameter)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, channel, kind, channel, *select_params, now])
+        cursor.execute(sql, [kind, channel, kind, channel, now, *select_params])
         return int(cursor.rowcount)
 
 
@@ -205,6 +205,21 @@ def notifications_send_job(payload: dict[str, Any]) -> None:
     if not isinstance(ids, list) or not all(isinstance(value, int) for value in ids):
         raise PermanentJobError(f"Bad payload: {payload!r}")
     notifications_send(ids=ids)
+
+
+def people_consenting(*, purpose: str) -> QuerySet[User]:
+    """People who can receive notices and whose latest consent record for `purpose` says
+    yes."""
+    latest = (
+        ConsentRecord.objects.filter(user_id=OuterRef("pk"), purpose=purpose)
+        .order_by("-recorded_at", "-id")
+        .values("is_granted")[:1]
+    )
+    return (
+        User.objects.filter(is_active=True, is_assisted=False, erased_at__isnull=True)
+        .annotate(consents=Subquery(latest))
+        .filter(consents=True)
+    )
 
 
 def unsubscribe_token(*, user: User, kind: str, channel: str) -> str:

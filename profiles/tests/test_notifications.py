@@ -3,7 +3,6 @@ through a real SMTP server; one-click unsubscribe without login; quiet hours for
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +17,7 @@ from profiles.models import Notification
 from profiles.services import notifications
 from profiles.services.privacy import consent_set
 from profiles.tests.factories import UserFactory
-from tests.pipeline import SmtpInbox, smtp_server
+from tests.helpers import mail_bodies, mail_subject
 
 pytestmark = pytest.mark.django_db
 
@@ -54,16 +53,6 @@ def reminder_kind() -> Iterator[None]:
     notifications._checks.update(saved[1])
 
 
-@pytest.fixture
-def inbox(settings) -> Iterator[SmtpInbox]:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.SITE_URL = "https://hoctap.gov.vn"
-    with smtp_server() as (received, port):
-        settings.EMAIL_PORT = port
-        yield received
-
-
 def _learner(language: str = "vi", phone: str = ""):
     user = UserFactory(preferred_language=language)
     consent_set(actor=user, purpose="learning_reminders", is_granted=True)
@@ -89,19 +78,6 @@ def _job(notification: Notification) -> Job:
     return Job.objects.get(kind=notifications.SEND, payload__ids__contains=notification.pk)
 
 
-def _subject(message) -> str:
-    return str(make_header(decode_header(message["Subject"])))
-
-
-def _bodies(message) -> dict[str, str]:
-    """The decoded text and HTML parts of a received message, by content type."""
-    return {
-        part.get_content_type(): part.get_payload(decode=True).decode(part.get_content_charset())
-        for part in message.walk()
-        if not part.is_multipart()
-    }
-
-
 def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None:
     learner = _learner()
     first = _remind(learner)
@@ -116,10 +92,10 @@ def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
-    assert _subject(message) == "Nhắc lịch buổi học: Tin học cơ bản"
+    assert mail_subject(message) == "Nhắc lịch buổi học: Tin học cơ bản"
     assert message["List-Unsubscribe"].strip().startswith("<https://hoctap.gov.vn/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    bodies = _bodies(message)
+    bodies = mail_bodies(message)
     assert "Tin học cơ bản — 14:00 thứ Hai" in bodies["text/plain"]
     assert (
         "Ngừng nhận loại thông báo này: https://hoctap.gov.vn/unsubscribe/" in bodies["text/plain"]
@@ -132,7 +108,7 @@ def test_the_reminder_is_in_the_learners_language(inbox) -> None:
     learner = _learner(language="en")
     job_run(job_id=_job(_remind(learner)).id)
 
-    assert _subject(inbox.messages[0]) == "Class reminder: Tin học cơ bản"
+    assert mail_subject(inbox.messages[0]) == "Class reminder: Tin học cơ bản"
 
 
 def test_a_learner_who_left_before_the_send_time_gets_nothing(inbox) -> None:
