@@ -6,10 +6,12 @@
 from datetime import datetime
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from courses import selectors
-from courses.data import CompletionData, CourseSummary, OfferingSummary
+from courses.data import CompletionData, CourseSummary, OfferingSummary, OpenOffering
 from courses.listeners import CompletionListener, completion_listener_add
 from courses.models import CompletionStatus, Course, Enrollment, Offering, OfferingStatus
 from profiles import api as profiles_api
@@ -115,6 +117,31 @@ def offerings_of_courses(*, course_ids: list[UUID], limit: int = 200) -> list[Of
             completed=offering.completed,
         )
         for offering in offerings
+    ]
+
+
+def open_offerings_near(
+    *, learner_id: int, course_ids: list[UUID] | None = None, limit: int = 1
+) -> list[OpenOffering]:
+    """Classes taking enrollments (of these courses, if given) nearest the learner's home:
+    their ward, then their province, then elsewhere, each soonest first."""
+    person = profiles_api.person_get(user_id=learner_id)
+    place = selectors.Place(
+        ward_id=person.residence_ward_id if person else None,
+        province_id=person.residence_province_id if person else None,
+    )
+    courses = None
+    if course_ids is not None:
+        courses = set(Course.objects.filter(public_id__in=course_ids).values_list("pk", flat=True))
+    return [
+        OpenOffering(
+            course_title=offering.course.title,
+            starts_on=offering.starts_on,
+            venue=offering.venue,
+            link=settings.SITE_URL
+            + reverse("course_detail", kwargs={"course_id": offering.course.public_id}),
+        )
+        for offering in selectors.open_offerings_near(place=place, limit=limit, course_ids=courses)
     ]
 
 

@@ -42,3 +42,13 @@ class OfferingSummary:
     ends_on: date
     is_closed: bool
     completed: int
+
+
+@dataclass(frozen=True)
+class OpenOffering:
+    """A class still taking enrollments, as a notice suggests it."""
+
+    course_title: str
+    starts_on: date
+    venue: str
+    link: str

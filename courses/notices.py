@@ -27,8 +27,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses import selectors
-from courses.models import Enrollment, EnrollmentStatus, Offering, OfferingStatus, Session
+from courses import api, selectors
+from courses.models import Enrollment, EnrollmentStatus, OfferingStatus, Session
 from profiles import api as profiles_api
 from profiles.data import NoticeKind, PersonData
 
@@ -297,32 +297,21 @@ def _reminders_still_apply(notices: Sequence[profiles_api.NoticeData]) -> dict[i
 
 
 def _nudge_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
-    person = profiles_api.person_get(user_id=notice.recipient_id)
-    place = selectors.Place(
-        ward_id=person.residence_ward_id if person else None,
-        province_id=person.residence_province_id if person else None,
-    )
-    offerings = selectors.open_offerings_near(place=place, limit=NUDGE_COURSES)
+    offerings = api.open_offerings_near(learner_id=notice.recipient_id, limit=NUDGE_COURSES)
     return profiles_api.Message(
         subject=_("Học điều mới gần nhà bạn"),
         text=render_to_string(
             "courses/email/inactivity_nudge.txt",
             {
-                "name": person.full_name if person else "",
-                "offerings": [_offering_line(offering) for offering in offerings],
+                "name": notice.context.get("name", ""),
+                "offerings": [
+                    {**vars(offering), "starts": offering.starts_on.strftime("%d/%m/%Y")}
+                    for offering in offerings
+                ],
                 "catalog": _link("catalog"),
             },
         ),
     )
-
-
-def _offering_line(offering: Offering) -> dict[str, str]:
-    return {
-        "course": offering.course.title,
-        "starts": offering.starts_on.strftime("%d/%m/%Y"),
-        "venue": offering.venue,
-        "link": _link("course_detail", course_id=offering.course.public_id),
-    }
 
 
 def _nudges_still_apply(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:

@@ -1,26 +1,121 @@
 """The notices credentials sends through the profiles outbox: "a credential was issued to
-you", with its verification link. Registered at start-up (apps.ready)."""
+you", with its verification link, and "your credential expires in 30 days", with the next
+class of a matching course near the learner. Registered at start-up (apps.ready); the
+expiring ones are planned daily by beat (`credentials_expiring_plan`)."""
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
+from django.db.models import DateTimeField, F, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from courses import api as courses_api
 from credentials.models import Credential
+from credentials.services.issuance import credential_url
 from profiles import api as profiles_api
 from profiles.data import NoticeKind
 
 CREDENTIAL_ISSUED = NoticeKind.CREDENTIAL_ISSUED
+CREDENTIAL_EXPIRING = NoticeKind.CREDENTIAL_EXPIRING
+
+
+EXPIRING_DAYS = 30
+
+
+def _in_language(context: dict[str, Any]) -> dict[str, Any]:
+    """The achievement's name in the recipient's language (English when it has one)."""
+    if get_language() == "en" and context.get("achievement_en"):
+        return {**context, "achievement": context["achievement_en"]}
+    return context
 
 
 def _credential_issued_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
-    context = notice.context
+    context = _in_language(notice.context)
     return profiles_api.Message(
         subject=_("Bạn được cấp chứng chỉ: %(achievement)s")
         % {"achievement": context["achievement"]},
         text=render_to_string("credentials/email/credential_issued.txt", context),
     )
+
+
+def credentials_expiring_plan(*, now: datetime | None = None) -> int:
+    """Tell the holders of standing credentials that expire in EXPIRING_DAYS (daily; a day
+    missed is caught up the next). Returns how many notices were planned."""
+    now = now or timezone.now()
+    rows = Credential.objects.filter(
+        revoked_at__isnull=True,
+        valid_until__gte=now + timedelta(days=EXPIRING_DAYS - 1),
+        valid_until__lt=now + timedelta(days=EXPIRING_DAYS + 1),
+    ).values(
+        recipient=F("learner_id"),
+        ref=Concat(
+            Value("credential:"),
+            Cast(F("public_id"), TextField()),
+            Value(":expiring"),
+            output_field=TextField(),
+        ),
+        due=Value(now, output_field=DateTimeField()),
+        ctx=JSONObject(
+            credential=Cast(F("public_id"), TextField()),
+            name=Coalesce(F("learner__citizen_profile__full_name"), Value("")),
+            achievement=F("achievement__name_vi"),
+            achievement_en=F("achievement__name_en"),
+            valid_until=F("valid_until"),
+        ),
+    )
+    return profiles_api.notices_plan(kind=CREDENTIAL_EXPIRING, rows=rows, now=now)
+
+
+def _credential_expiring_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+    context = _in_language(notice.context)
+    credential = Credential.objects.select_related("achievement").get(
+        public_id=UUID(context["credential"])
+    )
+    valid_until = parse_datetime(context["valid_until"])
+    next_classes = (
+        courses_api.open_offerings_near(
+            learner_id=notice.recipient_id, course_ids=credential.achievement.course_ids, limit=1
+        )
+        if credential.achievement.course_ids
+        else []
+    )
+    return profiles_api.Message(
+        subject=_("Chứng chỉ sắp hết hạn: %(achievement)s")
+        % {"achievement": context["achievement"]},
+        text=render_to_string(
+            "credentials/email/credential_expiring.txt",
+            {
+                **context,
+                "valid_until": timezone.localdate(valid_until).strftime("%d/%m/%Y")
+                if valid_until
+                else "",
+                "link": credential_url(credential.public_id),
+                "next": next_classes[0] if next_classes else None,
+            },
+        ),
+    )
+
+
+def _expiring_still_applies(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:
+    """Not for a credential revoked since, nor one already expired."""
+    ids = {notice.id: UUID(notice.context["credential"]) for notice in notices}
+    standing = set(
+        Credential.objects.filter(
+            public_id__in=ids.values(), revoked_at__isnull=True, valid_until__gt=timezone.now()
+        ).values_list("public_id", flat=True)
+    )
+    return {
+        notice_id: "credential revoked or expired"
+        for notice_id, credential_id in ids.items()
+        if credential_id not in standing
+    }
 
 
 def _credentials_still_standing(
@@ -43,4 +138,7 @@ def _credentials_still_standing(
 def notices_register() -> None:
     profiles_api.notice_kind_register(
         CREDENTIAL_ISSUED, render=_credential_issued_render, applies=_credentials_still_standing
+    )
+    profiles_api.notice_kind_register(
+        CREDENTIAL_EXPIRING, render=_credential_expiring_render, applies=_expiring_still_applies
     )

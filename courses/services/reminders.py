@@ -115,7 +115,10 @@ def inactivity_nudges_plan(*, now: datetime | None = None) -> int:
             recipient=F("pk"),
             ref=Value(f"inactive:{period}", output_field=TextField()),
             due=Value(now, output_field=DateTimeField()),
-            ctx=JSONObject(planned_at=Value(now.isoformat(), output_field=TextField())),
+            ctx=JSONObject(
+                name=Coalesce(F("citizen_profile__full_name"), Value("")),
+                planned_at=Value(now.isoformat(), output_field=TextField()),
+            ),
         )
     )
     return profiles_api.notices_plan(kind=NoticeKind.INACTIVITY_NUDGE, rows=rows, now=now)

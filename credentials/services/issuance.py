@@ -224,6 +224,7 @@ def credential_issue(
                 context={
                     "name": person.full_name,
                     "achievement": achievement.name_vi,
+                    "achievement_en": achievement.name_en,
                     "issuer": organization.name,
                     "link": credential_url(public_id),
                 },

@@ -199,3 +199,47 @@ def test_resubmitting_costs_the_same_queries_for_one_request_or_many(world) -> N
         return len(captured.captured_queries)
 
     assert queries(klass.enrollments[:1]) == queries(klass.enrollments)
+
+
+def test_a_credential_expiring_in_30_days_is_announced_once_with_the_next_class_near_home(
+    world, personas, inbox
+) -> None:
+    from courses.tests.factories import offering_make
+    from credentials import notices
+    from tests.helpers import mail_bodies, mail_subject, notices_send_due
+
+    klass, achievement = world
+    first, second = klass.enrollments[:2]
+    pipeline.automatic_request(
+        [
+            (achievement, first.learner_id, klass.offering.public_id),
+            (achievement, second.learner_id, klass.offering.public_id),
+        ]
+    )
+    run_pending_jobs()
+    for consenting in (first.learner, second.learner):
+        apps.get_model("profiles", "ConsentRecord").objects.create(
+            user=consenting, purpose="learning_reminders", is_granted=True, notice_version="1"
+        )
+    now = timezone.now()
+    Credential.objects.update(valid_until=now + timedelta(days=30, hours=3))
+    revoked = Credential.objects.get(learner_id=second.learner_id)
+    next_class = offering_make(klass.offering.course, venue="Nhà văn hóa thôn Đông")
+    apps.get_model("profiles", "Notification").objects.all().delete()
+
+    assert notices.credentials_expiring_plan(now=now) == 2
+    assert notices.credentials_expiring_plan(now=now + timedelta(days=1)) == 0
+    issuance.credential_revoke(
+        actor=personas.issuer_admin, credential_id=revoked.public_id, reason="Cấp nhầm"
+    )
+    notices_send_due()
+
+    [message] = inbox.messages
+    text = mail_bodies(message)["text/plain"]
+    assert message["To"] == first.learner.email
+    assert mail_subject(message) == "Chứng chỉ sắp hết hạn: Chứng nhận hoàn thành: Tin học cơ bản"
+    assert "hết hạn ngày " in text
+    assert "Nhà văn hóa thôn Đông" in text
+    assert f"/courses/{next_class.course.public_id}" in text
+    skipped = apps.get_model("profiles", "Notification").objects.get(recipient=second.learner)
+    assert (skipped.status, skipped.reason) == ("skipped", "credential revoked or expired")
