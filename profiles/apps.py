@@ -8,4 +8,6 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers register themselves when their module is imported.
-        from profiles.services import notifications, privacy  # noqa: F401
+        from profiles.services import broadcasts, notifications, privacy  # noqa: F401
+
+        broadcasts.notices_register()

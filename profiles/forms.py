@@ -5,7 +5,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import AdministrativeUnit, CitizenProfile, Language, validate_date_of_birth
+from profiles.models import (
+    AdministrativeUnit,
+    Broadcast,
+    CitizenProfile,
+    Language,
+    validate_date_of_birth,
+)
 from profiles.national_id import national_id_normalise
 from profiles.phone import phone_normalise
 from profiles.selectors import ward_search
@@ -95,3 +101,31 @@ class ProfileForm(forms.Form):
         if not name:
             raise ValidationError(_("Vui lòng nhập họ và tên."))
         return name
+
+
+class BroadcastForm(forms.ModelForm):
+    """A regional administrator's message: the area is one of theirs."""
+
+    unit = forms.TypedChoiceField(label=_("Gửi tới người dân ở"), coerce=int)
+
+    class Meta:
+        model = Broadcast
+        fields = ["channel", "subject_vi", "body_vi", "subject_en", "body_en", "per_minute"]
+        widgets = {
+            "body_vi": forms.Textarea(attrs={"rows": 8}),
+            "body_en": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "subject_en": _(
+                "Người chọn tiếng Anh nhận bản này; để trống thì họ nhận bản tiếng Việt."
+            ),
+            "per_minute": _("Gửi dần để máy chủ thư và nhà mạng không bị quá tải."),
+        }
+
+    def __init__(self, *args: Any, units: list[AdministrativeUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [
+            (unit.pk, f"{unit.name}, {unit.parent.name}" if unit.parent else unit.name)
+            for unit in units
+        ]
+        self.order_fields(["unit"])

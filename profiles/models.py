@@ -720,6 +720,13 @@ class Broadcast(models.Model):
     def __str__(self) -> str:
         return self.subject_vi
 
+    def clean(self) -> None:
+        # Both English fields or neither: half a translation is worse than none.
+        if bool(self.subject_en.strip()) != bool(self.body_en.strip()):
+            raise ValidationError(
+                {"body_en": _("Hãy viết cả tiêu đề và nội dung tiếng Anh, hoặc để trống cả hai.")}
+            )
+
 
 class NotificationPreference(models.Model):
     """A person's choice for one kind on one channel; no row means the default (on). An

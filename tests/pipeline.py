@@ -32,6 +32,16 @@ def free_port() -> int:
 @dataclass
 class SmtpInbox:
     messages: list[Message] = field(default_factory=list)
+    # Addresses this server refuses for good ("550 no such user").
+    refused: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refused:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append(message_from_bytes(envelope.content))

@@ -1,16 +1,20 @@
 """Notices: one-click unsubscribe without signing in (RFC 8058: mail clients POST to the same
-URL; the signed token names one person, one kind and one channel), and the person's own
-choices, kind by kind and channel by channel."""
+URL; the signed token names one person, one kind and one channel), the person's own choices,
+kind by kind and channel by channel, and the national administrators' view of the outbox."""
+
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from learnprofile.audit.services import audit_record
 from profiles.data import NoticeChannel, NoticeKind
-from profiles.models import User
+from profiles.models import Notification, User
 from profiles.services import notifications
 
 
@@ -61,3 +65,66 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
         "profiles/notice_preferences.html",
         {"rows": rows, "channels": list(NoticeChannel)},
     )
+
+
+def _national_admin(request: HttpRequest) -> None:
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """National administrators: the outbox by kind and state, failures with their reason,
+    and a retry. Under /staff/ (MFA required)."""
+    _national_admin(request)
+    counts = notifications.outbox_counts()
+    statuses = list(Notification.Status)
+    rows = [
+        (kind, [counts.get(kind.value, {}).get(status.value, 0) for status in statuses])
+        for kind in NoticeKind
+    ]
+    kind = request.GET.get("kind", "")
+    if kind not in NoticeKind.values:
+        kind = ""
+    return render(
+        request,
+        "profiles/staff/outbox.html",
+        {
+            "rows": rows,
+            "statuses": statuses,
+            "failures": notifications.outbox_failures(kind=kind),
+            "kind": kind,
+            "kinds": list(NoticeKind),
+        },
+    )
+
+
+@login_required
+@require_POST
+def outbox_retry(request: HttpRequest) -> HttpResponse:
+    """Retry one failed notice (`notice`: its public id) or every failed one of a kind."""
+    _national_admin(request)
+    kind = request.POST.get("kind", "")
+    if kind and kind not in NoticeKind.values:
+        kind = ""
+    notice = request.POST.get("notice", "")
+    ids = None
+    if notice:
+        try:
+            ids = list(
+                Notification.objects.filter(public_id=UUID(notice)).values_list("id", flat=True)
+            )
+        except ValueError:
+            ids = []
+    retried = notifications.notifications_retry(ids=ids, kind=kind)
+    audit_record(
+        actor=request.user,
+        action="notifications.retried",
+        object_type="notification",
+        object_id=notice or kind or "all",
+        details={"count": retried},
+    )
+    messages.success(
+        request, _("Đã đưa %(count)d thông báo vào hàng đợi gửi lại.") % {"count": retried}
+    )
+    return redirect("outbox")

@@ -1,0 +1,220 @@
+"""A regional administrator's message to the citizens of their province or commune.
+
+Composed as a draft, previewed in both languages with the number of people it will reach,
+then queued: one outbox row per consenting citizen (`news` consent, living in the area, able
+to receive), written by one INSERT ... SELECT whatever the count, each due a little after
+the one before (`per_minute`), so sending is throttled by the rows themselves and survives
+restarts. Stopping it skips every row not sent yet. Every step is audited.
+"""
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    Window,
+)
+from django.db.models.functions import JSONObject, RowNumber
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from learnprofile.audit.services import audit_record
+from learnprofile.errors import Conflict, NotFound
+from profiles.data import NoticeChannel, NoticeKind
+from profiles.models import AdministrativeUnit, Broadcast, ConsentRecord, RegionalAdminScope, User
+from profiles.services import notifications
+
+
+def broadcast_units(*, user: Any) -> list[AdministrativeUnit]:
+    """The areas `user` may write to: their scopes (a province covers all its wards)."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        AdministrativeUnit.objects.filter(
+            pk__in=RegionalAdminScope.objects.filter(user_id=user.pk).values("unit_id")
+        )
+        .select_related("parent")
+        .order_by("level", "name")
+    )
+
+
+def broadcasts_of(*, user: Any) -> QuerySet[Broadcast]:
+    """The broadcasts of the areas `user` administers, newest first."""
+    units = [unit.pk for unit in broadcast_units(user=user)]
+    return Broadcast.objects.filter(
+        Q(unit_id__in=units) | Q(unit__parent_id__in=units)
+    ).select_related("unit__parent", "author__citizen_profile")
+
+
+def broadcast_get(*, user: Any, public_id: Any) -> Broadcast:
+    """A broadcast of an area `user` administers; NotFound for any other (or none)."""
+    broadcast = broadcasts_of(user=user).filter(public_id=public_id).first()
+    if broadcast is None:
+        raise NotFound(_("Không tìm thấy thông báo."))
+    return broadcast
+
+
+@transaction.atomic
+def broadcast_create(*, actor: Any, unit_id: int, **fields: Any) -> Broadcast:
+    """A draft to one of the actor's areas. Raises NotFound (an area that is not theirs),
+    ValidationError (the model's checks)."""
+    unit = next((unit for unit in broadcast_units(user=actor) if unit.pk == unit_id), None)
+    if unit is None:
+        raise NotFound(_("Bạn không quản lý địa bàn này."))
+    broadcast = Broadcast(author=actor, unit=unit, **fields)
+    broadcast.full_clean()
+    broadcast.save()
+    audit_record(
+        actor=actor,
+        action="broadcast.drafted",
+        object_type="broadcast",
+        object_id=broadcast.public_id,
+        details={"unit": unit.code, "channel": broadcast.channel},
+    )
+    return broadcast
+
+
+def broadcast_audience(broadcast: Broadcast) -> QuerySet[User]:
+    """Who it reaches: people who can receive notices, whose latest `news` consent is yes,
+    living in the area (a province: any of its wards), with a phone for SMS and Zalo."""
+    people = notifications.people_consenting(purpose=ConsentRecord.Purpose.NEWS)
+    if broadcast.unit.level == AdministrativeUnit.Level.PROVINCE:
+        people = people.filter(citizen_profile__residence_ward__parent_id=broadcast.unit_id)
+    else:
+        people = people.filter(citizen_profile__residence_ward_id=broadcast.unit_id)
+    if broadcast.channel != NoticeChannel.EMAIL:
+        people = people.exclude(citizen_profile__phone="")
+    return people
+
+
+def broadcast_count(broadcast: Broadcast) -> int:
+    return broadcast_audience(broadcast).count()
+
+
+@transaction.atomic
+def broadcast_queue(*, actor: Any, broadcast: Broadcast, now: datetime | None = None) -> int:
+    """Queue a draft for its audience, throttled; returns how many it will reach. Queuing
+    twice (a double click) queues once. Raises Conflict for a stopped broadcast."""
+    now = now or timezone.now()
+    broadcast = Broadcast.objects.select_for_update().select_related("unit").get(pk=broadcast.pk)
+    if broadcast.status == Broadcast.Status.QUEUED:
+        return broadcast.recipient_count or 0
+    if broadcast.status != Broadcast.Status.DRAFT:
+        raise Conflict(_("Thông báo này đã dừng, không thể gửi."))
+    # The n-th person's message is due (n - 1) / per_minute minutes from now.
+    step = Value(timedelta(minutes=1) / broadcast.per_minute, output_field=DurationField())
+    position = Window(RowNumber(), order_by=F("pk").asc())
+    rows = broadcast_audience(broadcast).values(
+        recipient=F("pk"),
+        ref=Value(_ref(broadcast), output_field=TextField()),
+        due=ExpressionWrapper(
+            Value(now, output_field=DateTimeField())
+            + ExpressionWrapper((position - 1) * step, output_field=DurationField()),
+            output_field=DateTimeField(),
+        ),
+        ctx=JSONObject(),
+    )
+    count = notifications.notices_plan(
+        kind=NoticeKind.BROADCAST, channel=broadcast.channel, rows=rows, now=now
+    )
+    broadcast.status = Broadcast.Status.QUEUED
+    broadcast.recipient_count = count
+    broadcast.queued_at = now
+    broadcast.save(update_fields=["status", "recipient_count", "queued_at"])
+    audit_record(
+        actor=actor,
+        action="broadcast.queued",
+        object_type="broadcast",
+        object_id=broadcast.public_id,
+        details={"recipients": count, "per_minute": broadcast.per_minute},
+    )
+    return count
+
+
+@transaction.atomic
+def broadcast_stop(*, actor: Any, broadcast: Broadcast) -> int:
+    """Stop a broadcast: the rows not sent yet are skipped when their time comes (now, for
+    those already due). Returns how many will not be sent."""
+    broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
+    if broadcast.status == Broadcast.Status.CANCELLED:
+        return 0
+    broadcast.status = Broadcast.Status.CANCELLED
+    broadcast.save(update_fields=["status"])
+    unsent = notifications.Notification.objects.filter(
+        object_ref=_ref(broadcast), status=notifications.Status.PENDING
+    ).update(status=notifications.Status.SKIPPED, reason="broadcast stopped")
+    audit_record(
+        actor=actor,
+        action="broadcast.stopped",
+        object_type="broadcast",
+        object_id=broadcast.public_id,
+        details={"unsent": unsent},
+    )
+    return unsent
+
+
+def _ref(broadcast: Broadcast) -> str:
+    return f"broadcast:{broadcast.public_id}"
+
+
+def broadcast_progress(broadcast: Broadcast) -> dict[str, int]:
+    """Its outbox rows by state."""
+    rows = notifications.Notification.objects.filter(object_ref=_ref(broadcast)).order_by()
+    return {row["status"]: row["n"] for row in rows.values("status").annotate(n=Count("id"))}
+
+
+@lru_cache(maxsize=64)
+def _wording(public_id: str) -> tuple[str, str, str, str]:
+    """(subject_vi, body_vi, subject_en, body_en), cached per worker process: the words of a
+    queued broadcast never change."""
+    broadcast = Broadcast.objects.get(public_id=public_id)
+    return broadcast.subject_vi, broadcast.body_vi, broadcast.subject_en, broadcast.body_en
+
+
+def _in_language(words: tuple[str, str, str, str], language: str) -> notifications.Message:
+    """English when it was written, else Vietnamese."""
+    subject_vi, body_vi, subject_en, body_en = words
+    if language == "en" and subject_en and body_en:
+        return notifications.Message(subject=subject_en, text=body_en)
+    return notifications.Message(subject=subject_vi, text=body_vi)
+
+
+def broadcast_message(broadcast: Broadcast, *, language: str) -> notifications.Message:
+    """What a citizen reading `language` receives (the preview)."""
+    words = (broadcast.subject_vi, broadcast.body_vi, broadcast.subject_en, broadcast.body_en)
+    return _in_language(words, language)
+
+
+def _render(notice: notifications.NoticeData) -> notifications.Message:
+    words = _wording(notice.object_ref.removeprefix("broadcast:"))
+    return _in_language(words, get_language())
+
+
+def _still_on(notices: Any) -> dict[int, str]:
+    refs = {notice.object_ref.removeprefix("broadcast:") for notice in notices}
+    stopped = {
+        str(public_id)
+        for public_id in Broadcast.objects.filter(
+            public_id__in=refs, status=Broadcast.Status.CANCELLED
+        ).values_list("public_id", flat=True)
+    }
+    return {
+        notice.id: "broadcast stopped"
+        for notice in notices
+        if notice.object_ref.removeprefix("broadcast:") in stopped
+    }
+
+
+def notices_register() -> None:
+    notifications.notice_kind_register(NoticeKind.BROADCAST, render=_render, applies=_still_on)

@@ -1,0 +1,113 @@
+"""Regional administrators write to the consenting citizens of their area: a draft, its
+preview in both languages with the number of people it reaches, then sending, throttled, with
+its progress and a stop button. Under /staff/ (MFA required)."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from learnprofile.errors import DomainError, NotFound
+from learnprofile.forms import form_error_add
+from profiles.forms import BroadcastForm
+from profiles.models import AdministrativeUnit, Broadcast
+from profiles.services import broadcasts
+
+
+def _units(request: HttpRequest) -> list[AdministrativeUnit]:
+    units = broadcasts.broadcast_units(user=request.user)
+    if not units:
+        raise Http404  # not a regional administrator
+    return units
+
+
+def _broadcast(request: HttpRequest, broadcast_id: UUID) -> Broadcast:
+    try:
+        return broadcasts.broadcast_get(user=request.user, public_id=broadcast_id)
+    except NotFound as error:
+        raise Http404 from error
+
+
+@login_required
+def broadcast_list(request: HttpRequest) -> HttpResponse:
+    _units(request)
+    return render(
+        request,
+        "profiles/staff/broadcasts.html",
+        {"broadcasts": broadcasts.broadcasts_of(user=request.user)[:50]},
+    )
+
+
+@login_required
+def broadcast_new(request: HttpRequest) -> HttpResponse:
+    form = BroadcastForm(request.POST or None, units=_units(request))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            broadcast = broadcasts.broadcast_create(
+                actor=request.user, unit_id=form.cleaned_data["unit"], **fields
+            )
+        except (ValidationError, DomainError) as error:
+            form_error_add(form, error)
+        else:
+            return redirect("broadcast_detail", broadcast_id=broadcast.public_id)
+    return render(
+        request,
+        "profiles/staff/broadcast_form.html",
+        {"form": form},
+        status=422 if form.is_bound else 200,
+    )
+
+
+@login_required
+def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    is_draft = broadcast.status == Broadcast.Status.DRAFT
+    count = broadcasts.broadcast_count(broadcast) if is_draft else broadcast.recipient_count
+    return render(
+        request,
+        "profiles/staff/broadcast_detail.html",
+        {
+            "broadcast": broadcast,
+            "is_draft": is_draft,
+            "count": count or 0,
+            "minutes": -(-(count or 0) // broadcast.per_minute),
+            "previews": [
+                (_("Tiếng Việt"), broadcasts.broadcast_message(broadcast, language="vi")),
+                (_("Tiếng Anh"), broadcasts.broadcast_message(broadcast, language="en")),
+            ],
+            "progress": broadcasts.broadcast_progress(broadcast) if not is_draft else {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    try:
+        count = broadcasts.broadcast_queue(actor=request.user, broadcast=broadcast)
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Đang gửi cho %(count)d người, gửi dần theo nhịp đã chọn.") % {"count": count},
+        )
+    return redirect("broadcast_detail", broadcast_id=broadcast.public_id)
+
+
+@login_required
+@require_POST
+def broadcast_stop(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+    broadcast = _broadcast(request, broadcast_id)
+    unsent = broadcasts.broadcast_stop(actor=request.user, broadcast=broadcast)
+    messages.success(
+        request, _("Đã dừng; %(count)d tin chưa gửi sẽ không gửi nữa.") % {"count": unsent}
+    )
+    return redirect("broadcast_detail", broadcast_id=broadcast.public_id)
