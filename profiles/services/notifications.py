@@ -11,7 +11,7 @@
   unsubscribe, or their preferences); they still consent, for kinds that need it; the notice
   still applies (the app that asked registers a check: still enrolled, session not moved...).
   Otherwise the row ends `skipped` with the reason. SMS and Zalo wait for the morning during
-  quiet hours. Each row is marked sent as soon as the channel accepted it.
+  quiet hours. Rows are marked sent as the channel accepts them, twenty at a time.
 - A transient failure (the mail server is down) puts the rows back, counts an attempt and
   retries the job with backoff; after NOTICE_MAX_ATTEMPTS the row is `failed`, with the
   reason, for an administrator to retry.
@@ -49,6 +49,7 @@ SEND = "notifications.send"
 UNSUBSCRIBE_SALT = "profiles.unsubscribe"
 # Rows per sending job: one SMTP connection, a few queries for the checks of all of them.
 CHUNK = 200
+SENT_MARK_EVERY = 20
 # Kinds that only go to people who agreed to them; the others answer something they did.
 CONSENT_NEEDED = {
     NoticeKind.SESSION_REMINDER: ConsentRecord.Purpose.LEARNING_REMINDERS,
@@ -380,6 +381,14 @@ def _end(ids: list[int], **fields: Any) -> None:
         )
 
 
+def _mark_sent(row_ids: list[int]) -> None:
+    """Record these rows as sent, in one statement."""
+    if row_ids:
+        Notification.objects.filter(id__in=row_ids, status=Status.SENDING).update(
+            status=Status.SENT, sent_at=timezone.now(), reason="", claimed_at=None
+        )
+
+
 def _message(row: Notification) -> tuple[Message, str]:
     """The rendered notice, in the recipient's language, and its unsubscribe link."""
     render = _renderers.get(row.kind)
@@ -427,6 +436,9 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
         counts["held"] = len(held)
         to_send = [row for row in to_send if row.channel == NoticeChannel.EMAIL]
     email_connection = get_connection() if to_send else None
+    # Marked sent every SENT_MARK_EVERY messages (a statement and a commit per message cost
+    # as much as the send): a worker killed mid-chunk may send up to that many again.
+    sent: list[int] = []
     try:
         for position, row in enumerate(to_send):
             try:
@@ -445,11 +457,17 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
                 counts[Status.FAILED] += 1
                 continue
             except (smtplib.SMTPException, OSError, channels.TransientDeliveryError) as error:
+                _mark_sent(sent)
+                sent = []
                 _transient_failure([later.pk for later in to_send[position:]], error)
                 raise
-            _end([row.pk], status=Status.SENT, sent_at=timezone.now(), reason="")
+            sent.append(row.pk)
             counts[Status.SENT] += 1
+            if len(sent) >= SENT_MARK_EVERY:
+                _mark_sent(sent)
+                sent = []
     finally:
+        _mark_sent(sent)
         if email_connection is not None:
             email_connection.close()
     return dict(counts)
