@@ -638,7 +638,9 @@ class Notification(models.Model):
     )
     # What it is about, e.g. "session:<uuid>" (the kind's checker reads it at send time).
     object_ref = models.CharField(max_length=100)
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    # Unique by the constraint below (not `unique=True`, which adds a second, LIKE index that
+    # every one of a million planned rows would pay for).
+    dedupe_key = models.CharField(max_length=200)
     context = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=300, blank=True)
@@ -661,9 +663,15 @@ class Notification(models.Model):
                 condition=Q(status__in=["pending", "sending", "sent", "skipped", "failed"]),
                 name="notification_status_valid",
             ),
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_unique"),
         ]
         indexes = [
-            models.Index(fields=["status", "kind"], name="notification_state_idx"),
+            # The administrators' list of failures (the counts by state read the table).
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(status="failed"),
+                name="notification_failed_idx",
+            ),
             # The dispatcher's question: which pending rows, not yet handed over, are due?
             models.Index(
                 fields=["send_after"],

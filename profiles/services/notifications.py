@@ -435,7 +435,16 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
         _end(held, status=Status.PENDING, send_after=morning, dispatched_at=None)
         counts["held"] = len(held)
         to_send = [row for row in to_send if row.channel == NoticeChannel.EMAIL]
-    email_connection = get_connection() if to_send else None
+    email_connection = None
+    if any(row.channel == NoticeChannel.EMAIL for row in to_send):
+        # Opened here, so that every message of the chunk goes over this one connection
+        # (a backend not opened by its caller connects and quits for each message).
+        email_connection = get_connection()
+        try:
+            email_connection.open()
+        except (smtplib.SMTPException, OSError) as error:
+            _transient_failure([row.pk for row in to_send], error)
+            raise
     # Marked sent every SENT_MARK_EVERY messages (a statement and a commit per message cost
     # as much as the send): a worker killed mid-chunk may send up to that many again.
     sent: list[int] = []
