@@ -34,6 +34,15 @@ class SmtpInbox:
     messages: list[Message] = field(default_factory=list)
     # Addresses this server refuses for good ("550 no such user").
     refused: set[str] = field(default_factory=set)
+    # SMTP sessions opened (one EHLO each).
+    sessions: int = 0
+
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]

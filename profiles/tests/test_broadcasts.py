@@ -96,6 +96,7 @@ def test_a_broadcast_to_one_province_reaches_exactly_its_consenting_citizens(
     notices_send_due(now=timezone.now() + timedelta(seconds=1))
 
     assert sorted(message["To"] for message in inbox.messages) == sorted(u.email for u in reached)
+    assert inbox.sessions == 1  # one SMTP connection for the chunk
     assert {u.email for u in [*not_reached, erased]}.isdisjoint(m["To"] for m in inbox.messages)
     by_address = {message["To"]: message for message in inbox.messages}
     vietnamese, english = by_address[reached[0].email], by_address[reached[1].email]
