@@ -73,7 +73,7 @@ def _chunks(values: list[int], size: int) -> list[list[int]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _reminder_rows(session_ids: list[int], hours: int) -> QuerySet[Enrollment, dict[str, Any]]:
+def _reminder_rows(session_ids: list[int], hours: int) -> QuerySet[Enrollment, Any]:
     session = "offering__sessions__"
     return Enrollment.objects.filter(
         status=EnrollmentStatus.ACTIVE, offering__sessions__id__in=session_ids

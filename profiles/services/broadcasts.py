@@ -32,7 +32,14 @@ from django.utils.translation import gettext as _
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
 from profiles.data import NoticeChannel, NoticeKind
-from profiles.models import AdministrativeUnit, Broadcast, ConsentRecord, RegionalAdminScope, User
+from profiles.models import (
+    AdministrativeUnit,
+    Broadcast,
+    ConsentRecord,
+    Notification,
+    RegionalAdminScope,
+    User,
+)
 from profiles.services import notifications
 
 
@@ -151,7 +158,7 @@ def broadcast_stop(*, actor: Any, broadcast: Broadcast) -> int:
         return 0
     broadcast.status = Broadcast.Status.CANCELLED
     broadcast.save(update_fields=["status"])
-    unsent = notifications.Notification.objects.filter(
+    unsent = Notification.objects.filter(
         object_ref=_ref(broadcast), status=notifications.Status.PENDING
     ).update(status=notifications.Status.SKIPPED, reason="broadcast stopped")
     audit_record(
@@ -170,7 +177,7 @@ def _ref(broadcast: Broadcast) -> str:
 
 def broadcast_progress(broadcast: Broadcast) -> dict[str, int]:
     """Its outbox rows by state."""
-    rows = notifications.Notification.objects.filter(object_ref=_ref(broadcast)).order_by()
+    rows = Notification.objects.filter(object_ref=_ref(broadcast)).order_by()
     return {row["status"]: row["n"] for row in rows.values("status").annotate(n=Count("id"))}
 
 
