@@ -315,3 +315,25 @@ class WalkInForm(WardPickerMixin, forms.Form):
 class ClaimUndoForm(forms.Form):
     claim = forms.UUIDField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Lý do hoàn tác"), max_length=300)
+
+
+class SessionMoveForm(forms.Form):
+    """Move one session (or change its room); everyone enrolled is told."""
+
+    day = forms.DateField(label=_("Ngày"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(
+        label=_("Giờ bắt đầu"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    ends_at = forms.TimeField(
+        label=_("Giờ kết thúc"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    room = forms.CharField(label=_("Phòng học"), required=False, max_length=100)
+    reason = forms.CharField(label=_("Lý do (gửi cho người học)"), required=False, max_length=300)
+
+
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do hủy buổi học (gửi cho người học)"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

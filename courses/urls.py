@@ -34,6 +34,11 @@ urlpatterns = [
         name="sessions_add",
     ),
     path(
+        "staff/sessions/<uuid:session_id>/change/",
+        manage.session_change,
+        name="session_change",
+    ),
+    path(
         "staff/offerings/<uuid:offering_id>/cancel/",
         manage.offering_cancel,
         name="offering_cancel",

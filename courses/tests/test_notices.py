@@ -217,3 +217,44 @@ def test_the_inactivity_nudge_offers_three_open_classes_near_the_person(inbox) -
     assert text.count("Lớp gần nhà") == 3
     assert "Lớp ở Huế" not in text
     assert reverse("course_detail", args=[near[0].course.public_id]) in text
+
+
+def test_a_manager_moves_a_session_from_its_page_and_another_center_gets_404(
+    tomorrow_class, inbox
+) -> None:
+    from courses.tests.factories import with_mfa
+
+    session = tomorrow_class.sessions[0]
+    manager, stranger = UserFactory(), UserFactory()
+    Membership = apps.get_model("profiles", "Membership")
+    Membership.objects.create(
+        user=manager, organization=tomorrow_class.offering.course.provider, role="manager"
+    )
+    Membership.objects.create(user=stranger, organization=OrganizationFactory(), role="manager")
+    with_mfa(manager, stranger)
+    client, other = Client(), Client()
+    client.force_login(manager)
+    other.force_login(stranger)
+    url = reverse("session_change", args=[session.public_id])
+    new_day = timezone.localtime(session.starts_at).date() + timedelta(days=1)
+    move = {
+        "action": "move",
+        "day": new_day.isoformat(),
+        "starts_at": "18:00",
+        "ends_at": "20:00",
+        "room": "Phòng 3",
+        "reason": "Trùng lịch họp tổ dân phố",
+    }
+
+    page = client.get(url)
+    refused = other.post(url, move)
+    moved = client.post(url, move)
+    notices_send_due()
+
+    assert page.status_code == 200
+    assert refused.status_code == 404
+    assert moved.status_code == 302
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).hour == 18
+    assert len(inbox.messages) == 3
+    assert "Trùng lịch họp tổ dân phố" in mail_bodies(inbox.messages[0])["text/plain"]

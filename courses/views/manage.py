@@ -4,6 +4,7 @@ import; and the roster, for its staff too. Under /staff/, so MFA is required.
 An object of another center answers 404, like one that does not exist.
 """
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,8 +24,10 @@ from courses.forms import (
     OfferingForm,
     OfferingImportForm,
     RecurrenceForm,
+    SessionCancelForm,
+    SessionMoveForm,
 )
-from courses.models import Course, Offering
+from courses.models import Course, Offering, Session
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
 from courses.services.catalog import Recurrence
@@ -231,6 +235,68 @@ def sessions_add(request: HttpRequest, offering_id: UUID) -> HttpResponse:
             messages.success(request, _("Đã thêm %(count)d buổi học.") % {"count": len(created)})
             return redirect("manage_offering", offering_id=offering.public_id)
     return _offering_page(request, offering, recurrence_form=form, status=422)
+
+
+def _managed_session(request: HttpRequest, session_id: UUID) -> Session:
+    session = (
+        Session.objects.select_related("offering__course").filter(public_id=session_id).first()
+    )
+    if session is None or not permissions.may_manage_offering(request.user, session.offering):
+        raise Http404
+    return session
+
+
+@login_required
+def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """Move a session or cancel it; everyone enrolled is told (the notice outbox)."""
+    session = _managed_session(request, session_id)
+    offering = session.offering
+    local_start = timezone.localtime(session.starts_at)
+    move_form = SessionMoveForm(
+        request.POST if request.POST.get("action") == "move" else None,
+        initial={
+            "day": local_start.date(),
+            "starts_at": local_start.time(),
+            "ends_at": timezone.localtime(session.ends_at).time(),
+            "room": session.room,
+        },
+    )
+    cancel_form = SessionCancelForm(
+        request.POST if request.POST.get("action") == "cancel" else None
+    )
+    try:
+        if move_form.is_bound and move_form.is_valid():
+            data = move_form.cleaned_data
+            zone = timezone.get_current_timezone()
+            catalog_services.session_reschedule(
+                actor=request.user,
+                session=session,
+                starts_at=datetime.combine(data["day"], data["starts_at"], tzinfo=zone),
+                ends_at=datetime.combine(data["day"], data["ends_at"], tzinfo=zone),
+                room=data["room"],
+                reason=data["reason"],
+            )
+            messages.success(request, _("Đã đổi lịch; người học sẽ nhận được thông báo."))
+            return redirect("manage_offering", offering_id=offering.public_id)
+        if cancel_form.is_bound and cancel_form.is_valid():
+            catalog_services.session_delete(
+                actor=request.user, session=session, reason=cancel_form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Đã hủy buổi học; người học sẽ nhận được thông báo."))
+            return redirect("manage_offering", offering_id=offering.public_id)
+    except (ValidationError, DomainError) as error:
+        form_error_add(cancel_form if cancel_form.is_bound else move_form, error)
+    return render(
+        request,
+        "courses/manage/session.html",
+        {
+            "session": session,
+            "offering": offering,
+            "move_form": move_form,
+            "cancel_form": cancel_form,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required

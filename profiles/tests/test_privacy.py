@@ -156,6 +156,9 @@ def _enrollment_of(person, center) -> None:
     apps.get_model("profiles", "NotificationPreference").objects.create(
         user=person, kind="broadcast", channel="sms", is_enabled=False
     )
+    apps.get_model("profiles", "Broadcast").objects.create(
+        author=person, unit=ward(), subject_vi="Tuần lễ học tập", body_vi="Mời dự."
+    )
     apps.get_model("credentials", "Issuance").objects.create(
         achievement=achievement, learner=person, status="refused", reason="Chưa hoàn thành"
     )
