@@ -16,6 +16,7 @@ from profiles.services import (
     organization_create,
     regional_scope_grant,
 )
+from profiles.services.privacy import consent_set
 
 DEMO_PASSWORD = "HocTap@2026"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -158,6 +159,13 @@ class Command(BaseCommand):
         )
         learner = User.objects.get(email=DEMO_USERS[0][1])
         staff = User.objects.get(email=DEMO_USERS[1][1])
+        # The demo learner lives near the first center and agreed to reminders and local news
+        # (so the reminders and a broadcast to Hà Nội reach them).
+        if learner.citizen_profile.residence_ward_id is None:
+            learner.citizen_profile.residence_ward = centers[0].ward
+            learner.citizen_profile.save(update_fields=["residence_ward"])
+        for purpose in ("learning_reminders", "news"):
+            consent_set(actor=learner, purpose=purpose, is_granted=True)
         demo_running_class_load(center=centers[0], learner=learner, staff=staff)
         finished = demo_finished_class_load(center=centers[0], learner=learner, staff=staff)
         demo_credentials_load(center=centers[0], course_id=finished, learner=learner)
