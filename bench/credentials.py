@@ -14,7 +14,6 @@ Everything it writes is removed at the end.
 
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -39,6 +38,7 @@ from allauth.account.models import EmailAddress  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench._celery import worker_pool  # noqa: E402
 from courses.models import Course, Enrollment, Offering  # noqa: E402
 from courses.tests.factories import course_make, offering_make  # noqa: E402
 from credentials.certificate import certificate_pdf  # noqa: E402
@@ -59,7 +59,6 @@ from learnprofile.jobs.models import Job  # noqa: E402
 from profiles.models import LearningRecord, Membership, Organization, User  # noqa: E402
 from profiles.tests.factories import OrganizationFactory, UserFactory  # noqa: E402
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("BENCH_CREDENTIALS_COUNT", "10000"))
 WORKERS = int(os.environ.get("BENCH_CREDENTIALS_WORKERS", str(os.cpu_count() or 2)))
 VERIFY_SAMPLE = 300
@@ -96,33 +95,6 @@ def learners(run: str, offering: Offering, count: int) -> list[User]:
         for person in people
     )
     return people
-
-
-def worker_pool() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "learnprofile",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            str(WORKERS),
-            "--queues",
-            "signing",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=BASE_DIR,
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def profile_shares(achievement: Achievement, offering: Offering, people: list[User]) -> dict:
@@ -192,7 +164,7 @@ def main() -> None:
         profiled, issued_here = people[:PROFILE_SAMPLE], people[PROFILE_SAMPLE:]
         shares = profile_shares(achievement, offering, profiled)
 
-        worker = worker_pool()
+        worker = worker_pool(queues="signing", concurrency=WORKERS)
         time.sleep(3)  # the pool's start is not issuance time
         started = time.perf_counter()
         with transaction.atomic():

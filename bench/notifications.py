@@ -33,6 +33,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench._celery import worker_pool  # noqa: E402
 from courses.models import Course, Enrollment, Offering, Session  # noqa: E402
 from courses.services.reminders import session_reminders_plan  # noqa: E402
 from courses.tests.factories import course_make, offering_make  # noqa: E402
@@ -42,7 +43,6 @@ from profiles.services.notifications import SEND, notifications_dispatch  # noqa
 from profiles.tests.factories import OrganizationFactory  # noqa: E402
 from tests.pipeline import free_port  # noqa: E402
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 ENROLLMENTS = int(os.environ.get("BENCH_NOTICES_ENROLLMENTS", "1000000"))
 CLASS_SIZE = 10_000  # the largest class allowed
 SEND_COUNT = int(os.environ.get("BENCH_NOTICES_SEND", "10000"))
@@ -117,38 +117,6 @@ def smtp_sink(port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def worker_pool(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "learnprofile",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            str(WORKERS),
-            "--queues",
-            "email",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-        ],
-        cwd=BASE_DIR,
-        env={
-            **os.environ,
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(port),
-        },
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
 def main() -> None:
     run = uuid.uuid4().hex[:8]
     center = OrganizationFactory(name=f"Bench notices {run}", slug=f"bench-notice-{run}")
@@ -191,7 +159,15 @@ def main() -> None:
         Notification.objects.filter(pk__in=to_send).update(send_after=now - timedelta(seconds=1))
         port = free_port()
         sink = smtp_sink(port)
-        worker = worker_pool(port)
+        worker = worker_pool(
+            queues="email",
+            concurrency=WORKERS,
+            env={
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(port),
+            },
+        )
         time.sleep(4)  # the pool's and the server's start is not sending time
         started = time.perf_counter()
         dispatched = notifications_dispatch()["dispatched"]

@@ -20,6 +20,8 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.db.models import DateTimeField, F, TextField, Value
+from django.db.models.functions import Coalesce, JSONObject
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -146,35 +148,32 @@ def session_changed_notices_on_commit(
     *, session: Session, event: str, before: datetime, reason: str = ""
 ) -> int:
     """Tell everyone enrolled (active) that `session`, planned at `before`, moved (to its
-    current time) or was cancelled. Returns how many were told."""
+    current time) or was cancelled: one statement for the whole class, sent after commit.
+    Returns how many will be told."""
     offering = session.offering
-    enrollments = list(
-        Enrollment.objects.filter(offering_id=offering.pk, status=EnrollmentStatus.ACTIVE)
+    now = timezone.now()
+    text = TextField()
+    rows = Enrollment.objects.filter(
+        offering_id=offering.pk, status=EnrollmentStatus.ACTIVE
+    ).values(
+        recipient=F("learner_id"),
+        ref=Value(f"session:{session.public_id}@{epoch(before)}:{event}", output_field=text),
+        due=Value(now, output_field=DateTimeField()),
+        ctx=JSONObject(
+            event=Value(event, output_field=text),
+            name=Coalesce(F("learner__citizen_profile__full_name"), Value("")),
+            course=Value(offering.course.title, output_field=text),
+            before=Value(before.isoformat(), output_field=text),
+            after=Value(session.starts_at.isoformat(), output_field=text),
+            room=Value(session.room, output_field=text),
+            venue=Value(offering.venue, output_field=text),
+            reason=Value(reason, output_field=text),
+            link=Value(_link("my_courses"), output_field=text),
+        ),
     )
-    people = profiles_api.persons_get(
-        user_ids={enrollment.learner_id for enrollment in enrollments}
+    return profiles_api.notices_plan(
+        kind=NoticeKind.SESSION_CHANGED, rows=rows, now=now, send_now=True
     )
-    for enrollment in enrollments:
-        person = people.get(enrollment.learner_id)
-        if person is None:
-            continue
-        profiles_api.notice_enqueue_on_commit(
-            kind=NoticeKind.SESSION_CHANGED,
-            recipient_id=enrollment.learner_id,
-            object_ref=f"session:{session.public_id}@{epoch(before)}:{event}",
-            context={
-                "event": event,
-                "name": person.full_name,
-                "course": offering.course.title,
-                "before": before.isoformat(),
-                "after": session.starts_at.isoformat(),
-                "room": session.room,
-                "venue": offering.venue,
-                "reason": reason,
-                "link": _link("my_courses"),
-            },
-        )
-    return len(enrollments)
 
 
 def _session_changed_render(notice: profiles_api.NoticeData) -> profiles_api.Message:

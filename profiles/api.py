@@ -392,12 +392,23 @@ def notice_enqueue_on_commit(
     ).public_id
 
 
-def notices_plan(*, kind: str, rows: QuerySet[Any], now: datetime, channel: str = "email") -> int:
+def notices_plan(
+    *,
+    kind: str,
+    rows: QuerySet[Any],
+    now: datetime,
+    channel: str = "email",
+    send_now: bool = False,
+) -> int:
     """Plan many notices from one query of the calling app, in one statement: `rows` is a
     `.values()` query with the columns `recipient` (user id), `ref` (what it is about),
     `due` (send after) and `ctx` (a JSON object for the renderer). A notice planned before
-    (same kind, ref, recipient, channel) is not planned again. Returns how many are new."""
-    return notifications.notices_plan(kind=kind, channel=channel, rows=rows, now=now)
+    (same kind, ref, recipient, channel) is not planned again. Returns how many are new.
+    `send_now`: queue their sending after the caller's commit instead of waiting for the
+    dispatcher."""
+    return notifications.notices_plan(
+        kind=kind, channel=channel, rows=rows, now=now, send_now=send_now
+    )
 
 
 def people_consenting(*, purpose: str) -> QuerySet[User]:

@@ -140,28 +140,45 @@ def notice_enqueue_on_commit(
     return notification
 
 
-def notices_plan(*, kind: str, channel: str, rows: QuerySet[Any], now: datetime) -> int:
+def notices_plan(
+    *, kind: str, channel: str, rows: QuerySet[Any], now: datetime, send_now: bool = False
+) -> int:
     """Write one pending row per result of `rows` in a single INSERT ... SELECT, skipping
     those planned before (same dedupe key). `rows` is a `.values()` query of any app with
     the columns `recipient` (user id), `ref` (object reference), `due` (send after) and
     `ctx` (jsonb context): a million reminders never pass through Python. Returns how many
-    rows were new. The dispatcher sends them when due."""
+    rows were new. The dispatcher sends them when due; with `send_now` (news that is due at
+    once, to a class), their sending jobs are queued in the caller's transaction instead."""
     if kind not in NoticeKind.values or channel not in NoticeChannel.values:
         raise ValueError(f"Unknown notice kind or channel: {kind!r}, {channel!r}")
     select_sql, select_params = rows.query.sql_with_params()
     table = Notification._meta.db_table
     sql = f"""
         INSERT INTO {table} (public_id, kind, channel, recipient_id, object_ref, dedupe_key,
-            context, status, reason, send_after, attempts, created_at)
+            context, status, reason, send_after, dispatched_at, attempts, created_at)
         SELECT gen_random_uuid(), %s, %s, q.recipient, left(q.ref, 100),
             %s || ':' || q.ref || ':' || q.recipient::text || ':' || %s,
-            q.ctx, 'pending', '', q.due, 0, %s
+            q.ctx, 'pending', '', q.due, %s, 0, %s
         FROM ({select_sql}) AS q
         ON CONFLICT (dedupe_key) DO NOTHING
     """  # noqa: S608 (the table name is ours; every value is a parameter)
+    dispatched_at = now if send_now else None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, channel, kind, channel, now, *select_params])
-        return int(cursor.rowcount)
+        if not send_now:
+            cursor.execute(sql, [kind, channel, kind, channel, None, now, *select_params])
+            return int(cursor.rowcount)
+        cursor.execute(
+            sql + " RETURNING id",
+            [kind, channel, kind, channel, dispatched_at, now, *select_params],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        jobs_enqueue_on_commit(
+            kind=SEND,
+            payloads=[{"ids": ids[start : start + CHUNK]} for start in range(0, len(ids), CHUNK)],
+            queue="email",
+        )
+    return len(ids)
 
 
 def notifications_dispatch(*, now: datetime | None = None, limit: int = 200_000) -> dict[str, int]:
