@@ -672,6 +672,18 @@ class Notification(models.Model):
                 condition=Q(status="failed"),
                 name="notification_failed_idx",
             ),
+            # The dispatcher's other two questions, over the few rows in flight: which were
+            # handed over long ago and never finished, which were taken by a job that died?
+            models.Index(
+                fields=["dispatched_at"],
+                condition=Q(status="pending", dispatched_at__isnull=False),
+                name="notification_handed_over_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="notification_sending_idx",
+            ),
             # The dispatcher's question: which pending rows, not yet handed over, are due?
             models.Index(
                 fields=["send_after"],
