@@ -66,6 +66,10 @@ def _when(value: str) -> str:
     return formats.date_format(timezone.localtime(moment), "l d/m/Y H:i")
 
 
+def _text(value: str) -> Value:
+    return Value(value, output_field=TextField())
+
+
 def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -152,23 +156,22 @@ def session_changed_notices_on_commit(
     Returns how many will be told."""
     offering = session.offering
     now = timezone.now()
-    text = TextField()
     rows = Enrollment.objects.filter(
         offering_id=offering.pk, status=EnrollmentStatus.ACTIVE
     ).values(
         recipient=F("learner_id"),
-        ref=Value(f"session:{session.public_id}@{epoch(before)}:{event}", output_field=text),
+        ref=_text(f"session:{session.public_id}@{epoch(before)}:{event}"),
         due=Value(now, output_field=DateTimeField()),
         ctx=JSONObject(
-            event=Value(event, output_field=text),
+            event=_text(event),
             name=Coalesce(F("learner__citizen_profile__full_name"), Value("")),
-            course=Value(offering.course.title, output_field=text),
-            before=Value(before.isoformat(), output_field=text),
-            after=Value(session.starts_at.isoformat(), output_field=text),
-            room=Value(session.room, output_field=text),
-            venue=Value(offering.venue, output_field=text),
-            reason=Value(reason, output_field=text),
-            link=Value(_link("my_courses"), output_field=text),
+            course=_text(offering.course.title),
+            before=_text(before.isoformat()),
+            after=_text(session.starts_at.isoformat()),
+            room=_text(session.room),
+            venue=_text(offering.venue),
+            reason=_text(reason),
+            link=_text(_link("my_courses")),
         ),
     )
     return profiles_api.notices_plan(

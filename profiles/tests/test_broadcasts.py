@@ -194,6 +194,11 @@ def test_a_refused_address_fails_shows_to_administrators_and_can_be_retried(
     page = client.get(reverse("outbox")).content.decode()
     forbidden = _client(personas.regional_admin).get(reverse("outbox"))
     inbox.refused.clear()
+    nothing = client.post(reverse("outbox_retry"), {"kind": "no-such-kind"})
+    forged = client.post(reverse("outbox_retry"), {"notice": "not-a-uuid"})
+    assert Notification.objects.get(pk=failed.pk).status == "failed"
+    assert "Đã đưa 0 thông báo" in client.get(nothing["Location"]).content.decode()
+    assert forged.status_code == 302
     retried = client.post(reverse("outbox_retry"), {"notice": str(failed.public_id)})
     notices_send_due()
 

@@ -105,10 +105,10 @@ def outbox_retry(request: HttpRequest) -> HttpResponse:
     """Retry one failed notice (`notice`: its public id) or every failed one of a kind."""
     _national_admin(request)
     kind = request.POST.get("kind", "")
-    if kind and kind not in NoticeKind.values:
-        kind = ""
     notice = request.POST.get("notice", "")
     ids = None
+    if kind and kind not in NoticeKind.values:
+        ids = []  # an unknown kind retries nothing, not everything
     if notice:
         try:
             ids = list(
