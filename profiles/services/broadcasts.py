@@ -1,15 +1,17 @@
 """A regional administrator's message to the citizens of their province or commune.
 
 Composed as a draft, previewed in both languages with the number of people it will reach,
-then queued: one outbox row per consenting citizen (`news` consent, living in the area, able
-to receive), written by one INSERT ... SELECT whatever the count, each due a little after
-the one before (`per_minute`), so sending is throttled by the rows themselves and survives
-restarts. Stopping it skips every row not sent yet. Every step is audited.
+then queued: a job (`broadcasts.plan`) writes one outbox row per consenting citizen (`news`
+consent, living in the area, able to receive) by one INSERT ... SELECT whatever the count,
+each due a little after the one before (`per_minute`), so sending is throttled by the rows
+themselves and survives restarts. Stopping it skips every row not sent yet. Every step is
+audited.
 """
 
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import (
@@ -31,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
+from learnprofile.jobs.registry import PermanentJobError, job_handler
+from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles.data import NoticeChannel, NoticeKind
 from profiles.models import (
     AdministrativeUnit,
@@ -41,6 +45,8 @@ from profiles.models import (
     User,
 )
 from profiles.services import notifications
+
+PLAN = "broadcasts.plan"
 
 
 def broadcast_units(*, user: Any) -> list[AdministrativeUnit]:
@@ -110,16 +116,53 @@ def broadcast_count(broadcast: Broadcast) -> int:
 
 
 @transaction.atomic
-def broadcast_queue(*, actor: Any, broadcast: Broadcast, now: datetime | None = None) -> int:
-    """Queue a draft for its audience, throttled; returns how many it will reach. Queuing
-    twice (a double click) queues once. Raises Conflict for a stopped broadcast."""
-    now = now or timezone.now()
-    broadcast = Broadcast.objects.select_for_update().select_related("unit").get(pk=broadcast.pk)
+def broadcast_queue(*, actor: Any, broadcast: Broadcast) -> None:
+    """Send a draft: it is queued at once and a worker writes its rows (a province can hold
+    a million consenting people: not a web request's work). Queuing twice (a double click)
+    queues once. Raises Conflict for a stopped broadcast."""
+    broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
     if broadcast.status == Broadcast.Status.QUEUED:
-        return broadcast.recipient_count or 0
+        return
     if broadcast.status != Broadcast.Status.DRAFT:
         raise Conflict(_("Thông báo này đã dừng, không thể gửi."))
-    # The n-th person's message is due (n - 1) / per_minute minutes from now.
+    broadcast.status = Broadcast.Status.QUEUED
+    broadcast.queued_at = timezone.now()
+    broadcast.save(update_fields=["status", "queued_at"])
+    job_enqueue_on_commit(
+        kind=PLAN,
+        payload={"broadcast": str(broadcast.public_id)},
+        dedupe_key=f"{PLAN}:{broadcast.public_id}",
+    )
+    audit_record(
+        actor=actor,
+        action="broadcast.queued",
+        object_type="broadcast",
+        object_id=broadcast.public_id,
+        details={"per_minute": broadcast.per_minute},
+    )
+
+
+@job_handler(PLAN)
+def broadcast_plan_job(payload: dict[str, Any]) -> None:
+    try:
+        public_id = UUID(payload["broadcast"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise PermanentJobError(f"Bad payload: {payload!r}") from error
+    broadcast_plan(public_id=public_id)
+
+
+@transaction.atomic
+def broadcast_plan(*, public_id: UUID, now: datetime | None = None) -> int:
+    """Write one row per person it reaches, throttled: the n-th is due (n - 1) / per_minute
+    minutes from now. Once: a run again, or after a stop, writes nothing. Returns how many."""
+    now = now or timezone.now()
+    broadcast = (
+        Broadcast.objects.select_for_update().select_related("unit").filter(public_id=public_id)
+    ).first()
+    if broadcast is None:
+        raise PermanentJobError(f"No broadcast {public_id}.")
+    if broadcast.status != Broadcast.Status.QUEUED or broadcast.recipient_count is not None:
+        return 0
     step = Value(timedelta(minutes=1) / broadcast.per_minute, output_field=DurationField())
     position = Window(RowNumber(), order_by=F("pk").asc())
     rows = broadcast_audience(broadcast).values(
@@ -135,17 +178,8 @@ def broadcast_queue(*, actor: Any, broadcast: Broadcast, now: datetime | None = 
     count = notifications.notices_plan(
         kind=NoticeKind.BROADCAST, channel=broadcast.channel, rows=rows, now=now
     )
-    broadcast.status = Broadcast.Status.QUEUED
     broadcast.recipient_count = count
-    broadcast.queued_at = now
-    broadcast.save(update_fields=["status", "recipient_count", "queued_at"])
-    audit_record(
-        actor=actor,
-        action="broadcast.queued",
-        object_type="broadcast",
-        object_id=broadcast.public_id,
-        details={"recipients": count, "per_minute": broadcast.per_minute},
-    )
+    broadcast.save(update_fields=["recipient_count"])
     return count
 
 

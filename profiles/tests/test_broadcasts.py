@@ -15,7 +15,7 @@ from profiles.models import Broadcast, Notification, RegionalAdminScope
 from profiles.services import broadcasts, notifications
 from profiles.services.privacy import consent_set
 from profiles.tests.factories import UserFactory, ward
-from tests.helpers import mail_bodies, mail_subject, notices_send_due
+from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,7 @@ def test_a_broadcast_to_one_province_reaches_exactly_its_consenting_citizens(
     before = timezone.now()
     client.post(reverse("broadcast_send", args=[broadcast.public_id]))
     client.post(reverse("broadcast_send", args=[broadcast.public_id]))  # a double click
+    assert run_pending_jobs() == 1  # one job writes the rows
 
     rows = Notification.objects.filter(kind="broadcast").order_by("send_after")
     assert sorted(rows.values_list("recipient_id", flat=True)) == sorted(u.pk for u in reached)
@@ -167,6 +168,7 @@ def test_stopping_a_broadcast_skips_what_was_not_sent(personas, inbox) -> None:
         per_minute=10,
     )
     broadcasts.broadcast_queue(actor=personas.regional_admin, broadcast=broadcast)
+    run_pending_jobs()
     notices_send_due(now=timezone.now() + timedelta(seconds=1))  # the first is due at once
 
     assert broadcasts.broadcast_stop(actor=personas.regional_admin, broadcast=broadcast) == 1
@@ -186,6 +188,7 @@ def test_a_refused_address_fails_shows_to_administrators_and_can_be_retried(
         actor=personas.regional_admin, unit_id=hanoi.pk, subject_vi="Tin", body_vi="Nội dung."
     )
     broadcasts.broadcast_queue(actor=personas.regional_admin, broadcast=broadcast)
+    run_pending_jobs()
     notices_send_due()
     failed = Notification.objects.get()
     admin = UserFactory(is_staff=True)
@@ -225,6 +228,7 @@ def test_an_unreachable_mail_server_retries_then_fails_with_the_reason(settings)
         actor=admin, unit_id=hanoi.pk, subject_vi="Tin", body_vi="Nội dung."
     )
     broadcasts.broadcast_queue(actor=admin, broadcast=broadcast)
+    assert broadcasts.broadcast_plan(public_id=broadcast.public_id) == 1
 
     assert notices_send_due() == ["pending"]  # the job will retry
     row = Notification.objects.get(recipient=citizen)
@@ -235,3 +239,19 @@ def test_an_unreachable_mail_server_retries_then_fails_with_the_reason(settings)
     assert (row.status, row.attempts) == ("failed", 2)
     assert "ConnectionRefusedError" in row.reason
     assert Job.objects.filter(kind=notifications.SEND).count() == 1
+
+
+def test_a_broadcast_stopped_before_its_rows_were_written_reaches_nobody(personas) -> None:
+    _citizen("phuong_hoan_kiem")
+    hanoi = RegionalAdminScope.objects.get(user=personas.regional_admin).unit
+    broadcast = broadcasts.broadcast_create(
+        actor=personas.regional_admin, unit_id=hanoi.pk, subject_vi="Tin", body_vi="Nội dung."
+    )
+    broadcasts.broadcast_queue(actor=personas.regional_admin, broadcast=broadcast)
+    broadcasts.broadcast_stop(actor=personas.regional_admin, broadcast=broadcast)
+
+    run_pending_jobs()
+
+    assert not Notification.objects.exists()
+    broadcast.refresh_from_db()
+    assert (broadcast.status, broadcast.recipient_count) == ("cancelled", None)

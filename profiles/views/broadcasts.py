@@ -91,14 +91,11 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
 def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
     try:
-        count = broadcasts.broadcast_queue(actor=request.user, broadcast=broadcast)
+        broadcasts.broadcast_queue(actor=request.user, broadcast=broadcast)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(
-            request,
-            _("Đang gửi cho %(count)d người, gửi dần theo nhịp đã chọn.") % {"count": count},
-        )
+        messages.success(request, _("Đã bắt đầu gửi, dần dần theo nhịp đã chọn."))
     return redirect("broadcast_detail", broadcast_id=broadcast.public_id)
 
 
