@@ -410,7 +410,7 @@ def _message(row: Notification) -> tuple[Message, str]:
     """The rendered notice, in the recipient's language, and its unsubscribe link."""
     render = _renderers.get(row.kind)
     if render is None:
-        raise PermanentJobError(f"No renderer for notice kind {row.kind!r}.")
+        raise LookupError(f"no renderer for notice kind {row.kind!r}")
     recipient = row.recipient
     with translation.override(recipient.preferred_language):
         message = render(_notice_data(row))
@@ -469,6 +469,13 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
         for position, row in enumerate(to_send):
             try:
                 message, unsubscribe = _message(row)
+            except Exception as error:  # a renderer's bug fails its own row, not the chunk
+                logger.exception("notice.render_failed", extra={"kind": row.kind})
+                reason = f"cannot be worded: {type(error).__name__}: {error}"
+                _end([row.pk], status=Status.FAILED, reason=reason[:300])
+                counts[Status.FAILED] += 1
+                continue
+            try:
                 channels.deliver(
                     channel=row.channel,
                     recipient=row.recipient,
@@ -494,6 +501,8 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
                 sent = []
     finally:
         _mark_sent(sent)
+        # Anything else that stopped the loop: the unfinished rows wait for the job's retry.
+        _end([row.pk for row in to_send], status=Status.PENDING)
         if email_connection is not None:
             email_connection.close()
     return dict(counts)

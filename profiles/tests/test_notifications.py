@@ -242,3 +242,26 @@ def test_the_preferences_page_needs_a_sign_in(db) -> None:
     response = Client().get(reverse("notice_preferences"))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_notice_that_cannot_be_worded_fails_alone_and_the_chunk_goes_on(inbox) -> None:
+    def broken(notice):
+        return notifications.Message(subject=notice.context["missing"], text="")
+
+    notifications.notice_kind_register("session_changed", render=broken)
+    learner = _learner()
+    good = _remind(learner)
+    bad = Notification.objects.get(
+        public_id=api.notice_enqueue_on_commit(
+            kind="session_changed", recipient_id=learner.pk, object_ref="session:9"
+        )
+    )
+
+    counts = notifications.notifications_send(ids=[bad.pk, good.pk])
+
+    bad.refresh_from_db()
+    good.refresh_from_db()
+    assert (counts["sent"], counts["failed"]) == (1, 1)
+    assert (bad.status, bad.reason) == ("failed", "cannot be worded: KeyError: 'missing'")
+    assert good.status == "sent"
+    assert len(inbox.messages) == 1
