@@ -68,3 +68,18 @@ def test_seed_demo_refuses_to_run_with_production_settings() -> None:
 
     assert result.returncode != 0
     assert "seed_demo refuses to run with production settings." in result.stderr
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows() -> None:
+    from django.conf import settings
+
+    from learnprofile.celery import app
+
+    app.loader.import_default_modules()
+    unknown = [
+        entry["task"]
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] not in app.tasks
+    ]
+    assert len(settings.CELERY_BEAT_SCHEDULE) >= 9
+    assert unknown == []
