@@ -527,15 +527,6 @@ def _transient_failure(ids: list[int], error: Exception) -> None:
         _end(ids, status=Status.PENDING)
 
 
-def notification_send(*, notification_id: UUID, now: datetime | None = None) -> str:
-    """Send one notice now if it still should go; returns the row's state afterwards."""
-    row_id = Notification.objects.filter(public_id=notification_id).values_list("id", flat=True)
-    if not row_id:
-        raise PermanentJobError(f"No notification {notification_id}.")
-    notifications_send(ids=[row_id[0]], now=now)
-    return str(Notification.objects.get(pk=row_id[0]).status)
-
-
 def notifications_retry(*, ids: Sequence[int] | None = None, kind: str = "") -> int:
     """An administrator's retry of failed rows (these `ids`, or every failed row of `kind`,
     or every failed row): back to pending with a fresh count, for the dispatcher."""

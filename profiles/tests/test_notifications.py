@@ -88,7 +88,7 @@ def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None
     assert Job.objects.filter(kind=notifications.SEND).count() == 1
     assert job_run(job_id=job.id) == "done"
     assert job_run(job_id=job.id) == "skipped"  # the same message delivered twice
-    assert notifications.notification_send(notification_id=first.public_id) == "sent"
+    assert notifications.notifications_send(ids=[first.pk]) == {}  # already sent: nothing to do
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
@@ -172,17 +172,16 @@ def test_quiet_hours_hold_an_sms_until_morning(settings) -> None:
     notification = _remind(learner, channel="sms")
     night = datetime(2026, 11, 23, 22, 30, tzinfo=LOCAL)
 
-    state = notifications.notification_send(notification_id=notification.public_id, now=night)
+    counts = notifications.notifications_send(ids=[notification.pk], now=night)
 
     notification.refresh_from_db()
-    assert state == "pending"
+    assert counts["held"] == 1
+    assert notification.status == "pending"
     assert notification.send_after == datetime(2026, 11, 24, 7, 0, tzinfo=LOCAL)
     assert (notification.attempts, notification.dispatched_at) == (0, None)
     assert RecordingBackend.outbox == []
     morning = night + timedelta(hours=9)
-    assert notifications.notification_send(notification_id=notification.public_id, now=morning) == (
-        "sent"
-    )
+    assert notifications.notifications_send(ids=[notification.pk], now=morning)["sent"] == 1
     assert RecordingBackend.outbox[0]["to"] == "+84912345678"
     assert "Tin học cơ bản" in RecordingBackend.outbox[0]["text"]
 
