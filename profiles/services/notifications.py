@@ -436,6 +436,15 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
     rows = _claim(ids, now)
     if not rows:
         return {}
+    try:
+        return _send_claimed(rows, now)
+    finally:
+        # Whatever stopped the chunk early (an app's check, a channel's own error): its
+        # unfinished rows wait for the job's retry instead of staying claimed.
+        _end([row.pk for row in rows], status=Status.PENDING)
+
+
+def _send_claimed(rows: list[Notification], now: datetime) -> dict[str, int]:
     reasons = _reasons_not_to_send(rows)
     by_reason: dict[str, list[int]] = defaultdict(list)
     for row_id, reason in reasons.items():
@@ -501,8 +510,6 @@ def notifications_send(*, ids: Sequence[int], now: datetime | None = None) -> di
                 sent = []
     finally:
         _mark_sent(sent)
-        # Anything else that stopped the loop: the unfinished rows wait for the job's retry.
-        _end([row.pk for row in to_send], status=Status.PENDING)
         if email_connection is not None:
             email_connection.close()
     return dict(counts)

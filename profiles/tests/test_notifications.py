@@ -264,3 +264,17 @@ def test_a_notice_that_cannot_be_worded_fails_alone_and_the_chunk_goes_on(inbox)
     assert (bad.status, bad.reason) == ("failed", "cannot be worded: KeyError: 'missing'")
     assert good.status == "sent"
     assert len(inbox.messages) == 1
+
+
+def test_a_check_that_breaks_gives_the_chunk_back_for_the_retry(inbox) -> None:
+    def broken(notices):
+        raise RuntimeError("the courses database is away")
+
+    notifications.notice_kind_register("session_reminder", render=_render, applies=broken)
+    notification = _remind(_learner())
+
+    assert job_run(job_id=_job(notification).id) == "pending"  # the job will retry
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.claimed_at) == ("pending", None)
+    assert inbox.messages == []
