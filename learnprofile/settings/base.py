@@ -182,6 +182,8 @@ LANGUAGE_COOKIE_SECURE = env.bool("DJANGO_SECURE", default=False)
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Dates, times and numbers for people, one way per language (learnprofile.formatting).
+FORMAT_MODULE_PATH = ["learnprofile.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1,0 +1,134 @@
+"""Dates, times and numbers for people: the one place that formats them, for pages (through
+the `people` template filters), PDFs, e-mails and CSV/XLSX exports.
+
+Every moment is shown in Vietnam's time (Asia/Ho_Chi_Minh, UTC+7, no daylight saving), whatever
+the server's or the document's zone; every value in the active language's convention, from
+Django's localisation with this project's format modules (`learnprofile/formats/`):
+
+| value | Vietnamese | English |
+| --- | --- | --- |
+| date | 30/11/2026 | 30 Nov 2026 |
+| date and time | 30/11/2026 05:19 | 30 Nov 2026, 05:19 |
+| number | 1.234,5 | 1,234.5 |
+| percent | 95,5 % | 95.5% |
+| money (dong) | 300.000 đ | 300,000 VND |
+
+Machine-readable values (ISO 8601 in JSON, `<time datetime>`, file names) are not for people
+and do not come here.
+"""
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.utils import formats
+from django.utils.translation import get_language
+
+PEOPLE_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+Moment = date | datetime | str | None
+Number = int | float | Decimal | str | None
+
+
+def _moment(value: Moment) -> date | datetime | None:
+    """A date stays a date; a datetime (or an ISO 8601 string, as signed in a credential) is
+    moved to Vietnam's time. A naive datetime is taken as UTC (what the credentials sign)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(PEOPLE_TIME_ZONE)
+    return value
+
+
+def local_datetime(value: datetime | str) -> datetime | None:
+    """The moment in Vietnam's time (None for a string that is not ISO 8601)."""
+    moment = _moment(value)
+    return moment if isinstance(moment, datetime) else None
+
+
+def date_for_people(value: Moment) -> str:
+    """`dd/mm/yyyy` in Vietnamese, `30 Nov 2026` in English; the day in Vietnam's time. ""
+    for None or an unreadable string."""
+    moment = _moment(value)
+    return formats.date_format(moment, "SHORT_DATE_FORMAT") if moment is not None else ""
+
+
+def long_date_for_people(value: Moment) -> str:
+    """With the weekday: `Thứ hai, 30/11/2026` / `Monday, 30 November 2026`."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    text = formats.date_format(moment, "DATE_FORMAT")
+    return text[:1].upper() + text[1:]
+
+
+def datetime_for_people(value: Moment) -> str:
+    """`30/11/2026 05:19` / `30 Nov 2026, 05:19`, in Vietnam's time."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):
+        return formats.date_format(moment, "SHORT_DATE_FORMAT")
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+
+
+def time_for_people(value: datetime | time | None) -> str:
+    """`05:19`, in Vietnam's time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        moment = _moment(value)
+        assert isinstance(moment, datetime)
+        value = moment.time()
+    return formats.time_format(value, "TIME_FORMAT")
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+def _decimal(value: Number) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def number_for_people(value: Number, decimal_places: int | None = None) -> str:
+    """Grouped thousands and the language's decimal mark: `1.234,5` / `1,234.5`. Trailing
+    zeros of the fraction are dropped when `decimal_places` is None."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    if decimal_places is None and number == number.to_integral_value():
+        decimal_places = 0
+    if decimal_places is None:
+        number = number.normalize()
+    return formats.number_format(
+        number, decimal_pos=decimal_places, use_l10n=True, force_grouping=True
+    )
+
+
+def percent_for_people(value: Number, decimal_places: int | None = None) -> str:
+    """`95,5 %` in Vietnamese (a no-break space before the sign, as Vietnamese typography
+    writes it), `95.5%` in English."""
+    number = number_for_people(value, decimal_places)
+    if not number:
+        return ""
+    return f"{number}%" if _english() else f"{number}\u00a0%"
+
+
+def money_for_people(dong: Number) -> str:
+    """An amount in dong: `300.000 đ` in Vietnamese, `300,000 VND` in English."""
+    number = number_for_people(dong, 0)
+    if not number:
+        return ""
+    return f"{number}\u00a0VND" if _english() else f"{number}\u00a0đ"
