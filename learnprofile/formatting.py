@@ -83,9 +83,7 @@ def time_for_people(value: datetime | time | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        moment = _moment(value)
-        assert isinstance(moment, datetime)
-        value = moment.time()
+        value = value.astimezone(PEOPLE_TIME_ZONE).time() if value.tzinfo else value.time()
     return formats.time_format(value, "TIME_FORMAT")
 
 
