@@ -1,14 +1,17 @@
 """The Open Badges 3.0 credential document (an `OpenBadgeCredential` on the VC 2.0 data model)
 built from plain values, and its check against the published JSON schema.
 
-The learner is named by a salted hash of their email address or phone number (OB 3.0
+The learner is identified by a salted hash of their email address or phone number (OB 3.0
 `IdentityObject`), never in clear: anyone who knows the address can check it, nobody can read
-it. The attendance rate is a `result` described by the achievement's `resultDescription`.
+it. Their full name (NFC) is signed in clear beside it, as an `IdentityObject` of
+`identityType` "name" with `hashed` false: the page, the PDF and the e-mail print the name that
+was signed, never the profile's name of today. The attendance rate is a `result` described by the achievement's `resultDescription`.
 """
 
 import hashlib
 import json
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -54,6 +57,7 @@ class SubjectInfo:
     identity: str  # already normalised: lower-case email, or +84... phone
     salt: str
     attendance_percent: Decimal | None = None
+    name: str = ""  # the holder's full name, signed in clear (NFC)
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,16 @@ def credential_build(
         ],
         "achievement": achievement_document,
     }
+    name = unicodedata.normalize("NFC", " ".join(subject.name.split()))
+    if name:
+        credential_subject["identifier"].append(
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": name,
+            }
+        )
     if subject.attendance_percent is not None:
         credential_subject["result"] = [
             {
@@ -159,6 +173,26 @@ def credential_build(
             "statusListCredential": status.list_credential,
         }
     return document
+
+
+def holder_name(document: Any) -> str | None:
+    """The holder's name as signed in the credential (OB 3.0 `IdentityObject`, identityType
+    "name", not hashed), NFC; None when the document signs no name (credentials issued before
+    names were signed, or another issuer's). Safe on any JSON value."""
+    subject = document.get("credentialSubject") if isinstance(document, dict) else None
+    identifiers = subject.get("identifier") if isinstance(subject, dict) else None
+    if isinstance(identifiers, dict):
+        identifiers = [identifiers]
+    for identifier in identifiers if isinstance(identifiers, list) else []:
+        if (
+            isinstance(identifier, dict)
+            and identifier.get("identityType") == "name"
+            and identifier.get("hashed") is False
+            and isinstance(identifier.get("identityHash"), str)
+            and identifier["identityHash"].strip()
+        ):
+            return unicodedata.normalize("NFC", identifier["identityHash"].strip())
+    return None
 
 
 @cache

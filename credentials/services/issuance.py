@@ -147,6 +147,7 @@ def credential_issue(
             identity=identity,
             salt=documents.identity_salt(),
             attendance_percent=completion.attendance_percent if completion else None,
+            name=person.full_name,
         ),
         valid_from=now,
         valid_until=valid_until,
