@@ -193,7 +193,7 @@ def main() -> None:
             one = time.perf_counter()
             certificate_pdf(
                 document=credential.document,
-                holder_name="Nguyễn Thị Hồng Nhung",
+                holder_name_on_file="Nguyễn Thị Hồng Nhung",
                 page_url=f"https://hoctap.gov.vn/credentials/{credential.public_id}",
                 revoked=False,
             )

@@ -10,6 +10,7 @@ import segno
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from credentials import documents
 from learnprofile.pdf import FONT_FAMILY, pdf_document
 
 
@@ -23,9 +24,17 @@ def _date(value: Any) -> str:
 
 
 def certificate_pdf(
-    *, document: dict[str, Any], holder_name: str, page_url: str, revoked: bool
+    *,
+    document: dict[str, Any],
+    page_url: str,
+    revoked: bool,
+    holder_name_on_file: str = "",
+    achievement_image_png: bytes | None = None,
 ) -> bytes:
-    """The certificate of one credential, in the active language."""
+    """The certificate of one credential, in the active language. The holder's name is the
+    one signed in the document; `holder_name_on_file` is printed, marked as such, only for a
+    credential that signs none (issued before names were signed)."""
+    holder_name = documents.holder_name(document) or holder_name_on_file
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {}
     issuer = document.get("issuer") or {}

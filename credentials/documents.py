@@ -29,6 +29,9 @@ SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "achievementcredential.schema.json"
+# The results a credential of this platform signs, by the fragment of their description's id.
+ATTENDANCE_RESULT = "#attendance"
+HOURS_RESULT = "#hours"
 IDENTITY_TYPES = {"email": "emailAddress", "phone": "ext:phoneNumber"}
 
 
@@ -49,6 +52,7 @@ class AchievementInfo:
     language: str = "vi"
     credits: Decimal | None = None
     image_url: str | None = None
+    hours: Decimal | None = None  # learning hours of the achievement, signed as a result
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ def credential_build(
     status: StatusInfo | None = None,
 ) -> dict[str, Any]:
     """The unsigned credential. Times must be UTC."""
-    result_id = f"{achievement.id}#attendance"
+    result_id = f"{achievement.id}{ATTENDANCE_RESULT}"
+    hours_id = f"{achievement.id}{HOURS_RESULT}"
     achievement_document: dict[str, Any] = {
         "id": achievement.id,
         "type": ["Achievement"],
@@ -110,6 +115,15 @@ def credential_build(
             }
         ],
     }
+    if achievement.hours:
+        achievement_document["resultDescription"].append(
+            {
+                "id": hours_id,
+                "type": ["ResultDescription"],
+                "name": "Số giờ học / Learning hours",
+                "resultType": "ext:LearningHours",
+            }
+        )
     if achievement.image_url is not None:
         achievement_document["image"] = {"id": achievement.image_url, "type": "Image"}
     if achievement.credits is not None:
@@ -137,14 +151,25 @@ def credential_build(
                 "identityHash": name,
             }
         )
+    results = []
     if subject.attendance_percent is not None:
-        credential_subject["result"] = [
+        results.append(
             {
                 "type": ["Result"],
                 "resultDescription": result_id,
                 "value": f"{subject.attendance_percent:.1f}",
             }
-        ]
+        )
+    if achievement.hours:
+        results.append(
+            {
+                "type": ["Result"],
+                "resultDescription": hours_id,
+                "value": format(achievement.hours.normalize(), "f"),
+            }
+        )
+    if results:
+        credential_subject["result"] = results
     document: dict[str, Any] = {
         "@context": CONTEXTS,
         "id": credential_id,
@@ -192,6 +217,23 @@ def holder_name(document: Any) -> str | None:
             and identifier["identityHash"].strip()
         ):
             return unicodedata.normalize("NFC", identifier["identityHash"].strip())
+    return None
+
+
+def result_value(document: Any, fragment: str) -> str | None:
+    """The signed value of the result described by `<achievement id><fragment>` (e.g.
+    ATTENDANCE_RESULT: "95.0", a percent; HOURS_RESULT: "30", hours), or None. Safe on any
+    JSON value."""
+    subject = document.get("credentialSubject") if isinstance(document, dict) else None
+    results = subject.get("result") if isinstance(subject, dict) else None
+    for result in results if isinstance(results, list) else []:
+        if (
+            isinstance(result, dict)
+            and isinstance(result.get("resultDescription"), str)
+            and result["resultDescription"].endswith(fragment)
+            and isinstance(result.get("value"), str)
+        ):
+            return str(result["value"])
     return None
 
 

@@ -136,6 +136,7 @@ def credential_issue(
             criteria=achievement.criteria,
             achievement_type=achievement.achievement_type,
             credits=achievement.credits,
+            hours=achievement.hours or None,
             image_url=(
                 f"{achievement_url(achievement.public_id)}/image.png"
                 if achievement.image_png

@@ -184,9 +184,12 @@ def credential_pdf(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     credential = _credential_visible(request, credential_id)
     pdf = certificate_pdf(
         document=credential.document,
-        holder_name=_holder_name(credential),
         page_url=_page_url(credential),
         revoked=credential.revoked_at is not None,
+        holder_name_on_file=_holder_name(credential),
+        achievement_image_png=(
+            bytes(credential.achievement.image_png) if credential.achievement.image_png else None
+        ),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response.headers["Content-Disposition"] = (
