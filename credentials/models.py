@@ -59,6 +59,10 @@ class StatusList(models.Model):
     bits = models.BinaryField()
     # Indices handed out; a list stops taking new ones at STATUS_LIST_FILL of its size.
     allocated = models.PositiveIntegerField(default=0)
+    # Counts the changes of `bits`; the published credential is signed once per version.
+    version = models.PositiveIntegerField(default=0)
+    signed_document = models.JSONField(null=True, blank=True)
+    signed_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,6 +202,10 @@ class Credential(models.Model):
     )
     # The learner may hide the public page (the JSON and PDF stay theirs).
     is_public = models.BooleanField(default=True)
+    # A re-issue (the holder's name changed) names the credential it replaced, now revoked.
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
 
     class Meta:
         ordering = ["-issued_at", "id"]

@@ -11,13 +11,18 @@ import base64
 import gzip
 import secrets
 import uuid
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
+from credentials import cryptosuite
 from credentials.models import STATUS_LIST_SIZE, StatusIndex, StatusList
+from credentials.services import keys
+from profiles import api as profiles_api
 
 # A list stops taking new positions when this full, so a random free one is found at once.
 STATUS_LIST_FILL = 0.5
@@ -87,12 +92,13 @@ def status_bit_set(*, position: StatusIndex) -> None:
     """Set (revoke) one bit, atomically, whatever else is being revoked at the same time.
     Idempotent."""
     with connection.cursor() as cursor:
+        # set_bit numbers bits from the least significant of each byte; the
+        # specification numbers them from the most significant.
+        bit = (position.index // 8) * 8 + 7 - position.index % 8
         cursor.execute(
-            "UPDATE credentials_statuslist SET bits = set_bit(bits, %s, 1), updated_at = now() "
-            "WHERE id = %s",
-            # set_bit numbers bits from the least significant of each byte; the
-            # specification numbers them from the most significant.
-            [(position.index // 8) * 8 + 7 - position.index % 8, position.status_list_id],
+            "UPDATE credentials_statuslist SET bits = set_bit(bits, %s, 1), "
+            "version = version + 1, updated_at = now() WHERE id = %s AND get_bit(bits, %s) = 0",
+            [bit, position.status_list_id, bit],
         )
 
 
@@ -113,6 +119,47 @@ def status_list_document(
             "encodedList": encode_list(bytes(status_list.bits)),
         },
     }
+
+
+def status_list_signed(*, status_list: StatusList) -> tuple[dict[str, Any], str]:
+    """The list's published credential, signed by its issuer's active key, and its ETag.
+
+    Signed once per version of the list (a revocation makes a new version) and kept on the
+    row, so a GET reads it and signs nothing; the first GET after a change signs it and stores
+    it unless a newer version was stored meanwhile. Raises Organization.DoesNotExist-like
+    LookupError when the issuer is gone.
+    """
+    if status_list.signed_document is not None and status_list.signed_version == (
+        status_list.version
+    ):
+        return status_list.signed_document, _etag(status_list, status_list.version)
+    organization = profiles_api.organization_get_by_id(organization_id=status_list.organization_id)
+    if organization is None:
+        raise LookupError(f"Status list {status_list.public_id} has no issuer.")
+    key = keys.signing_key_active(organization=organization)
+    now = timezone.now()
+    document = status_list_document(
+        status_list=status_list,
+        list_url=status_list_url(status_list),
+        issuer_id=keys.issuer_did(organization),
+        valid_from=status_list.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    signed = cryptosuite.proof_create(
+        document=document,
+        private_key=keys.signing_key_private(key),
+        options=cryptosuite.ProofOptions(
+            verification_method=keys.verification_method_id(organization, key),
+            created=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ),
+    )
+    StatusList.objects.filter(pk=status_list.pk, version=status_list.version).update(
+        signed_document=signed, signed_version=status_list.version
+    )
+    return signed, _etag(status_list, status_list.version)
+
+
+def _etag(status_list: StatusList, version: int) -> str:
+    return f'"{status_list.public_id.hex}-{version}"'
 
 
 def status_list_url(status_list: StatusList) -> str:

@@ -30,7 +30,7 @@ def test_the_status_list_is_a_signed_credential_showing_each_revocation(client, 
     response = client.get(url)
 
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == "public, no-cache"
     document = response.json()
     assert document["id"] == status.status_list_url(position.status_list)
     assert document["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
@@ -41,6 +41,40 @@ def test_the_status_list_is_a_signed_credential_showing_each_revocation(client, 
     assert did == document["issuer"] == keys.issuer_did(issuer)
     public_key = keys.did_web_resolve(did, multibase)
     assert cryptosuite.proof_verify(document=document, public_key=public_key)
+
+
+def test_the_status_list_is_signed_once_per_change_and_answers_its_etag(
+    client, issuer, monkeypatch
+) -> None:
+    _signed, position = _issue(issuer)
+    url = reverse("status_list_credential", args=[position.status_list.public_id])
+    signatures = []
+    real_proof_create = cryptosuite.proof_create
+
+    def counting_proof_create(**kwargs):
+        signatures.append(kwargs["document"]["id"])
+        return real_proof_create(**kwargs)
+
+    monkeypatch.setattr(cryptosuite, "proof_create", counting_proof_create)
+
+    first = client.get(url)
+    second = client.get(url)
+    unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    status.status_bit_set(position=position)
+    status.status_bit_set(position=position)  # revoking twice is one change
+    after_revocation = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get(url)
+
+    assert signatures == [status.status_list_url(position.status_list)] * 2
+    assert first.json() == second.json()
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert after_revocation.status_code == 200
+    assert after_revocation.headers["ETag"] != first.headers["ETag"]
+    bits = status.decode_list(after_revocation.json()["credentialSubject"]["encodedList"])
+    assert status.bit_is_set(bits, position.index)
+    assert again.json() == after_revocation.json()
 
 
 def test_an_unknown_status_list_is_not_found(client) -> None:

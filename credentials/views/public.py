@@ -4,29 +4,23 @@ PDF and QR code; checking any credential file; achievements; the issuers' DID do
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import segno
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from credentials.certificate import certificate_pdf
-from credentials.cryptosuite import ProofOptions, proof_create
 from credentials.models import Achievement, Credential, SigningKey, StatusList
 from credentials.services.issuance import credential_url
 from credentials.services.keys import (
     did_document,
-    issuer_did,
-    signing_key_active,
-    signing_key_private,
-    verification_method_id,
 )
-from credentials.services.status import status_list_document, status_list_url
+from credentials.services.status import status_list_signed
 from credentials.services.verification import (
     CHECK_LABELS,
     VERDICT_EXPLANATIONS,
@@ -55,35 +49,26 @@ def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_GET
-def status_list_credential(request: HttpRequest, list_id: UUID) -> JsonResponse:
-    """A Bitstring Status List, as a credential signed by its issuer. Verifiers cache it for a
-    minute: a revocation is visible everywhere within that time."""
+def status_list_credential(request: HttpRequest, list_id: UUID) -> HttpResponse:
+    """A Bitstring Status List, as a credential signed by its issuer (once per change of the
+    list). Served with an ETag and `no-cache`: a verifier asks again each time, a revocation
+    shows on its next fetch, and an unchanged list costs a 304."""
     status_list = StatusList.objects.filter(public_id=list_id).first()
     if status_list is None:
         raise Http404
-    organization = profiles_api.organization_get_by_id(organization_id=status_list.organization_id)
-    if organization is None:
-        raise Http404
-    key = signing_key_active(organization=organization)
-    now = timezone.now()
-    document = status_list_document(
-        status_list=status_list,
-        list_url=status_list_url(status_list),
-        issuer_id=issuer_did(organization),
-        valid_from=status_list.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-    signed = proof_create(
-        document=document,
-        private_key=signing_key_private(key),
-        options=ProofOptions(
-            verification_method=verification_method_id(organization, key),
-            created=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        ),
-    )
-    response = JsonResponse(signed)
-    response.headers["Cache-Control"] = "public, max-age=60"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    try:
+        signed, etag = status_list_signed(status_list=status_list)
+    except LookupError as error:
+        raise Http404 from error
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, no-cache",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag",
+    }
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        return HttpResponseNotModified(headers=headers)
+    return JsonResponse(signed, headers=headers)
 
 
 # --- Credentials, for anyone who holds the link ---------------------------------------------
