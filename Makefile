@@ -8,6 +8,7 @@ UV := $(TOOLS)/bin/uv
 VENV_PY := .venv/bin/python
 SERVICES ?= auto
 BENCH ?=
+INTEROP := credentials/interop
 export UV_PROJECT_ENVIRONMENT := .venv
 # The venv uses the Python that runs make (3.11+), never one uv would download.
 export UV_PYTHON := $(PYTHON)
@@ -15,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export SERVICES
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck pytest bench install install-dev browser messages clean
+.PHONY: help run test lint typecheck pytest bench install install-dev browser interop messages clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +41,17 @@ browser: ## Install Debian's Chromium for the browser tests (if missing)
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "[learnprofile] could not install chromium (need root and Debian's apt)"; exit 1; }; }
 
+interop: $(INTEROP)/node_modules/.package-lock.json ## Install the Node check of the credentials (Digital Bazaar's verifier), as locked
+
+# npm ci only when node_modules is missing or older than the lock; Debian's Node.js if none.
+$(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package-lock.json $(INTEROP)/package.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "[learnprofile] installing Debian's nodejs and npm for the credentials' interop check"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+	  || { echo "[learnprofile] could not install nodejs and npm (need root and Debian's apt)"; exit 1; }; }
+	npm ci --prefix $(INTEROP) --no-audit --no-fund
+	@touch $@
+
 lint: install-dev ## ruff, djLint, import-linter, makemigrations --check, mypy
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -47,7 +59,7 @@ lint: install-dev ## ruff, djLint, import-linter, makemigrations --check, mypy
 	.venv/bin/lint-imports
 	.venv/bin/mypy
 
-test: install-dev browser lint ## Lint, then the whole suite against real PostgreSQL and Redis
+test: install-dev browser interop lint ## Lint, then the whole suite against real PostgreSQL and Redis
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(VENV_PY) -m learnprofile.devstack --services $(SERVICES) exec -- \
 	  sh -c '$(VENV_PY) manage.py makemigrations --check --dry-run && $(VENV_PY) manage.py compile_translations && $(VENV_PY) -m pytest $(PYTEST_ARGS)'
 
