@@ -9,6 +9,7 @@ Django's localisation with this project's format modules (`learnprofile/formats/
 | --- | --- | --- |
 | date | 30/11/2026 | 30 Nov 2026 |
 | date and time | 30/11/2026 05:19 | 30 Nov 2026, 05:19 |
+| with the weekday | Thứ 2, 30/11/2026 05:19 | Monday, 30 November 2026, 05:19 |
 | number | 1.234,5 | 1,234.5 |
 | percent | 95,5 % | 95.5% |
 | money (dong) | 300.000 đ | 300,000 VND |
@@ -18,7 +19,7 @@ and do not come here.
 """
 
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.utils import formats
@@ -32,12 +33,16 @@ Number = int | float | Decimal | str | None
 
 def _moment(value: Moment) -> date | datetime | None:
     """A date stays a date; a datetime (or an ISO 8601 string, as signed in a credential) is
-    moved to Vietnam's time. A naive datetime is taken as UTC (what the credentials sign)."""
+    moved to Vietnam's time. A naive datetime is taken as UTC (what the credentials sign).
+    An ISO string of a day alone ("2026-11-30") is that day, not a moment."""
     if value is None or value == "":
         return None
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if len(text) == len("2026-11-30"):
+                return date.fromisoformat(text)
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             return None
     if isinstance(value, datetime):
@@ -59,13 +64,27 @@ def date_for_people(value: Moment) -> str:
     return formats.date_format(moment, "SHORT_DATE_FORMAT") if moment is not None else ""
 
 
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def long_date_for_people(value: Moment) -> str:
-    """With the weekday: `Thứ hai, 30/11/2026` / `Monday, 30 November 2026`."""
+    """With the weekday: `Thứ 2, 30/11/2026` / `Monday, 30 November 2026`."""
     moment = _moment(value)
     if moment is None:
         return ""
-    text = formats.date_format(moment, "DATE_FORMAT")
-    return text[:1].upper() + text[1:]
+    return _capitalized(formats.date_format(moment, "DATE_FORMAT"))
+
+
+def long_datetime_for_people(value: Moment) -> str:
+    """With the weekday, for a planned moment (a class session): `Thứ 2, 30/11/2026 05:19` /
+    `Monday, 30 November 2026, 05:19`, in Vietnam's time. A date alone gets no time."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime):
+        return long_date_for_people(moment)
+    return _capitalized(formats.date_format(moment, "DATETIME_FORMAT"))
 
 
 def datetime_for_people(value: Moment) -> str:
@@ -78,13 +97,15 @@ def datetime_for_people(value: Moment) -> str:
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
-def time_for_people(value: datetime | time | None) -> str:
-    """`05:19`, in Vietnam's time."""
-    if value is None:
+def time_for_people(value: datetime | time | str | None) -> str:
+    """`05:19`, in Vietnam's time (a naive datetime or ISO string is taken as UTC, as for
+    the dates; a `time` is shown as it is)."""
+    if isinstance(value, time):
+        return formats.time_format(value, "TIME_FORMAT")
+    moment = _moment(value)
+    if not isinstance(moment, datetime):
         return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(PEOPLE_TIME_ZONE).time() if value.tzinfo else value.time()
-    return formats.time_format(value, "TIME_FORMAT")
+    return formats.time_format(moment.time(), "TIME_FORMAT")
 
 
 def _english() -> bool:
@@ -95,17 +116,26 @@ def _decimal(value: Number) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 def number_for_people(value: Number, decimal_places: int | None = None) -> str:
     """Grouped thousands and the language's decimal mark: `1.234,5` / `1,234.5`. Trailing
-    zeros of the fraction are dropped when `decimal_places` is None."""
+    zeros of the fraction are dropped when `decimal_places` is None; a negative
+    `decimal_places` rounds to that many places (half up) and then drops them too, as
+    `floatformat:"-1"` does (12.25 hours -> `12,3`, 12.0 -> `12`). Rounding is half up
+    (Django's number_format alone cuts the digits off: 66.7 would be `66`)."""
     number = _decimal(value)
     if number is None:
         return ""
+    if decimal_places is not None:
+        places = abs(decimal_places)
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        if decimal_places < 0:
+            decimal_places = None
     if decimal_places is None and number == number.to_integral_value():
         decimal_places = 0
     if decimal_places is None:
