@@ -5,6 +5,8 @@ from courses.views import attendance, catalog, manage
 urlpatterns = [
     path("courses/", catalog.catalog, name="catalog"),
     path("courses/<uuid:course_id>/", catalog.course_detail, name="course_detail"),
+    # No trailing slash: the evidence URL signed into credentials is exactly this.
+    path("courses/offerings/<uuid:offering_id>", catalog.offering_page, name="offering_page"),
     path("courses/offerings/<uuid:offering_id>/enroll/", catalog.enroll, name="enroll"),
     path("my-courses/", catalog.my_courses, name="my_courses"),
     path(

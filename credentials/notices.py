@@ -12,13 +12,14 @@ from django.db.models import DateTimeField, F, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses import api as courses_api
+from credentials import documents
 from credentials.models import Credential
 from credentials.services.issuance import credential_url
+from learnprofile.formatting import date_for_people
 from profiles import api as profiles_api
 from profiles.data import NoticeKind
 
@@ -36,8 +37,25 @@ def _in_language(context: dict[str, Any]) -> dict[str, Any]:
     return context
 
 
+def _signed_facts(document: Any) -> dict[str, Any]:
+    """What an e-mail about a credential may say about it: what was signed."""
+    facts: dict[str, Any] = {"valid_from": document.get("validFrom", "")}
+    name = documents.holder_name(document)
+    if name is not None:
+        facts["name"] = name
+    return facts
+
+
 def _credential_issued_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
     context = _in_language(notice.context)
+    if "valid_from" not in context:
+        # Queued before the signed facts travelled with the notice: read them once.
+        document = (
+            Credential.objects.filter(public_id=UUID(notice.object_ref.split(":")[1]))
+            .values_list("document", flat=True)
+            .first()
+        )
+        context = {**context, **_signed_facts(document or {})}
     return profiles_api.Message(
         subject=_("Bạn được cấp chứng chỉ: %(achievement)s")
         % {"achievement": context["achievement"]},
@@ -78,7 +96,8 @@ def _credential_expiring_render(notice: profiles_api.NoticeData) -> profiles_api
     credential = Credential.objects.select_related("achievement").get(
         public_id=UUID(context["credential"])
     )
-    valid_until = parse_datetime(context["valid_until"])
+    context = {**context, **_signed_facts(credential.document)}
+    valid_until = credential.document.get("validUntil") or context["valid_until"]
     next_classes = (
         courses_api.open_offerings_near(
             learner_id=notice.recipient_id, course_ids=credential.achievement.course_ids, limit=1
@@ -93,9 +112,7 @@ def _credential_expiring_render(notice: profiles_api.NoticeData) -> profiles_api
             "credentials/email/credential_expiring.txt",
             {
                 **context,
-                "valid_until": timezone.localdate(valid_until).strftime("%d/%m/%Y")
-                if valid_until
-                else "",
+                "valid_until": date_for_people(valid_until),
                 "link": credential_url(credential.public_id),
                 "next": next_classes[0] if next_classes else None,
             },

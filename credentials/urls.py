@@ -59,6 +59,16 @@ urlpatterns = [
         issuer.issue_confirm,
         name="issue_confirm",
     ),
+    path(
+        "staff/credentials/achievements/<uuid:achievement_id>/credentials.csv",
+        issuer.credentials_export,
+        name="issuer_credentials_export",
+    ),
+    path(
+        "staff/credentials/credentials/<uuid:credential_id>/reissue/",
+        issuer.credential_reissue,
+        name="issuer_credential_reissue",
+    ),
     path("staff/credentials/batches/<uuid:batch_id>/", issuer.batch_detail, name="issuer_batch"),
     path(
         "staff/credentials/credentials/<uuid:credential_id>/",

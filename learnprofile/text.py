@@ -20,3 +20,10 @@ def fold(text: str) -> str:
         if unicodedata.category(char) != "Mn"
     )
     return " ".join(stripped.lower().split())
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A value for a CSV cell that a spreadsheet will not run: text starting with =, +, -, @,
+    a tab or a carriage return is prefixed with an apostrophe (OWASP, CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

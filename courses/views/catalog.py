@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from courses import selectors
 from courses.forms import CatalogFilterForm
-from courses.models import EnrollmentStatus
+from courses.models import EnrollmentStatus, OfferingStatus
 from courses.selectors import Place
 from courses.services import enrollment as enrollment_services
 from learnprofile.errors import DomainError
@@ -155,3 +155,21 @@ def enrollment_cancel(request: HttpRequest, enrollment_id: UUID) -> HttpResponse
     else:
         messages.success(request, _("Đã hủy đăng ký."))
     return redirect("my_courses")
+
+
+def offering_page(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+    """`/courses/offerings/<id>`: one class, public; the evidence URL signed into every
+    credential earned in it, so it answers for as long as the credential lives, even after
+    the class ended or its course left the catalog. A draft is not public (404)."""
+    offering = selectors.offering_get(public_id=offering_id)
+    if offering is None or offering.status == OfferingStatus.DRAFT:
+        raise Http404
+    return render(
+        request,
+        "courses/offering.html",
+        {
+            "offering": offering,
+            "course": offering.course,
+            "course_is_listed": offering.course.is_published,
+        },
+    )

@@ -74,6 +74,7 @@ def credential_issue(
     offering_id: uuid.UUID | None,
     now: datetime | None = None,
     issuance: Issuance | None = None,
+    replaces: Credential | None = None,
 ) -> tuple[Credential, bool]:
     """Issue (or return the standing) credential; (credential, created). Raises NotFound,
     NotPermitted (not an issuer administrator of the issuer), NotEligible (with the reason,
@@ -83,6 +84,9 @@ def credential_issue(
     (its own short transaction when called outside one); build, sign and check the schema
     (CPU only); then one transaction writes the credential, the ledger row, the audit row
     and, when given, marks the `issuance` request that asked for it as issued.
+
+    `replaces`: a re-issue (credential_reissue) of that credential, already revoked in the
+    caller's transaction; the new one keeps its validity window (validFrom, validUntil).
     """
     achievement = Achievement.objects.filter(public_id=achievement_id, is_active=True).first()
     if achievement is None:
@@ -124,6 +128,10 @@ def credential_issue(
     valid_until = (
         now + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
     )
+    valid_from = now
+    if replaces is not None:
+        valid_until = replaces.valid_until
+        valid_from = _parse_utc(replaces.document.get("validFrom")) or replaces.issued_at
     document = documents.credential_build(
         credential_id=credential_url(public_id),
         issuer=documents.IssuerInfo(
@@ -150,7 +158,7 @@ def credential_issue(
             attendance_percent=completion.attendance_percent if completion else None,
             name=person.full_name,
         ),
-        valid_from=now,
+        valid_from=valid_from,
         valid_until=valid_until,
         evidence_url=(
             f"{settings.SITE_URL}/courses/offerings/{offering_id}" if offering_id else None
@@ -181,6 +189,7 @@ def credential_issue(
                     status_index=position,
                     document=signed,
                     valid_until=valid_until,
+                    replaces=replaces,
                 )
         except IntegrityError:
             standing = _standing(achievement, learner_id, offering_id)
@@ -223,8 +232,10 @@ def credential_issue(
                 kind=NoticeKind.CREDENTIAL_ISSUED,
                 recipient_id=learner_id,
                 object_ref=f"credential:{public_id}",
+                # What was signed, never the profile of the day the e-mail is sent.
                 context={
-                    "name": person.full_name,
+                    "name": documents.holder_name(signed) or "",
+                    "valid_from": signed["validFrom"],
                     "achievement": achievement.name_vi,
                     "achievement_en": achievement.name_en,
                     "issuer": organization.name,
@@ -232,6 +243,61 @@ def credential_issue(
                 },
             )
     return credential, True
+
+
+def _parse_utc(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+# The reason a re-issued credential's predecessor is revoked with (shown to its holder and
+# issuer; the audit action says credential.reissued).
+REISSUED_REASON = "Đã cấp lại (re-issued)"
+
+
+@transaction.atomic
+def credential_reissue(
+    *, actor: Any, credential_id: uuid.UUID, now: datetime | None = None
+) -> Credential:
+    """Re-issue a standing credential with what holds today (the holder's name, when it
+    really changed): a new credential is signed, the old one is revoked with the reason
+    REISSUED_REASON, each audited, the re-issue too (`credential.reissued`, old and new ids).
+    The ledger keeps one standing row (the old one revoked, the new one added). One
+    transaction: a refusal (the learner no longer eligible) leaves the old one standing.
+    Locks the old credential. Raises NotFound, NotPermitted, Conflict (already revoked),
+    NotEligible."""
+    old = (
+        Credential.objects.select_for_update(of=("self",))
+        .select_related("achievement")
+        .filter(public_id=credential_id)
+        .first()
+    )
+    if old is None:
+        raise NotFound(_("Không tìm thấy chứng chỉ."))
+    if actor is None or not _may_issue(actor, old.achievement):
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp lại được chứng chỉ."))
+    if old.revoked_at is not None:
+        raise Conflict(_("Chứng chỉ này đã bị thu hồi, không cấp lại được."))
+    credential_revoke(actor=actor, credential_id=old.public_id, reason=REISSUED_REASON)
+    old.refresh_from_db()
+    new, _created = credential_issue(
+        actor=actor,
+        achievement_id=old.achievement.public_id,
+        learner_id=old.learner_id,
+        offering_id=old.offering_id,
+        now=now,
+        replaces=old,
+    )
+    audit_record(
+        actor=actor,
+        action="credential.reissued",
+        object_type="credential",
+        object_id=new.public_id,
+        details={"replaces": str(old.public_id)},
+    )
+    return new
 
 
 def _standing(

@@ -16,12 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from courses import api as courses_api
+from credentials import documents, exports
 from credentials.forms import (
     AchievementForm,
     IssueCsvForm,
@@ -32,6 +33,7 @@ from credentials.forms import (
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import batches, issuance, pipeline
 from learnprofile.errors import DomainError, NotFound, NotPermitted
+from learnprofile.formatting import date_for_people
 from learnprofile.forms import form_error_add
 from profiles import api as profiles_api
 
@@ -66,7 +68,8 @@ def _offering_choices(achievement: Achievement, *, closed_only: bool) -> list[tu
     return [
         (
             str(offering.id),
-            f"{offering.course_title} · {offering.starts_on:%d/%m/%Y} - {offering.ends_on:%d/%m/%Y}"
+            f"{offering.course_title} · {date_for_people(offering.starts_on)} - "
+            f"{date_for_people(offering.ends_on)}"
             + (
                 " · " + _("%(count)s người hoàn thành") % {"count": offering.completed}
                 if offering.is_closed
@@ -175,6 +178,8 @@ def _achievement_page(
         )
     credentials = list(credentials_of.order_by("-issued_at", "-id")[:50])
     people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
+    for credential in credentials:
+        credential.signed_name = documents.holder_name(credential.document)  # type: ignore[attr-defined]
     return render(
         request,
         "credentials/issuer/achievement.html",
@@ -351,8 +356,50 @@ def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse
             messages.success(request, _("Đã thu hồi chứng chỉ."))
             return redirect("issuer_credential", credential_id=credential.public_id)
     person = profiles_api.person_get(user_id=credential.learner_id)
+    signed_name = documents.holder_name(credential.document)
     return render(
         request,
         "credentials/issuer/credential.html",
-        {"credential": credential, "person": person, "form": form},
+        {
+            "credential": credential,
+            "person": person,
+            "form": form,
+            "signed_name": signed_name,
+            # A name that changed since (or a credential that signs none) is re-issued.
+            "name_differs": person is not None and signed_name != person.full_name,
+            "replaced_by": Credential.objects.filter(replaces=credential)
+            .values_list("public_id", flat=True)
+            .first(),
+        },
     )
+
+
+@login_required
+@require_POST
+def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+    """Re-issue with the holder's name of today; the old credential is revoked ("re-issued")."""
+    credential = _credential_for_issuer(request, credential_id)
+    try:
+        new = issuance.credential_reissue(actor=request.user, credential_id=credential.public_id)
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("issuer_credential", credential_id=credential.public_id)
+    messages.success(request, _("Đã cấp lại chứng chỉ; chứng chỉ cũ đã bị thu hồi."))
+    return redirect("issuer_credential", credential_id=new.public_id)
+
+
+@login_required
+@require_GET
+def credentials_export(request: HttpRequest, achievement_id: UUID) -> StreamingHttpResponse:
+    """The achievement's credentials as a CSV file (exports.credentials_csv)."""
+    achievement = _achievement(request, achievement_id)
+    response = StreamingHttpResponse(
+        exports.credentials_csv(achievement=achievement), content_type="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="credentials-{achievement.public_id}.csv"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -4,7 +4,6 @@ PDF and QR code; checking any credential file; achievements; the issuers' DID do
 
 import io
 import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from credentials import documents
 from credentials.certificate import certificate_pdf
 from credentials.models import Achievement, Credential, SigningKey, StatusList
 from credentials.services.issuance import credential_url
@@ -119,6 +119,7 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     ):
         return credential_json(request, credential_id)
     document = credential.document
+    signed_name = documents.holder_name(document)
     qr = segno.make(_page_url(credential), error="m")
     response = render(
         request,
@@ -128,9 +129,17 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
             "document": document,
             "achievement_document": document.get("credentialSubject", {}).get("achievement", {}),
             "issuer_name": (document.get("issuer") or {}).get("name", ""),
-            "holder_name": _holder_name(credential),
-            "valid_from": _parse(document.get("validFrom")),
-            "valid_until": _parse(document.get("validUntil")),
+            # Everything shown comes from the signed document; the name on file only for a
+            # credential issued before names were signed, and the page says so.
+            "holder_name": signed_name or _holder_name(credential),
+            "holder_name_signed": signed_name is not None,
+            "valid_from": document.get("validFrom"),
+            "valid_until": document.get("validUntil"),
+            "hours": documents.result_value(document, documents.HOURS_RESULT),
+            "attendance": documents.result_value(document, documents.ATTENDANCE_RESULT),
+            "replaced_by": Credential.objects.filter(replaces=credential)
+            .values_list("public_id", flat=True)
+            .first(),
             "page_url": _page_url(credential),
             "qr_svg": qr.svg_inline(scale=4, title=str(_("Mã QR của trang kiểm tra"))),
             "is_holder": credential.learner_id == request.user.pk,
@@ -140,13 +149,6 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     # The verdict must be current: revocations show at once on this page.
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def _parse(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 @require_GET
