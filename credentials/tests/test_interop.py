@@ -23,10 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
-from credentials import jsonld, verify
+from credentials import jsonld
 from credentials.models import Achievement, Credential
-from credentials.services import issuance, status
-from credentials.services.verification import key_resolve, verify_here
+from credentials.services import issuance, keys
+from credentials.services.verification import verify_here
+from profiles import api as profiles_api
 
 pytestmark = pytest.mark.django_db
 
@@ -178,20 +179,31 @@ def test_an_expired_credential_is_expired_for_digital_bazaar_as_for_us(
     assert f'is after "validUntil" ({credential["validUntil"]})' in result["errors"][0]
 
 
-def test_a_credential_checked_before_it_starts_is_not_yet_valid_for_both(
+def test_a_credential_not_yet_valid_is_not_yet_valid_for_digital_bazaar_as_for_us(
     client, world, personas
 ) -> None:
-    credential = _issue(world, personas).document
-    before = timezone.now() - timedelta(days=10)
+    credential = _issue(world, personas, now=timezone.now() + timedelta(days=10)).document
 
-    [result] = _digital_bazaar(_published(client, [credential]), [credential], now=before)
+    [result] = _digital_bazaar(_published(client, [credential]), [credential])
 
-    ours = verify.credential_verify(
-        credential, resolve_key=key_resolve, read_status=status.status_bits_read, now=before
+    assert (verify_here(credential).verdict, result["verdict"]) == (
+        "not_yet_valid",
+        "not_yet_valid",
     )
-    assert (ours.verdict, result["verdict"]) == ("not_yet_valid", "not_yet_valid")
     assert len(result["errors"]) == 1
     assert f'is before "validFrom" ({credential["validFrom"]})' in result["errors"][0]
+
+
+def test_the_node_check_verifies_at_the_time_it_is_given(client, world, personas) -> None:
+    credential = _issue(world, personas).document
+    valid_from = datetime.fromisoformat(credential["validFrom"])
+
+    day_before = valid_from - timedelta(days=1)
+
+    [result] = _digital_bazaar(_published(client, [credential]), [credential], now=day_before)
+
+    # Checked now, it is valid (the first test): the verdict is the given time's.
+    assert result["verdict"] == "not_yet_valid"
 
 
 def test_a_name_changed_after_signing_is_invalid_for_digital_bazaar_as_for_us(
@@ -209,6 +221,48 @@ def test_a_name_changed_after_signing_is_invalid_for_digital_bazaar_as_for_us(
 
     assert (verify_here(changed).verdict, result["verdict"]) == ("invalid", "invalid")
     assert result["errors"] == ["Invalid signature."]
+
+
+def test_both_rank_a_failed_proof_then_a_revocation_above_an_expiry(
+    client, world, personas
+) -> None:
+    long_ago = timezone.now() - timedelta(days=400)
+    revoked = _issue(world, personas, learner=0, achievement="yearly", now=long_ago)
+    _revoke(personas, revoked)
+    changed = copy.deepcopy(
+        _issue(world, personas, learner=1, achievement="yearly", now=long_ago).document
+    )
+    changed["credentialSubject"]["result"][0]["value"] = "12.5"
+    credentials = [revoked.document, changed]
+
+    results = _digital_bazaar(_published(client, credentials), credentials)
+
+    assert [verify_here(credential).verdict for credential in credentials] == [
+        "revoked",
+        "invalid",
+    ]
+    assert [result["verdict"] for result in results] == ["revoked", "invalid"]
+
+
+def test_a_credential_signed_before_a_key_rotation_is_valid_for_both(
+    client, world, personas
+) -> None:
+    credential = _issue(world, personas).document
+    organization = profiles_api.organization_get_by_id(
+        organization_id=world["lasting"].organization_id
+    )
+    keys.signing_key_rotate(actor=None, organization=organization)
+    documents = _published(client, [credential])
+
+    [result] = _digital_bazaar(documents, [credential])
+
+    assert (verify_here(credential).verdict, result["verdict"]) == ("valid", "valid")
+    # The list was signed with the new key, the credential with the retired one.
+    list_url = credential["credentialStatus"]["statusListCredential"]
+    assert (
+        documents[list_url]["proof"][0]["verificationMethod"]
+        != credential["proof"][0]["verificationMethod"]
+    )
 
 
 def test_the_node_check_refuses_to_load_what_it_was_not_given(client, world, personas) -> None:
