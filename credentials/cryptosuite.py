@@ -83,13 +83,29 @@ def proof_create(
 
 
 def proof_verify(*, document: dict[str, Any], public_key: Ed25519PublicKey) -> dict[str, Any]:
-    """Check the document's eddsa-rdfc-2022 proof with `public_key`; returns the proof.
-    Raises ProofError (and JsonLdError for a document that cannot be canonicalised)."""
+    """Check the document's one eddsa-rdfc-2022 proof with `public_key`; returns the proof.
+    Raises ProofError (and JsonLdError for a document that cannot be canonicalised). A
+    document with several proofs goes through `proof_check`, one proof at a time."""
     proof = document.get("proof")
     if isinstance(proof, list) and len(proof) == 1:
         proof = proof[0]
     if not isinstance(proof, dict):
         raise ProofError("The credential must carry exactly one proof.")
+    proof_check(document=document, proof=proof, public_key=public_key)
+    return proof
+
+
+def proof_check(
+    *,
+    document: dict[str, Any],
+    proof: dict[str, Any],
+    public_key: Ed25519PublicKey,
+    previous_proofs: list[dict[str, Any]] | None = None,
+) -> None:
+    """Check one eddsa-rdfc-2022 proof of the document with `public_key`. A proof in a chain
+    (`previousProof`) signed the document with the proofs it names: they are given as
+    `previous_proofs` and put back as the document's `proof` (VC Data Integrity 1.0, 4.5).
+    Raises ProofError (and JsonLdError for a document that cannot be canonicalised)."""
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(f"Only {PROOF_TYPE} with {CRYPTOSUITE} is supported.")
     proof_value = proof.get("proofValue")
@@ -100,10 +116,11 @@ def proof_verify(*, document: dict[str, Any], public_key: Ed25519PublicKey) -> d
     except ValueError as error:
         raise ProofError("The proof value is not valid base58btc.") from error
     unsigned = {key: value for key, value in document.items() if key != "proof"}
+    if previous_proofs:
+        unsigned["proof"] = previous_proofs
     proof_options = {key: value for key, value in proof.items() if key != "proofValue"}
-    proof_options["@context"] = unsigned.get("@context")
+    proof_options["@context"] = document.get("@context")
     try:
         public_key.verify(signature, hash_data(unsigned, proof_options))
     except InvalidSignature as error:
         raise ProofError("The signature does not match the credential.") from error
-    return proof

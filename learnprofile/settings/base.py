@@ -226,6 +226,14 @@ SITE_URL = env("SITE_URL", default=f"http://{SITE_DOMAIN}").rstrip("/")
 NATIONAL_ID_HASH_KEY = env("NATIONAL_ID_HASH_KEY", default="")
 # Key that encrypts credential signing keys at rest (used by the credentials app).
 CREDENTIAL_KEY_ENCRYPTION_KEY = env("CREDENTIAL_KEY_ENCRYPTION_KEY", default="")
+# Verifying a credential of another host fetches its issuer's did:web document and its status
+# list: HTTPS only, public addresses only, small answers, quickly, cached a few minutes.
+# Tests lift the first two guards for a local server (settings.test never does).
+CREDENTIAL_FETCH_ALLOW_PRIVATE = False
+CREDENTIAL_FETCH_ALLOW_HTTP = False
+CREDENTIAL_FETCH_TIMEOUT_SECONDS = env.float("CREDENTIAL_FETCH_TIMEOUT_SECONDS", default=3.0)
+CREDENTIAL_FETCH_MAX_BYTES = 256 * 1024
+CREDENTIAL_FETCH_CACHE_SECONDS = env.int("CREDENTIAL_FETCH_CACHE_SECONDS", default=300)
 
 # --- The profile and the citizen's data rights --------------------------------------------
 
