@@ -94,15 +94,15 @@ def checked_address(host: str, port: int) -> str:
 
 
 def _fetch(url: str) -> Any:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise FetchError("not a URL") from error
     allowed = ("https", "http") if settings.CREDENTIAL_FETCH_ALLOW_HTTP else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
         raise FetchError(f"{parts.scheme or '?'}: only HTTPS is fetched")
     host = parts.hostname
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise FetchError("bad port") from error
     address = checked_address(host, port)
     deadline = time.monotonic() + settings.CREDENTIAL_FETCH_TIMEOUT_SECONDS
     timeout = urllib3.Timeout(total=settings.CREDENTIAL_FETCH_TIMEOUT_SECONDS)
@@ -172,10 +172,11 @@ def _read_limited(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
 
 
 def _short(error: Exception) -> str:
+    # NewConnectionError is a ConnectTimeoutError too (urllib3 keeps it so): ask it first.
+    if isinstance(error, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ProtocolError):
+        return "the host does not answer"
     if isinstance(error, urllib3.exceptions.TimeoutError):
         return "timed out"
     if isinstance(error, urllib3.exceptions.SSLError):
         return "TLS certificate not valid for the host"
-    if isinstance(error, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ProtocolError):
-        return "the host does not answer"
     return type(error).__name__
