@@ -24,13 +24,18 @@ from django.db.models import DateTimeField, F, TextField, Value
 from django.db.models.functions import Coalesce, JSONObject
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from courses import api, selectors
 from courses.models import Enrollment, EnrollmentStatus, OfferingStatus, Session
+from learnprofile.formatting import (
+    date_for_people,
+    long_datetime_for_people,
+    percent_for_people,
+)
 from profiles import api as profiles_api
 from profiles.data import NoticeKind, PersonData
 
@@ -59,11 +64,15 @@ def _link(name: str, **kwargs: Any) -> str:
 
 
 def _when(value: str) -> str:
-    """A planned time, as the recipient reads it (their language is active)."""
-    moment = parse_datetime(value)
-    if moment is None:
-        return value
-    return formats.date_format(timezone.localtime(moment), "l d/m/Y H:i")
+    """A planned time (ISO 8601 in the snapshot), as the recipient reads it: their language
+    is active, the time is Vietnam's."""
+    return long_datetime_for_people(value) or value
+
+
+def _day(value: str) -> str:
+    """A day (ISO 8601 in the snapshot), as the recipient reads it. A snapshot taken before
+    the days were kept as ISO holds the day already written out: it is shown as it is."""
+    return date_for_people(value) or value
 
 
 def _text(value: str) -> Value:
@@ -101,7 +110,7 @@ def enrollment_notice_on_commit(
             "enrollment": str(enrollment.public_id),
             "name": person.full_name,
             "course": offering.course.title,
-            "starts": offering.starts_on.strftime("%d/%m/%Y"),
+            "starts": offering.starts_on.isoformat(),
             "venue": offering.venue,
             "position": selectors.waitlist_positions([enrollment]).get(enrollment.pk),
             "reason": offering.cancel_reason,
@@ -116,7 +125,10 @@ def _enrollment_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
     event = context["event"]
     return profiles_api.Message(
         subject=str(ENROLLMENT_NOTICES[event][1] % {"course": context["course"]}),
-        text=render_to_string(f"courses/email/enrollment_{event}.txt", context),
+        text=render_to_string(
+            f"courses/email/enrollment_{event}.txt",
+            {**context, "starts": _day(context.get("starts", ""))},
+        ),
     )
 
 
@@ -221,7 +233,14 @@ def _low_attendance_render(notice: profiles_api.NoticeData) -> profiles_api.Mess
     context = notice.context
     return profiles_api.Message(
         subject=_("Bạn đang vắng nhiều buổi: %(course)s") % {"course": context["course"]},
-        text=render_to_string("courses/email/low_attendance.txt", context),
+        text=render_to_string(
+            "courses/email/low_attendance.txt",
+            {
+                **context,
+                "percent": percent_for_people(context["percent"]),
+                "minimum": percent_for_people(context["minimum"]),
+            },
+        ),
     )
 
 
@@ -307,7 +326,7 @@ def _nudge_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
             {
                 "name": notice.context.get("name", ""),
                 "offerings": [
-                    {**vars(offering), "starts": offering.starts_on.strftime("%d/%m/%Y")}
+                    {**vars(offering), "starts": date_for_people(offering.starts_on)}
                     for offering in offerings
                 ],
                 "catalog": _link("catalog"),

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext as _
 
+from learnprofile.formatting import date_for_people, number_for_people
 from profiles.data import LearningCategory, LearningRecordKind
 from profiles.models import LearningRecord
 
@@ -43,12 +43,12 @@ def timeline_items(records: Iterable[LearningRecord]) -> list[TimelineItem]:
     items = []
     for record in records:
         parts = [
-            formats.date_format(record.occurred_on, "SHORT_DATE_FORMAT"),
+            date_for_people(record.occurred_on),
             kinds.get(record.kind, record.kind),
             categories.get(record.category, record.category),
         ]
         if record.hours:
-            hours = formats.number_format(record.hours.normalize(), use_l10n=True)
+            hours = number_for_people(record.hours)
             parts.append(hours_label % {"hours": hours})
         provider = (
             record.provider_organization.name

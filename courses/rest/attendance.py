@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from courses import permissions, selectors
 from courses.models import ATTENDANCE_STATUS_VALUES, AttendanceStatus, MarkSource
 from courses.services import attendance, checkin, walk_ins
+from learnprofile.formatting import number_for_people
 from learnprofile.staff_api import StaffApi
 from profiles import api as profiles_api
 
@@ -222,7 +223,12 @@ def sync_marks_parse(data: Any) -> list[attendance.MarkInput]:
         raise serializers.ValidationError({"marks": [_("Cần một danh sách điểm danh.")]})
     if len(marks) > SYNC_MAX_MARKS:
         raise serializers.ValidationError(
-            {"marks": [_("Mỗi lần gửi tối đa %(count)d điểm danh.") % {"count": SYNC_MAX_MARKS}]}
+            {
+                "marks": [
+                    _("Mỗi lần gửi tối đa %(count)s điểm danh.")
+                    % {"count": number_for_people(SYNC_MAX_MARKS)}
+                ]
+            }
         )
     zone = timezone.get_current_timezone()
     parsed: list[attendance.MarkInput] = []

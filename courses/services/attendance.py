@@ -39,6 +39,7 @@ from courses.models import (
 from courses.selectors import AttendanceSummary, attendance_summaries
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError, NotFound, NotPermitted
+from learnprofile.formatting import number_for_people
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles import api as profiles_api
@@ -113,7 +114,8 @@ def marks_record(
     instead of acting as center staff. Raises ForeignIdsRefused (audited), InvalidMarks."""
     if len(marks) > MAX_MARKS_PER_REQUEST:
         raise InvalidMarks(
-            _("Mỗi lần gửi tối đa %(count)d điểm danh.") % {"count": MAX_MARKS_PER_REQUEST}
+            _("Mỗi lần gửi tối đa %(count)s điểm danh.")
+            % {"count": number_for_people(MAX_MARKS_PER_REQUEST)}
         )
     bad = [mark for mark in marks if mark.status not in ATTENDANCE_STATUS_VALUES]
     if bad:

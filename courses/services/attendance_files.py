@@ -13,12 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses import selectors
 from courses.models import AttendanceStatus, MarkSource, Offering, Session
 from courses.services.attendance import MarkInput, MarkReport, marks_record
+from learnprofile.formatting import datetime_for_people, number_for_people
 from learnprofile.text import fold
 
 IMPORT_MAX_BYTES = 1024 * 1024
@@ -67,11 +67,8 @@ def session_attendance_csv(*, session: Session) -> str:
 
 def offering_attendance_csv(*, offering: Offering) -> str:
     sessions, people, marks = selectors.offering_attendance(offering=offering)
-    zone = timezone.get_current_timezone()
     header = ["ma_dang_ky", "ho_ten", "so_dien_thoai"]
-    header += [
-        session.starts_at.astimezone(zone).strftime("%d/%m/%Y %H:%M") for session in sessions
-    ]
+    header += [datetime_for_people(session.starts_at) for session in sessions]
     header += ["so_buoi_co_mat", "so_buoi_vang_co_phep"]
     rows: list[list[Any]] = [header]
     for row in people:
@@ -137,7 +134,7 @@ def marks_import_csv(*, actor: Any, session: Session, content: bytes) -> MarkImp
         for number, raw in enumerate(reader, start=2):
             if number - 1 > IMPORT_MAX_ROWS:
                 report.file_errors.append(
-                    _("Tệp có hơn %(count)d dòng.") % {"count": IMPORT_MAX_ROWS}
+                    _("Tệp có hơn %(count)s dòng.") % {"count": number_for_people(IMPORT_MAX_ROWS)}
                 )
                 return report
             status_text = (raw.get("trang_thai") or "").strip()

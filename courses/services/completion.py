@@ -31,6 +31,7 @@ from courses.models import (
 from courses.selectors import AttendanceSummary, attendance_summaries
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
+from learnprofile.formatting import percent_for_people
 from profiles import api as profiles_api
 from profiles.data import LearningRecordKind
 
@@ -58,16 +59,19 @@ def completion_decide(
         return CompletionStatus.NOT_COMPLETED, str(_("Vắng có phép tất cả các buổi học."))
     if summary.is_below(minimum_percent):
         return CompletionStatus.NOT_COMPLETED, str(
-            _("Chuyên cần %(percent)s%%, dưới mức tối thiểu %(minimum)d%%.")
-            % {"percent": percent, "minimum": minimum_percent}
+            _("Chuyên cần %(percent)s, dưới mức tối thiểu %(minimum)s.")
+            % {
+                "percent": percent_for_people(percent),
+                "minimum": percent_for_people(minimum_percent),
+            }
         )
     if requires_assessment and assessment_passed is not True:
         if assessment_passed is None:
             return CompletionStatus.NOT_COMPLETED, str(_("Chưa có kết quả bài kiểm tra cuối khóa."))
         return CompletionStatus.NOT_COMPLETED, str(_("Chưa đạt bài kiểm tra cuối khóa."))
     return CompletionStatus.COMPLETED, str(
-        _("Chuyên cần %(percent)s%% (tối thiểu %(minimum)d%%).")
-        % {"percent": percent, "minimum": minimum_percent}
+        _("Chuyên cần %(percent)s (tối thiểu %(minimum)s).")
+        % {"percent": percent_for_people(percent), "minimum": percent_for_people(minimum_percent)}
     )
 
 

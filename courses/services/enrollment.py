@@ -30,6 +30,7 @@ from courses.models import (
 from courses.services.catalog import WAITLIST_PROMOTE, waitlist_promote_on_commit
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
+from learnprofile.formatting import datetime_for_people
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from profiles import api as profiles_api
 
@@ -66,8 +67,7 @@ def enrollment_open_problem(offering: Offering, *, now: datetime) -> DomainError
     opens, closes = enrollment_window(offering)
     if opens is not None and now < opens:
         return EnrollmentClosed(
-            _("Lớp học này mở đăng ký từ %(date)s.")
-            % {"date": timezone.localtime(opens).strftime("%d/%m/%Y %H:%M")}
+            _("Lớp học này mở đăng ký từ %(date)s.") % {"date": datetime_for_people(opens)}
         )
     if now > closes:
         return EnrollmentClosed(_("Đã hết hạn đăng ký lớp học này."))

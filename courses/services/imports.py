@@ -16,6 +16,7 @@ from courses import permissions
 from courses.models import Course
 from courses.services.catalog import offering_create, offering_publish
 from learnprofile.errors import DomainError, NotPermitted
+from learnprofile.formatting import number_for_people
 from profiles import api as profiles_api
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -142,7 +143,8 @@ def offerings_import_csv(*, actor: Any, organization_id: int, content: bytes) ->
         for number, raw in enumerate(reader, start=2):
             if number - 1 > IMPORT_MAX_ROWS:
                 report.file_errors.append(
-                    _("Chỉ nhập %(count)d dòng đầu; hãy chia tệp.") % {"count": IMPORT_MAX_ROWS}
+                    _("Chỉ nhập %(count)s dòng đầu; hãy chia tệp.")
+                    % {"count": number_for_people(IMPORT_MAX_ROWS)}
                 )
                 break
             values = {name: (raw.get(name) or "") for name in IMPORT_COLUMNS}

@@ -25,7 +25,7 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
@@ -33,6 +33,7 @@ from rest_framework.authtoken.models import Token
 from learnprofile.audit.models import AuditEvent
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
+from learnprofile.formatting import date_for_people, number_for_people
 from learnprofile.jobs.email import email_send_on_commit
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.registry import PermanentJobError, job_handler
@@ -300,7 +301,7 @@ def transcript_pdf(*, user: User) -> bytes:
         document.set_font(FONT_FAMILY, size=10)
         name = profile.full_name if profile is not None and profile.full_name else user.email
         document.cell(text=f"{_('Người học')}: {name}", new_x="LMARGIN", new_y="NEXT")
-        generated = formats.date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+        generated = date_for_people(timezone.now())
         document.cell(text=f"{_('Ngày lập')}: {generated}", new_x="LMARGIN", new_y="NEXT")
         document.ln(4)
         with document.table(col_widths=(22, 70, 45, 15, 38), text_align="LEFT") as table:
@@ -309,7 +310,7 @@ def transcript_pdf(*, user: User) -> bytes:
                 heading.cell(str(label))
             for record in records:
                 row = table.row()
-                row.cell(formats.date_format(record.occurred_on, "SHORT_DATE_FORMAT"))
+                row.cell(date_for_people(record.occurred_on))
                 row.cell(
                     f"{record.title}\n{kinds.get(record.kind, '')} · "
                     f"{categories.get(record.category, '')}"
@@ -320,7 +321,7 @@ def transcript_pdf(*, user: User) -> bytes:
                     else record.provider_name
                 )
                 row.cell(provider or "")
-                row.cell(formats.number_format(record.hours, decimal_pos=1))
+                row.cell(number_for_people(record.hours))
                 state = (
                     str(_("Đã thu hồi"))
                     if record.revoked_at is not None

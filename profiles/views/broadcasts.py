@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from learnprofile.errors import DomainError, NotFound
+from learnprofile.formatting import number_for_people
 from learnprofile.forms import form_error_add
 from profiles.forms import BroadcastForm
 from profiles.models import AdministrativeUnit, Broadcast
@@ -105,6 +106,8 @@ def broadcast_stop(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
     unsent = broadcasts.broadcast_stop(actor=request.user, broadcast=broadcast)
     messages.success(
-        request, _("Đã dừng; %(count)d tin chưa gửi sẽ không gửi nữa.") % {"count": unsent}
+        request,
+        _("Đã dừng; %(count)s tin chưa gửi sẽ không gửi nữa.")
+        % {"count": number_for_people(unsent)},
     )
     return redirect("broadcast_detail", broadcast_id=broadcast.public_id)

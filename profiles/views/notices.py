@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from learnprofile.audit.services import audit_record
+from learnprofile.formatting import number_for_people
 from profiles.data import NoticeChannel, NoticeKind
 from profiles.models import Notification, User
 from profiles.services import notifications
@@ -125,6 +126,8 @@ def outbox_retry(request: HttpRequest) -> HttpResponse:
         details={"count": retried},
     )
     messages.success(
-        request, _("Đã đưa %(count)d thông báo vào hàng đợi gửi lại.") % {"count": retried}
+        request,
+        _("Đã đưa %(count)s thông báo vào hàng đợi gửi lại.")
+        % {"count": number_for_people(retried)},
     )
     return redirect("outbox")
