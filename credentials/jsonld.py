@@ -24,6 +24,8 @@ CONTEXT_FILES = {
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "context-3.0.3.json",
     "https://w3id.org/security/data-integrity/v1": "data-integrity-v1.jsonld",
     "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+    # 1EdTech's extensions (1EdTechJsonSchemaValidator2019, ...), as its validator ships it.
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
 }
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
 UNDEFINED = "urn:learnprofile:undefined-term:"
