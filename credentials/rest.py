@@ -31,6 +31,35 @@ class CheckSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
 
 
+class ProofOutcomeSerializer(serializers.Serializer[Any]):
+    index = serializers.IntegerField(help_text="1-based position in the credential's proof.")
+    verification_method = serializers.CharField()
+    cryptosuite = serializers.CharField()
+    proof_purpose = serializers.CharField()
+    is_by_issuer = serializers.BooleanField(
+        help_text="The verification method's DID is the credential's issuer."
+    )
+    outcome = serializers.ChoiceField(choices=[verify.PASSED, verify.FAILED, verify.UNKNOWN])
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class VerificationSerializer(serializers.Serializer[Any]):
+    verdict = serializers.ChoiceField(
+        choices=["valid", "revoked", "expired", "not_yet_valid", "invalid", "cannot_confirm"]
+    )
+    schema = serializers.ChoiceField(
+        choices=["achievement", "endorsement", ""],
+        help_text=(
+            "The OB 3.0 schema checked: achievement (OpenBadgeCredential, "
+            "AchievementCredential), endorsement (EndorsementCredential), or empty: a VC 2.0 "
+            "credential that is not an Open Badge (the VC 2.0 data model is checked for all)."
+        ),
+    )
+    checks = CheckSerializer(many=True)
+    proofs = ProofOutcomeSerializer(many=True)
+
+
 class CredentialVerifyApi(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -40,38 +69,50 @@ class CredentialVerifyApi(APIView):
     @extend_schema(
         summary="Verify any Open Badges 3.0 / VC 2.0 credential",
         description=(
-            "The body is the credential itself (JSON). Checks: JSON schema, proof "
-            "(eddsa-rdfc-2022), key bound to the issuer (did:key, or did:web of this platform), "
-            "status (Bitstring Status List; unreadable gives cannot_confirm, never valid), "
-            "validity window. Rate-limited."
+            "The body is the credential itself (JSON). Checks: the VC 2.0 data model and the "
+            "OB 3.0 schema its type names (`schema` says which); every proof (eddsa-rdfc-2022; "
+            "`proof` an object or an array), reported one by one: the credential is signed "
+            "when a proof with a key of the issuer and purpose assertionMethod verifies and "
+            "none fails; the key bound to the issuer (did:key, did:web of this platform or, "
+            "fetched over HTTPS, of another host); status (Bitstring Status List); validity "
+            "window. A key or a status list that cannot be fetched gives cannot_confirm, never "
+            "valid nor invalid. Rate-limited."
         ),
         request=inline_serializer("CredentialInput", fields={}),
-        responses=inline_serializer(
-            "Verification",
-            fields={
-                "verdict": serializers.ChoiceField(
-                    choices=[
-                        "valid",
-                        "revoked",
-                        "expired",
-                        "not_yet_valid",
-                        "invalid",
-                        "cannot_confirm",
-                    ]
-                ),
-                "checks": CheckSerializer(many=True),
-            },
-        ),
-        examples=[OpenApiExample("Result", response_only=True, value={"verdict": "valid"})],
+        responses=VerificationSerializer,
+        examples=[
+            OpenApiExample(
+                "Result",
+                response_only=True,
+                value={
+                    "verdict": "valid",
+                    "schema": "achievement",
+                    "checks": [
+                        {"name": "schema", "outcome": "passed", "detail": "", "code": ""},
+                        {"name": "proof", "outcome": "passed", "detail": "", "code": ""},
+                        {"name": "issuer_key", "outcome": "passed", "detail": "", "code": ""},
+                        {"name": "status", "outcome": "passed", "detail": "", "code": ""},
+                        {"name": "validity", "outcome": "passed", "detail": "", "code": ""},
+                    ],
+                    "proofs": [
+                        {
+                            "index": 1,
+                            "verification_method": "did:web:hoctap.gov.vn:issuers:tt#z6Mk...",
+                            "cryptosuite": "eddsa-rdfc-2022",
+                            "proof_purpose": "assertionMethod",
+                            "is_by_issuer": True,
+                            "outcome": "passed",
+                            "code": "",
+                            "detail": "",
+                        }
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request: Request) -> Response:
         result = verify_here(request.data)
-        return Response(
-            {
-                "verdict": result.verdict,
-                "checks": CheckSerializer(result.checks, many=True).data,
-            }
-        )
+        return Response(VerificationSerializer(result).data)
 
 
 # --- Issuer administrators (MFA required; 403 for everyone else) ----------------------------

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.urls import reverse
 
 from credentials import cryptosuite, documents, verify
 from credentials.services import keys, status
@@ -500,3 +501,62 @@ def test_the_platform_wide_verifier_gives_the_same_verdict(issuer) -> None:
     signed, _position = _issue(issuer, valid_from=datetime.now(tz=UTC) - timedelta(days=1))
 
     assert verify_here(signed).verdict == "valid"
+
+
+def test_the_api_reports_the_schema_checked_and_each_proof(client) -> None:
+    signer = Ed25519PrivateKey.generate()
+    did = _did_key(signer)
+    signed = _sign(_endorsement(did), signer, did)
+    signed["proof"] = [*signed["proof"], {**signed["proof"][0], "proofPurpose": "authentication"}]
+
+    response = client.post(
+        reverse("api_credential_verify"), signed, content_type="application/json"
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["verdict"], body["schema"]) == ("invalid", "endorsement")
+    assert [(p["index"], p["is_by_issuer"], p["outcome"], p["code"]) for p in body["proofs"]] == [
+        (1, True, "passed", ""),
+        (2, True, "failed", "wrong_proof_purpose"),
+    ]
+    assert body["proofs"][0]["verification_method"] == did
+
+
+def test_the_openapi_schema_describes_the_verification_response() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    verification = schema["components"]["schemas"]["Verification"]
+    assert sorted(verification["properties"]) == ["checks", "proofs", "schema", "verdict"]
+    assert sorted(schema["components"]["schemas"]["ProofOutcome"]["properties"]) == [
+        "code",
+        "cryptosuite",
+        "detail",
+        "index",
+        "is_by_issuer",
+        "outcome",
+        "proof_purpose",
+        "verification_method",
+    ]
+
+
+def test_the_verdict_shows_the_schema_checked_and_what_is_wrong_with_each_proof() -> None:
+    from django.template.loader import render_to_string
+
+    from credentials.services.verification import verification_display
+
+    signer = Ed25519PrivateKey.generate()
+    did = _did_key(signer)
+    signed = _sign(_endorsement(did), signer, did)
+    signed["proof"] = [*signed["proof"], {**signed["proof"][0], "proofPurpose": "authentication"}]
+
+    page = render_to_string("credentials/_verdict.html", verification_display(_verify(signed)))
+
+    assert (
+        "Đã kiểm tra theo chuẩn: Open Badges 3.0, chứng nhận xác thực (EndorsementCredential)"
+        in page
+    )
+    assert "Từng chữ ký" in page
+    assert "không phải để xác nhận nội dung chứng chỉ (assertionMethod)" in page
