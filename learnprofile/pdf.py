@@ -212,7 +212,10 @@ def _font_with_only(parsed: _ParsedFont, glyph_names: list[str]) -> ttLib.TTFont
         loca=struct.pack(f">{len(loca)}I", *loca),
         glyf=bytes(glyf),
     )
-    font = ttLib.TTFont(BytesIO(_sfnt(tables)), lazy=True, recalcTimestamp=False)
+    # The glyphs are copied as they are, so their bounding boxes need no recomputing.
+    font = ttLib.TTFont(
+        BytesIO(_sfnt(tables)), lazy=True, recalcTimestamp=False, recalcBBoxes=False
+    )
     font.setGlyphOrder([parsed.glyph_order[old] for old in kept])
     return font
 
