@@ -304,7 +304,8 @@ def transcript_pdf(*, user: User) -> bytes:
         generated = date_for_people(timezone.now())
         document.cell(text=f"{_('Ngày lập')}: {generated}", new_x="LMARGIN", new_y="NEXT")
         document.ln(4)
-        with document.table(col_widths=(22, 70, 45, 15, 38), text_align="LEFT") as table:
+        # The day and the hours on one line in either language ("30 Nov 2026", "1.234,25").
+        with document.table(col_widths=(26, 66, 45, 18, 35), text_align="LEFT") as table:
             heading = table.row()
             for label in (_("Ngày"), _("Nội dung"), _("Nơi học"), _("Giờ"), _("Trạng thái")):
                 heading.cell(str(label))
