@@ -38,6 +38,7 @@ from jsonschema import Draft201909Validator
 from credentials import cryptosuite
 from credentials.jsonld import JsonLdError, canonize
 from credentials.services import status
+from learnprofile.formatting import date_for_people
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "cannot_confirm"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -229,7 +230,8 @@ def _depth(node: Any) -> int:
 
 
 def _day(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%d/%m/%Y")
+    """The day for people: in Vietnam's time, the reader's language (learnprofile.formatting)."""
+    return date_for_people(value)
 
 
 def _parse_time(value: Any) -> datetime | None:

@@ -21,12 +21,7 @@ from credentials.services.keys import (
     did_document,
 )
 from credentials.services.status import status_list_signed
-from credentials.services.verification import (
-    CHECK_LABELS,
-    VERDICT_EXPLANATIONS,
-    VERDICT_TITLES,
-    verify_here,
-)
+from credentials.services.verification import verification_display, verify_here
 from profiles import api as profiles_api
 
 VERIFY_MAX_BYTES = 256 * 1024
@@ -96,16 +91,7 @@ def _holder_name(credential: Credential) -> str:
 
 
 def verification_context(document: Any) -> dict[str, Any]:
-    result = verify_here(document)
-    return {
-        "verdict": result.verdict,
-        "verdict_title": VERDICT_TITLES[result.verdict],
-        "verdict_explanation": VERDICT_EXPLANATIONS[result.verdict],
-        "checks": [
-            {"label": CHECK_LABELS[check.name], "outcome": check.outcome, "detail": check.detail}
-            for check in result.checks
-        ],
-    }
+    return verification_display(verify_here(document))
 
 
 @require_GET
@@ -223,6 +209,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
                     context["issuer_name"] = (
                         issuer.get("name", "") if isinstance(issuer, dict) else ""
                     )
+                    context["holder_name"] = documents.holder_name(document)
     return render(request, "credentials/verify.html", context)
 
 
