@@ -82,7 +82,10 @@ def _credential_visible(request: HttpRequest, credential_id: UUID) -> Credential
 
 
 def _page_url(credential: Credential) -> str:
-    return credential_url(credential.public_id)
+    """The credential's signed id (its verification page), which the QR code and the PDF
+    show: what was signed, even if SITE_URL changed since."""
+    signed = credential.document.get("id")
+    return signed if isinstance(signed, str) and signed else credential_url(credential.public_id)
 
 
 def _holder_name(credential: Credential) -> str:
