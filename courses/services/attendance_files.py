@@ -19,7 +19,7 @@ from courses import selectors
 from courses.models import AttendanceStatus, MarkSource, Offering, Session
 from courses.services.attendance import MarkInput, MarkReport, marks_record
 from learnprofile.formatting import datetime_for_people, number_for_people
-from learnprofile.text import fold
+from learnprofile.text import fold, spreadsheet_cell
 
 IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 2000
@@ -35,17 +35,11 @@ _STATUS_WORDS = {
 STATUS_BY_WORD = {word: status for status, words in _STATUS_WORDS.items() for word in words}
 
 
-def _cell(value: object) -> str:
-    """A cell a spreadsheet shows as text, never runs (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(rows: list[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
     # A byte order mark, so Excel opens the Vietnamese text as UTF-8.
     return "\ufeff" + buffer.getvalue()
 
