@@ -287,3 +287,25 @@ def test_the_evidence_page_shows_the_class_after_it_ended_and_a_draft_is_not_pub
     assert klass.offering.course.title in response.content.decode()
     type(klass.offering).objects.filter(pk=klass.offering.pk).update(status="draft")
     assert Client().get(evidence).status_code == 404
+
+
+def test_the_export_neutralises_a_name_a_spreadsheet_would_run(completed_class, personas) -> None:
+    klass, achievement = completed_class
+    enrollment = klass.enrollments[1]
+    CitizenProfile.objects.filter(user_id=enrollment.learner_id).update(
+        full_name='=HYPERLINK("http://x.invalid","Nguyễn An")'
+    )
+    issuance.credential_issue(
+        actor=personas.issuer_admin,
+        achievement_id=achievement.public_id,
+        learner_id=enrollment.learner_id,
+        offering_id=klass.offering.public_id,
+    )
+    with_mfa(personas.issuer_admin)
+    issuer = Client()
+    issuer.force_login(personas.issuer_admin)
+
+    export = issuer.get(reverse("issuer_credentials_export", args=[achievement.public_id]))
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+
+    assert rows[1][1] == '\'=HYPERLINK("http://x.invalid","Nguyễn An")'
