@@ -61,6 +61,11 @@ class _ParsedFont:
     metrics: tuple[tuple[int, int], ...]  # (advance, left side bearing) per glyph id
     tables: dict[str, bytes]  # raw head, hhea, maxp, post and _TABLES_COPIED
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> "_ParsedFont":
+        # Shared and only read: fpdf2's unbreakable() and offset_rendering() deep-copy the
+        # document, which must not copy (nor fail on) the HarfBuzz face.
+        return self
+
 
 _parsed_fonts: dict[str, _ParsedFont] = {}
 _parsing = threading.Lock()

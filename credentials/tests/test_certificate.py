@@ -21,6 +21,7 @@ from PIL import Image, ImageChops, ImageDraw
 from credentials import documents
 from credentials.certificate import certificate_pdf
 from credentials.models import Achievement
+from learnprofile.pdf import pdf_document
 from profiles.models import CitizenProfile, Organization
 
 PAGE_URL = "https://hoctap.gov.vn/credentials/0d8f3c1e-6a7b-4c2d-9e10-1234567890ab"
@@ -277,3 +278,13 @@ def test_certificates_built_at_once_in_threads_each_embed_only_their_own_glyphs(
 
     assert together[0::2] == [alone] * 6
     assert "Ελένη Παπαδοπούλου" in _page_text(alone)
+
+
+def test_a_pdf_document_with_the_shared_fonts_can_hold_an_unbreakable_block() -> None:
+    # fpdf2's unbreakable() deep-copies the document, shared fonts included.
+    document = pdf_document(title="Bảng ghi")
+    document.add_page()
+    with document.unbreakable() as block:
+        block.cell(text="Nguyễn Thị Ẩn")
+
+    assert _page_text(bytes(document.output())) == "Nguyễn Thị Ẩn"
