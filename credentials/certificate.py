@@ -70,6 +70,8 @@ SEAL_SIZE = 30.0
 
 @dataclass(frozen=True)
 class Layout:
+    """The boxes of the page, top to bottom, in millimetres; no two overlap."""
+
     issuer: Box = Box(LEFT, 19, WIDTH, 13)
     rule_y: float = 34.5
     title: Box = Box(LEFT, 37, WIDTH, 21)
@@ -83,6 +85,11 @@ class Layout:
     footer_y: float = 150.0
     qr: Box = Box(RIGHT - QR_SIZE, 155, QR_SIZE, QR_SIZE)
     seal: Box = Box(LEFT, 157, SEAL_SIZE, SEAL_SIZE)
+    # The footer's texts, right of the seal when there is one, left of the QR code.
+    footer_note_y: float = 155
+    footer_url_y: float = 167
+    footer_code_y: float = 180
+    footer_text_height: float = 11
 
 
 _LAYOUT = Layout()
@@ -186,9 +193,9 @@ def _frame(pdf: FPDF) -> None:
     pdf.set_line_width(0.5)
     pdf.rect(10.5, 10.5, PAGE_WIDTH - 21, PAGE_HEIGHT - 21)
     pdf.set_fill_color(*GOLD)
-    for x, y in ((10.5, 10.5), (PAGE_WIDTH - 10.5, 10.5), (10.5, PAGE_HEIGHT - 10.5)):
-        _diamond(pdf, x, y)
-    _diamond(pdf, PAGE_WIDTH - 10.5, PAGE_HEIGHT - 10.5)
+    for x in (10.5, PAGE_WIDTH - 10.5):
+        for y in (10.5, PAGE_HEIGHT - 10.5):
+            _diamond(pdf, x, y)
 
 
 def _diamond(pdf: FPDF, x: float, y: float, radius: float = 2.2) -> None:
@@ -250,9 +257,11 @@ def certificate_pdf(
     credential that signs none (issued before names were signed). `achievement_image_png`,
     when given, is printed as the certificate's seal."""
     layout = _LAYOUT
-    subject = document.get("credentialSubject") or {}
-    achievement = (subject.get("achievement") if isinstance(subject, dict) else None) or {}
-    issuer = document.get("issuer") or {}
+    subject = document.get("credentialSubject")
+    achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    achievement = achievement if isinstance(achievement, dict) else {}
+    issuer = document.get("issuer")
+    issuer = issuer if isinstance(issuer, dict) else {}
     title = _nfc(achievement.get("name") or document.get("name"))
     signed_name = documents.holder_name(document)
 
@@ -261,7 +270,7 @@ def certificate_pdf(
     pdf.add_page(orientation="landscape")
     _frame(pdf)
 
-    _text(pdf, issuer.get("name", "") if isinstance(issuer, dict) else "", layout.issuer, ISSUER)
+    _text(pdf, issuer.get("name", ""), layout.issuer, ISSUER)
     _rule(pdf, layout.rule_y, 60)
     _text(pdf, title, layout.title, TITLE)
     _text(pdf, _("Chứng nhận"), layout.certifies, CERTIFIES)
@@ -317,15 +326,21 @@ def certificate_pdf(
             "Chứng chỉ số theo chuẩn Open Badges 3.0, có chữ ký số của đơn vị cấp. "
             "Quét mã QR hoặc mở địa chỉ dưới đây để kiểm tra chứng chỉ còn hiệu lực:"
         ),
-        Box(text_left, 155, footer_width, 11),
+        Box(text_left, layout.footer_note_y, footer_width, layout.footer_text_height),
         FOOTER,
         valign="top",
     )
-    _text(pdf, page_url, Box(text_left, 167, footer_width, 11), FOOTER_URL, valign="top")
+    _text(
+        pdf,
+        page_url,
+        Box(text_left, layout.footer_url_y, footer_width, layout.footer_text_height),
+        FOOTER_URL,
+        valign="top",
+    )
     _text(
         pdf,
         _("Mã chứng chỉ: %(id)s") % {"id": _credential_code(document, page_url)},
-        Box(text_left, 180, footer_width, 11),
+        Box(text_left, layout.footer_code_y, footer_width, layout.footer_text_height),
         FOOTER,
         valign="top",
     )
