@@ -15,6 +15,7 @@ import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.utils.translation import gettext as _
 
 from credentials.jsonld import canonize
 
@@ -35,13 +36,13 @@ def public_key_multibase(public_key: Ed25519PublicKey) -> str:
 
 def public_key_from_multibase(value: str) -> Ed25519PublicKey:
     if not value.startswith("z"):
-        raise ProofError("A Multikey must be base58btc (it starts with z).")
+        raise ProofError(_("Khóa Multikey phải mã hóa base58btc (bắt đầu bằng z)."))
     try:
         decoded = base58.b58decode(value[1:])
     except ValueError as error:
-        raise ProofError("The Multikey is not valid base58btc.") from error
+        raise ProofError(_("Khóa Multikey không phải base58btc hợp lệ.")) from error
     if len(decoded) != 34 or not decoded.startswith(ED25519_PUBLIC_PREFIX):
-        raise ProofError("The Multikey is not an Ed25519 public key.")
+        raise ProofError(_("Khóa Multikey không phải là khóa công khai Ed25519."))
     return Ed25519PublicKey.from_public_bytes(decoded[2:])
 
 
@@ -90,7 +91,7 @@ def proof_verify(*, document: dict[str, Any], public_key: Ed25519PublicKey) -> d
     if isinstance(proof, list) and len(proof) == 1:
         proof = proof[0]
     if not isinstance(proof, dict):
-        raise ProofError("The credential must carry exactly one proof.")
+        raise ProofError(_("Chứng chỉ phải mang đúng một chữ ký."))
     proof_check(document=document, proof=proof, public_key=public_key)
     return proof
 
@@ -107,14 +108,16 @@ def proof_check(
     `previous_proofs` and put back as the document's `proof` (VC Data Integrity 1.0, 4.5).
     Raises ProofError (and JsonLdError for a document that cannot be canonicalised)."""
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofError(f"Only {PROOF_TYPE} with {CRYPTOSUITE} is supported.")
+        raise ProofError(
+            _("Chỉ hỗ trợ %(type)s với %(suite)s.") % {"type": PROOF_TYPE, "suite": CRYPTOSUITE}
+        )
     proof_value = proof.get("proofValue")
     if not isinstance(proof_value, str) or not proof_value.startswith("z"):
-        raise ProofError("The proof value must be multibase base58btc.")
+        raise ProofError(_("Giá trị chữ ký (proofValue) phải mã hóa multibase base58btc."))
     try:
         signature = base58.b58decode(proof_value[1:])
     except ValueError as error:
-        raise ProofError("The proof value is not valid base58btc.") from error
+        raise ProofError(_("Giá trị chữ ký (proofValue) không phải base58btc hợp lệ.")) from error
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     if previous_proofs:
         unsigned["proof"] = previous_proofs
@@ -123,4 +126,4 @@ def proof_check(
     try:
         public_key.verify(signature, hash_data(unsigned, proof_options))
     except InvalidSignature as error:
-        raise ProofError("The signature does not match the credential.") from error
+        raise ProofError(_("chữ ký không khớp với nội dung")) from error

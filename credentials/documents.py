@@ -21,6 +21,8 @@ from typing import Any
 
 from jsonschema import Draft201909Validator
 
+from learnprofile.text import person_name_normalise
+
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
@@ -141,7 +143,7 @@ def credential_build(
         ],
         "achievement": achievement_document,
     }
-    name = unicodedata.normalize("NFC", " ".join(subject.name.split()))
+    name = person_name_normalise(subject.name)
     if name:
         credential_subject["identifier"].append(
             {

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from credentials import documents
-from credentials.models import Achievement, Credential
+from credentials.models import Achievement, Credential, revoke_reason_for_people
 from credentials.services.issuance import credential_url
 from learnprofile.formatting import date_for_people, datetime_for_people
 from learnprofile.text import spreadsheet_cell
@@ -53,8 +53,8 @@ def credentials_csv(*, achievement: Achievement) -> Iterator[str]:
                     date_for_people(document.get("validUntil")),
                     _("Đã thu hồi") if revoked_at else _("Có hiệu lực"),
                     datetime_for_people(revoked_at),
-                    revoke_reason,
-                    credential_url(public_id),
+                    revoke_reason_for_people(revoke_reason),
+                    document.get("id") or credential_url(public_id),
                 )
             ]
         )

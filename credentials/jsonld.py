@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pyld import jsonld
 
 CONTEXT_DIR = Path(__file__).resolve().parent / "contexts"
@@ -45,7 +46,10 @@ def _context(url: str) -> dict[str, Any]:
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """PyLD's loader: only the shipped contexts; any other URL is refused, never fetched."""
     if url not in CONTEXT_FILES:
-        raise JsonLdError(f"Unknown JSON-LD context {url!r}: only shipped contexts are used.")
+        raise JsonLdError(
+            _("Ngữ cảnh JSON-LD không được hỗ trợ: %(url)s (chỉ dùng các ngữ cảnh chuẩn có sẵn).")
+            % {"url": url[:200]}
+        )
     # "static": PyLD keeps the resolved context in its shared cache (no reload, no
     # re-canonicalised cache keys), and its processed forms with it.
     return {"contextUrl": None, "documentUrl": url, "document": _context(url), "tag": "static"}
@@ -63,13 +67,19 @@ def _check_terms(node: Any) -> None:
         return
     for key, value in node.items():
         if not key.startswith("@") and (key.startswith(_UNDEFINED_PREFIXES) or ":" not in key):
-            raise JsonLdError(f"Undefined term {_term(key)!r}.")
+            raise JsonLdError(
+                _("Thuộc tính “%(term)s” không được định nghĩa trong ngữ cảnh nào.")
+                % {"term": _term(key)[:100]}
+            )
         if key == "@type":
             for type_iri in value if isinstance(value, list) else [value]:
                 if isinstance(type_iri, str) and (
                     type_iri.startswith(_UNDEFINED_PREFIXES) or ":" not in type_iri
                 ):
-                    raise JsonLdError(f"Undefined type {_term(type_iri)!r}.")
+                    raise JsonLdError(
+                        _("Loại “%(type)s” không được định nghĩa trong ngữ cảnh nào.")
+                        % {"type": _term(type_iri)[:100]}
+                    )
         _check_terms(value)
 
 
@@ -77,6 +87,21 @@ def _term(iri: str) -> str:
     for prefix in _UNDEFINED_PREFIXES:
         iri = iri.removeprefix(prefix)
     return iri
+
+
+def _own_message(error: BaseException | None) -> str:
+    """Our loader's reason, when PyLD wrapped it (its own message is long and technical)."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, JsonLdError):
+            return str(error)
+        error = getattr(error, "cause", None) or error.__cause__
+        seen += 1
+    return ""
+
+
+def _not_json_ld() -> str:
+    return str(_("Nội dung không phải là JSON-LD hợp lệ (ngữ cảnh hoặc giá trị sai dạng)."))
 
 
 def canonize(document: dict[str, Any]) -> str:
@@ -91,6 +116,12 @@ def canonize(document: dict[str, Any]) -> str:
             expanded,
             {**_OPTIONS, "algorithm": "URDNA2015", "format": "application/n-quads"},
         )
+    except JsonLdError:
+        raise
     except jsonld.JsonLdError as error:
-        raise JsonLdError(str(error)) from error
+        raise JsonLdError(_own_message(error) or _not_json_ld()) from error
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+        # PyLD raises plain Python errors on some malformed input (a relative IRI in
+        # @context, a value of the wrong type): the document is not JSON-LD, not a crash.
+        raise JsonLdError(_not_json_ld()) from error
     return canonical

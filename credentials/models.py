@@ -171,6 +171,15 @@ class Achievement(models.Model):
         return self.name_vi
 
 
+# The reason a re-issued credential's predecessor is revoked with: stored in Vietnamese like
+# every reason typed by an administrator, shown in the reader's language.
+REVOKE_REASON_REISSUED = "Đã cấp lại"
+
+
+def revoke_reason_for_people(reason: str) -> str:
+    return str(_("Đã cấp lại")) if reason == REVOKE_REASON_REISSUED else reason
+
+
 class Credential(models.Model):
     """One signed Open Badges 3.0 credential. At most one that is not revoked per learner,
     achievement and offering (the database says so, whatever retries happen)."""
@@ -220,6 +229,10 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+    @property
+    def revoke_reason_for_people(self) -> str:
+        return revoke_reason_for_people(self.revoke_reason)
 
 
 class IssuanceBatch(models.Model):

@@ -20,7 +20,7 @@ from credentials.models import Credential, IssuanceBatch
 from credentials.services import batches
 from credentials.services.issuance import credential_revoke
 from credentials.services.pipeline import batch_progress
-from credentials.services.verification import verify_here
+from credentials.services.verification import VERIFY_MAX_BYTES, verify_here
 from learnprofile.staff_api import StaffApi
 
 
@@ -65,6 +65,8 @@ class CredentialVerifyApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "credential_verify"
+    # As the /verify/ page: a credential is a few KB.
+    max_body_bytes = VERIFY_MAX_BYTES
 
     @extend_schema(
         summary="Verify any Open Badges 3.0 / VC 2.0 credential",

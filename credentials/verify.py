@@ -404,9 +404,29 @@ def _key_problem_detail(problem: KeyProblem) -> str:
     return f"{message} ({problem.reason})" if problem.reason else message
 
 
+# Each proof costs a canonicalisation (and perhaps a fetch): a credential carries one or two;
+# more than this is refused before any is checked, so one request cannot hold a worker.
+MAX_PROOFS = 8
+
+
 def proofs_check(document: dict[str, Any], resolve_key: KeyResolver) -> list[ProofReport]:
-    """Every proof of the document, each checked on its own (see the module's rule)."""
+    """Every proof of the document, each checked on its own (see the module's rule); more than
+    MAX_PROOFS proofs is one failed report, and none is checked."""
     proofs = _as_list(document.get("proof"))
+    if len(proofs) > MAX_PROOFS:
+        return [
+            ProofReport(
+                1,
+                "",
+                "",
+                "",
+                False,
+                FAILED,
+                "too_many_proofs",
+                _("Chứng chỉ có %(count)s chữ ký, quá %(max)s: không kiểm tra.")
+                % {"count": len(proofs), "max": MAX_PROOFS},
+            )
+        ]
     issuer = issuer_id(document)
     by_id = {
         proof["id"]: proof
@@ -505,6 +525,14 @@ def _proof_check(
         )
     if not URL.fullmatch(method):
         return fail("no_verification_method", _("Khóa đã ký không phải là một định danh hợp lệ."))
+    if not report.is_by_issuer and not method.startswith("did:key:"):
+        # Another signer's key would be fetched from wherever the document says: only the
+        # issuer's is (a did:key needs no fetch). Such a proof counts neither way.
+        report.outcome = report.key_outcome = UNKNOWN
+        return fail(
+            "not_by_issuer",
+            _("Chữ ký của một định danh khác, không phải đơn vị cấp: không tra khóa của nó."),
+        )
     try:
         public_key = resolve_key(method)
     except KeyUnavailable as problem:
@@ -653,10 +681,13 @@ def _status_entry(entry: Any, read_status: StatusReader) -> tuple[str, str, str]
     except StatusUnavailable as error:
         message = _("Không đọc được danh sách thu hồi: chưa xác nhận được chứng chỉ còn hiệu lực.")
         return (UNKNOWN, f"{message} ({error})" if str(error) else message, "status_unreadable")
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError):
         return (
             UNKNOWN,
-            _("Không đọc được trạng thái của chứng chỉ (%(error)s).") % {"error": error},
+            _(
+                "Không đọc được trạng thái của chứng chỉ: vị trí trong danh sách thu hồi "
+                "(statusListIndex) thiếu hoặc sai dạng."
+            ),
             "status_unreadable",
         )
     if revoked:

@@ -6,9 +6,11 @@ Domain exceptions raised by services are mapped here (and to form errors in view
 input never becomes a 500.
 """
 
+import io
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -19,7 +21,20 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from learnprofile.errors import DomainError
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        _("Dữ liệu gửi lên quá lớn (tối đa %(size)s KB).") % {"size": limit // 1024}
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        exc = _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DomainError):
         return Response(
             {"error": {"code": exc.code, "message": str(exc.message)}}, status=exc.http_status
@@ -56,14 +71,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, except that a body nested deeper than Python's parser goes (an
-    attack more than a mistake) is a 400 like any other malformed JSON, not a server error."""
+    """DRF's JSON parser, with limits and messages for people: a body larger than the view's
+    `max_body_bytes` (else DATA_UPLOAD_MAX_MEMORY_SIZE) is a 413, read no further than that;
+    malformed JSON or text that is not UTF-8 is a 400 in the user's language; a body nested
+    deeper than Python's parser goes (an attack more than a mistake) is a 400 too, not a server
+    error."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        view = (parser_context or {}).get("view")
+        limit = int(getattr(view, "max_body_bytes", 0) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise _too_large(limit)
         try:
-            return super().parse(stream, media_type, parser_context)
+            return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as error:
             raise exceptions.ParseError(_("Dữ liệu JSON lồng nhau quá sâu.")) from error
+        except exceptions.ParseError as error:
+            raise exceptions.ParseError(
+                _("Dữ liệu gửi lên không phải là JSON hợp lệ (mã hóa UTF-8).")
+            ) from error
 
 
-__all__ = ["JSONParser", "exception_handler", "status"]
+__all__ = ["JSONParser", "PayloadTooLarge", "exception_handler", "status"]

@@ -27,3 +27,14 @@ def spreadsheet_cell(value: object) -> str:
     a tab or a carriage return is prefixed with an apostrophe (OWASP, CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def person_name_normalise(name: str) -> str:
+    """A person's name as stored and signed: Unicode NFC (a name typed with combining marks,
+    NFD, is the same name as its precomposed form and must compare equal), control characters
+    dropped, whitespace collapsed. "Nguye\u0302\u0303n  Va\u0306n An" -> "Nguyễn Văn An"."""
+    visible = "".join(
+        " " if unicodedata.category(char)[0] == "C" else char
+        for char in unicodedata.normalize("NFC", name)
+    )
+    return " ".join(visible.split())

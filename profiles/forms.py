@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.text import person_name_normalise
 from profiles.models import (
     AdministrativeUnit,
     Broadcast,
@@ -97,7 +98,7 @@ class ProfileForm(forms.Form):
         return national_id_normalise(raw) if raw else None
 
     def clean_full_name(self) -> str:
-        name: str = self.cleaned_data["full_name"].strip()
+        name = person_name_normalise(self.cleaned_data["full_name"])
         if not name:
             raise ValidationError(_("Vui lòng nhập họ và tên."))
         return name

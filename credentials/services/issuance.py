@@ -23,10 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from courses import api as courses_api
 from credentials import api as credentials_api
 from credentials import cryptosuite, documents
-from credentials.models import Achievement, Credential, Issuance
+from credentials.models import REVOKE_REASON_REISSUED, Achievement, Credential, Issuance
 from credentials.services import keys, status
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
+from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
 from profiles.data import LearningRecordKind, NoticeKind
 
@@ -252,9 +253,9 @@ def _parse_utc(value: Any) -> datetime | None:
         return None
 
 
-# The reason a re-issued credential's predecessor is revoked with (shown to its holder and
-# issuer; the audit action says credential.reissued).
-REISSUED_REASON = "Đã cấp lại (re-issued)"
+# The reason a re-issued credential's predecessor is revoked with (the audit action says
+# credential.reissued).
+REISSUED_REASON = REVOKE_REASON_REISSUED
 
 
 @transaction.atomic
@@ -266,8 +267,8 @@ def credential_reissue(
     REISSUED_REASON, each audited, the re-issue too (`credential.reissued`, old and new ids).
     The ledger keeps one standing row (the old one revoked, the new one added). One
     transaction: a refusal (the learner no longer eligible) leaves the old one standing.
-    Locks the old credential. Raises NotFound, NotPermitted, Conflict (already revoked),
-    NotEligible."""
+    Locks the old credential. Raises NotFound, NotPermitted, Conflict (already revoked, or
+    the name on file is the signed one: nothing to re-issue), NotEligible."""
     old = (
         Credential.objects.select_for_update(of=("self",))
         .select_related("achievement")
@@ -280,6 +281,11 @@ def credential_reissue(
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp lại được chứng chỉ."))
     if old.revoked_at is not None:
         raise Conflict(_("Chứng chỉ này đã bị thu hồi, không cấp lại được."))
+    person = profiles_api.person_get(user_id=old.learner_id)
+    if person is not None and documents.holder_name(old.document) == person_name_normalise(
+        person.full_name
+    ):
+        raise Conflict(_("Tên trên hồ sơ vẫn là tên đã ký: không cần cấp lại."))
     credential_revoke(actor=actor, credential_id=old.public_id, reason=REISSUED_REASON)
     old.refresh_from_db()
     new, _created = credential_issue(

@@ -16,6 +16,7 @@ Guarded, because the URL comes from whoever wrote the credential:
   not cached (refusing costs nothing).
 """
 
+import concurrent.futures
 import hashlib
 import ipaddress
 import json
@@ -27,8 +28,10 @@ from urllib.parse import unquote, urlsplit
 import urllib3
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 FAILURE_CACHE_SECONDS = 30
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="did-web-dns")
 CHUNK_BYTES = 16 * 1024
 
 
@@ -47,7 +50,7 @@ def did_web_url(did: str) -> str:
     parts = did.removeprefix("did:web:").split(":")
     host = unquote(parts[0])
     if not host or "/" in host or "@" in host:
-        raise FetchError(f"not a did:web host: {parts[0]!r}")
+        raise FetchError(_("không phải tên máy chủ did:web: %(host)s") % {"host": parts[0][:100]})
     # A did:web is HTTPS; tests' local servers are plain HTTP.
     scheme = "http" if settings.CREDENTIAL_FETCH_ALLOW_HTTP else "https"
     path = "/".join(unquote(part) for part in parts[1:])
@@ -78,18 +81,26 @@ def json_fetch(url: str) -> Any:
 def checked_address(host: str, port: int) -> str:
     """One address of `host`, after checking that every address it resolves to is public.
     Raises AddressRefused (or FetchError when the name does not resolve)."""
+    # getaddrinfo has no timeout of its own (the resolver's can be many seconds): it runs in
+    # a small pool and is given up after the fetch's timeout (the thread ends on its own).
+    lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        answers = lookup.result(timeout=settings.CREDENTIAL_FETCH_TIMEOUT_SECONDS)
+    except concurrent.futures.TimeoutError as error:
+        raise FetchError(_("%(host)s: không tra được địa chỉ kịp thời") % {"host": host}) from error
     except (OSError, UnicodeError) as error:
-        raise FetchError(f"{host}: the name does not resolve") from error
+        raise FetchError(_("%(host)s: không tra được địa chỉ") % {"host": host}) from error
     addresses = [answer[4][0] for answer in answers]
     if not addresses:
-        raise FetchError(f"{host}: the name does not resolve")
+        raise FetchError(_("%(host)s: không tra được địa chỉ") % {"host": host})
     if not settings.CREDENTIAL_FETCH_ALLOW_PRIVATE:
         for address in addresses:
             parsed = ipaddress.ip_address(str(address).split("%", 1)[0])
             if not parsed.is_global or parsed.is_multicast:
-                raise AddressRefused(f"{host} → {address}: not a public address")
+                raise AddressRefused(
+                    _("%(host)s → %(address)s: không phải địa chỉ công cộng")
+                    % {"host": host, "address": address}
+                )
     return str(addresses[0])
 
 
@@ -98,10 +109,10 @@ def _fetch(url: str) -> Any:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
-        raise FetchError("not a URL") from error
+        raise FetchError(_("không phải một địa chỉ URL")) from error
     allowed = ("https", "http") if settings.CREDENTIAL_FETCH_ALLOW_HTTP else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
-        raise FetchError(f"{parts.scheme or '?'}: only HTTPS is fetched")
+        raise FetchError(_("%(scheme)s: chỉ tải qua HTTPS") % {"scheme": parts.scheme or "?"})
     host = parts.hostname
     address = checked_address(host, port)
     deadline = time.monotonic() + settings.CREDENTIAL_FETCH_TIMEOUT_SECONDS
@@ -151,32 +162,32 @@ def _fetch(url: str) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as error:
-        raise FetchError("the answer is not JSON") from error
+        raise FetchError(_("câu trả lời không phải JSON")) from error
 
 
 def _read_limited(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
     limit = settings.CREDENTIAL_FETCH_MAX_BYTES
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise FetchError(f"the answer is larger than {limit // 1024} KB")
+        raise FetchError(_("câu trả lời lớn quá %(size)s KB") % {"size": limit // 1024})
     body = bytearray()
     while True:
         if time.monotonic() > deadline:
-            raise FetchError("timed out")
+            raise FetchError(_("hết thời gian chờ"))
         chunk = response.read(CHUNK_BYTES)
         if not chunk:
             return bytes(body)
         body.extend(chunk)
         if len(body) > limit:
-            raise FetchError(f"the answer is larger than {limit // 1024} KB")
+            raise FetchError(_("câu trả lời lớn quá %(size)s KB") % {"size": limit // 1024})
 
 
 def _short(error: Exception) -> str:
     # NewConnectionError is a ConnectTimeoutError too (urllib3 keeps it so): ask it first.
     if isinstance(error, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ProtocolError):
-        return "the host does not answer"
+        return str(_("máy chủ không trả lời"))
     if isinstance(error, urllib3.exceptions.TimeoutError):
-        return "timed out"
+        return str(_("hết thời gian chờ"))
     if isinstance(error, urllib3.exceptions.SSLError):
-        return "TLS certificate not valid for the host"
+        return str(_("chứng thư TLS không hợp lệ cho máy chủ này"))
     return type(error).__name__

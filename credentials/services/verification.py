@@ -16,11 +16,15 @@ from urllib.parse import quote
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from credentials import verify
 from credentials.services import keys, resolution, status
 from profiles import api as profiles_api
+
+# The largest credential file the page and the API take: a credential is a few KB.
+VERIFY_MAX_BYTES = 256 * 1024
 
 
 def _own_did_prefix() -> str:
@@ -71,17 +75,17 @@ def status_read(url: str, *, issuer: str | None) -> bytes | None:
     if not isinstance(document, dict) or "BitstringStatusListCredential" not in _as_list(
         document.get("type")
     ):
-        raise verify.StatusUnavailable("not a BitstringStatusListCredential")
+        raise verify.StatusUnavailable(_("không phải BitstringStatusListCredential"))
     if issuer is None or verify.issuer_id(document) != issuer:
-        raise verify.StatusUnavailable("the list is not signed by the credential's issuer")
+        raise verify.StatusUnavailable(_("danh sách không do đơn vị cấp chứng chỉ ký"))
     reports = verify.proofs_check(document, key_resolve)
     if any(report.outcome == verify.FAILED for report in reports) or not any(
         report.outcome == verify.PASSED and report.is_by_issuer for report in reports
     ):
-        raise verify.StatusUnavailable("the list's signature does not verify")
+        raise verify.StatusUnavailable(_("chữ ký của danh sách không đúng"))
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != "revocation":
-        raise verify.StatusUnavailable("not a revocation list")
+        raise verify.StatusUnavailable(_("không phải danh sách thu hồi"))
     try:
         return status.decode_list(str(subject.get("encodedList", "")))
     except status.StatusListError as error:

@@ -1,11 +1,17 @@
 """Shared fixtures of the credentials tests."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from courses.tests.factories import class_close, class_make
+from courses.tests.factories import class_close, class_make, with_mfa
 from credentials.models import Achievement
+from credentials.services import issuance
+from profiles import api as profiles_api
+
+# 05:19 on 30 November 2026 in Hà Nội is 22:19 on the 29th in UTC.
+AT_0519_IN_HANOI = datetime(2026, 11, 29, 22, 19, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -26,3 +32,29 @@ def completed_class(personas, settings):
         hours=Decimal(24),
     )
     return klass, achievement
+
+
+@pytest.fixture
+def issuer(personas, settings):
+    """The issuer administrator's organization, on the host hoctap.gov.vn."""
+    settings.SITE_DOMAIN = "hoctap.gov.vn"
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    organization = personas.issuer_admin.memberships.get().organization
+    return profiles_api.organization_get(public_id=organization.public_id)
+
+
+@pytest.fixture
+def issued(completed_class, personas):
+    """A credential issued to the first completer at 05:19 in Hà Nội (MFA set up for the
+    issuer administrator)."""
+    klass, achievement = completed_class
+    enrollment = klass.enrollments[0]
+    with_mfa(personas.issuer_admin)
+    credential, _created = issuance.credential_issue(
+        actor=personas.issuer_admin,
+        achievement_id=achievement.public_id,
+        learner_id=enrollment.learner_id,
+        offering_id=klass.offering.public_id,
+        now=AT_0519_IN_HANOI,
+    )
+    return credential

@@ -205,7 +205,7 @@ def test_a_hostile_deeply_nested_document_is_refused_clearly_not_with_a_500(db) 
 
     assert api.status_code == 400
     assert api.json()["error"]["message"] == "Dữ liệu JSON lồng nhau quá sâu."
-    assert "Đây không phải là một tệp JSON." in page.content.decode()
+    assert "Dữ liệu JSON lồng nhau quá sâu." in page.content.decode()
     assert nested.status_code == 200
     assert nested.json()["verdict"] == "invalid"
     assert nested.json()["checks"][0]["code"] == "too_deep"

@@ -192,7 +192,7 @@ def test_a_status_list_signed_by_someone_else_is_not_trusted(other_host) -> None
     result = verify_here(_credential(other_host.did, status_url))
 
     assert result.verdict == "cannot_confirm"
-    assert result.checks[3].detail.endswith("(the list is not signed by the credential's issuer)")
+    assert result.checks[3].detail.endswith("(danh sách không do đơn vị cấp chứng chỉ ký)")
 
 
 def test_a_host_that_is_down_gives_cannot_confirm_not_invalid(other_host) -> None:
@@ -203,7 +203,7 @@ def test_a_host_that_is_down_gives_cannot_confirm_not_invalid(other_host) -> Non
 
     assert result.verdict == "cannot_confirm"
     assert _codes(result)["issuer_key"] == ("cannot_confirm", "key_unavailable")
-    assert result.checks[2].detail == "Không tải được khóa của người ký (the host does not answer)"
+    assert result.checks[2].detail == "Không tải được khóa của người ký (máy chủ không trả lời)"
 
 
 def test_a_document_fetched_once_is_cached(other_host) -> None:
@@ -233,8 +233,8 @@ def test_a_key_the_host_does_not_list_for_assertions_is_invalid(other_host) -> N
     ("answer", "reason"),
     [
         ((302, {"Location": "http://127.0.0.1/elsewhere"}, b""), "HTTP 302"),
-        ((200, {}, b"x" * (256 * 1024 + 1)), "the answer is larger than 256 KB"),
-        ((200, {}, b"<html>"), "the answer is not JSON"),
+        ((200, {}, b"x" * (256 * 1024 + 1)), "câu trả lời lớn quá 256 KB"),
+        ((200, {}, b"<html>"), "câu trả lời không phải JSON"),
     ],
     ids=["redirect-not-followed", "too-large", "not-json"],
 )
@@ -268,7 +268,7 @@ def test_the_guard_refuses_addresses_that_are_not_public(settings, host) -> None
 
     assert result.verdict == "cannot_confirm"
     assert _codes(result)["issuer_key"] == ("cannot_confirm", "address_refused")
-    assert result.checks[2].detail.endswith(": not a public address)")
+    assert result.checks[2].detail.endswith(": không phải địa chỉ công cộng)")
 
 
 def test_the_guard_refuses_a_name_that_resolves_to_a_private_address(settings) -> None:
@@ -281,5 +281,5 @@ def test_the_guard_refuses_a_name_that_resolves_to_a_private_address(settings) -
 def test_plain_http_is_refused_unless_allowed(settings) -> None:
     settings.CREDENTIAL_FETCH_ALLOW_HTTP = False
 
-    with pytest.raises(resolution.FetchError, match="only HTTPS is fetched"):
+    with pytest.raises(resolution.FetchError, match="chỉ tải qua HTTPS"):
         resolution.json_fetch("http://example.com/did.json")

@@ -4,7 +4,6 @@ every URL inside an issued credential answers."""
 
 import csv
 import io
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pdfplumber
@@ -29,23 +28,6 @@ pytestmark = pytest.mark.django_db
 
 CitizenProfile = apps.get_model("profiles", "CitizenProfile")
 LearningRecord = apps.get_model("profiles", "LearningRecord")
-# 05:19 on 30 November 2026 in Hà Nội is 22:19 on the 29th in UTC.
-AT_0519_IN_HANOI = datetime(2026, 11, 29, 22, 19, tzinfo=UTC)
-
-
-@pytest.fixture
-def issued(completed_class, personas):
-    klass, achievement = completed_class
-    enrollment = klass.enrollments[0]
-    with_mfa(personas.issuer_admin)
-    credential, _created = issuance.credential_issue(
-        actor=personas.issuer_admin,
-        achievement_id=achievement.public_id,
-        learner_id=enrollment.learner_id,
-        offering_id=klass.offering.public_id,
-        now=AT_0519_IN_HANOI,
-    )
-    return credential
 
 
 def _rename(credential: Credential, name: str) -> None:

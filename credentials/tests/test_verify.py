@@ -13,19 +13,10 @@ from django.urls import reverse
 from credentials import cryptosuite, documents, verify
 from credentials.services import keys, status
 from credentials.services.verification import key_resolve, verify_here
-from profiles import api as profiles_api
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def issuer(personas, settings):
-    settings.SITE_DOMAIN = "hoctap.gov.vn"
-    settings.SITE_URL = "https://hoctap.gov.vn"
-    organization = personas.issuer_admin.memberships.get().organization
-    return profiles_api.organization_get(public_id=organization.public_id)
 
 
 def _issue(

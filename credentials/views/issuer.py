@@ -35,6 +35,7 @@ from credentials.services import batches, issuance, pipeline
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.formatting import date_for_people
 from learnprofile.forms import form_error_add
+from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
 
 PLAN_SALT = "credentials.issue-plan"
@@ -180,6 +181,7 @@ def _achievement_page(
     people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
     for credential in credentials:
         credential.signed_name = documents.holder_name(credential.document)  # type: ignore[attr-defined]
+        credential.needs_reissue = _needs_reissue(credential, people.get(credential.learner_id))  # type: ignore[attr-defined]
     return render(
         request,
         "credentials/issuer/achievement.html",
@@ -366,11 +368,21 @@ def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse
             "form": form,
             "signed_name": signed_name,
             # A name that changed since (or a credential that signs none) is re-issued.
-            "name_differs": person is not None and signed_name != person.full_name,
+            "name_differs": _needs_reissue(credential, person),
             "replaced_by": Credential.objects.filter(replaces=credential)
             .values_list("public_id", flat=True)
             .first(),
         },
+    )
+
+
+def _needs_reissue(credential: Credential, person: Any) -> bool:
+    """A standing credential whose signed name is not the name on file (compared as stored
+    and signed: NFC, spaces collapsed), or that signs none."""
+    return (
+        credential.revoked_at is None
+        and person is not None
+        and documents.holder_name(credential.document) != person_name_normalise(person.full_name)
     )
 
 

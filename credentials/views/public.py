@@ -4,14 +4,17 @@ PDF and QR code; checking any credential file; achievements; the issuers' DID do
 
 import io
 import json
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 import segno
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+from rest_framework.throttling import ScopedRateThrottle
 
 from credentials import documents
 from credentials.certificate import certificate_pdf
@@ -21,10 +24,13 @@ from credentials.services.keys import (
     did_document,
 )
 from credentials.services.status import status_list_signed
-from credentials.services.verification import verification_display, verify_here
+from credentials.services.verification import (
+    VERIFY_MAX_BYTES,
+    verification_display,
+    verify_here,
+)
+from credentials.verify import PASSED
 from profiles import api as profiles_api
-
-VERIFY_MAX_BYTES = 256 * 1024
 
 
 @require_GET
@@ -43,7 +49,7 @@ def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def status_list_credential(request: HttpRequest, list_id: UUID) -> HttpResponse:
     """A Bitstring Status List, as a credential signed by its issuer (once per change of the
     list). Served with an ETag and `no-cache`: a verifier asks again each time, a revocation
@@ -61,7 +67,9 @@ def status_list_credential(request: HttpRequest, list_id: UUID) -> HttpResponse:
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Expose-Headers": "ETag",
     }
-    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+    # RFC 9110, 13.1.2: weak comparison; "*" matches any current representation.
+    asked = parse_etags(request.headers.get("If-None-Match", ""))
+    if "*" in asked or etag in [tag.removeprefix("W/") for tag in asked]:
         return HttpResponseNotModified(headers=headers)
     return JsonResponse(signed, headers=headers)
 
@@ -185,35 +193,55 @@ def credential_qr(request: HttpRequest, credential_id: UUID) -> HttpResponse:
 
 
 def verify_upload(request: HttpRequest) -> HttpResponse:
-    """Anyone checks a credential file (or pasted JSON) here, without an account."""
+    """Anyone checks a credential file (or pasted JSON) here, without an account; limited like
+    the verification API (CREDENTIAL_VERIFY_RATE per person or address, the same counter)."""
     context: dict[str, Any] = {}
+    status = 200
     if request.method == "POST":
         raw = request.POST.get("credential", "")
         upload = request.FILES.get("file")
         if upload is not None:
             raw = upload.read(VERIFY_MAX_BYTES + 1).decode("utf-8", errors="replace")
-        if len(raw) > VERIFY_MAX_BYTES:
+        throttle = ScopedRateThrottle()
+        if not throttle.allow_request(request, _VERIFY_THROTTLE):  # type: ignore[arg-type]
+            context["error"] = _(
+                "Bạn đã kiểm tra nhiều lần liên tiếp; hãy thử lại sau %(seconds)s giây."
+            ) % {"seconds": int(throttle.wait() or 60)}
+            status = 429
+        elif len(raw) > VERIFY_MAX_BYTES:
             context["error"] = _("Tệp quá lớn (tối đa 256 KB).")
         elif not raw.strip():
             context["error"] = _("Hãy chọn tệp chứng chỉ (JSON) hoặc dán nội dung của nó.")
         else:
             try:
                 document = json.loads(raw)
-            except (ValueError, RecursionError):  # nested deeper than Python parses
+            except RecursionError:  # nested deeper than Python parses
+                context["error"] = _("Dữ liệu JSON lồng nhau quá sâu.")
+            except ValueError:
                 context["error"] = _("Đây không phải là một tệp JSON.")
             else:
-                context.update(verification_context(document))
-                if isinstance(document, dict):
-                    subject = document.get("credentialSubject") or {}
-                    context["achievement_document"] = (
-                        subject.get("achievement") if isinstance(subject, dict) else None
-                    ) or {}
-                    issuer = document.get("issuer")
-                    context["issuer_name"] = (
-                        issuer.get("name", "") if isinstance(issuer, dict) else ""
-                    )
-                    context["holder_name"] = documents.holder_name(document)
-    return render(request, "credentials/verify.html", context)
+                context.update(_uploaded_context(document))
+    return render(request, "credentials/verify.html", context, status=status)
+
+
+# The page counts in the API's scope: one limit per person or address, whichever door.
+_VERIFY_THROTTLE = SimpleNamespace(throttle_scope="credential_verify")
+
+
+def _uploaded_context(document: Any) -> dict[str, Any]:
+    result = verify_here(document)
+    context = verification_display(result)
+    if isinstance(document, dict):
+        subject = document.get("credentialSubject") or {}
+        context["achievement_document"] = (
+            subject.get("achievement") if isinstance(subject, dict) else None
+        ) or {}
+        issuer = document.get("issuer")
+        context["issuer_name"] = issuer.get("name", "") if isinstance(issuer, dict) else ""
+        # Said to be signed only when a proof of the issuer verified.
+        is_signed = any(c.name == "proof" and c.outcome == PASSED for c in result.checks)
+        context["holder_name"] = documents.holder_name(document) if is_signed else None
+    return context
 
 
 # --- Achievements: what a credential's achievement id names ---------------------------------

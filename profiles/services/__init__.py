@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict
+from learnprofile.text import person_name_normalise
 from profiles.models import (
     AdministrativeUnit,
     CitizenProfile,
@@ -28,7 +29,7 @@ class NationalIdAlreadyRegistered(Conflict):
 def citizen_profile_ensure(*, user: User, full_name: str = "") -> CitizenProfile:
     """Return the user's profile, creating an empty one if missing. Idempotent."""
     profile, created = CitizenProfile.objects.get_or_create(
-        user=user, defaults={"full_name": full_name.strip()}
+        user=user, defaults={"full_name": person_name_normalise(full_name)}
     )
     if created:
         audit_record(
@@ -60,7 +61,7 @@ def citizen_profile_update(
     except ValidationError as error:
         raise ValidationError({"phone": error.messages}) from error
     values = {
-        "full_name": full_name.strip(),
+        "full_name": person_name_normalise(full_name),
         "date_of_birth": date_of_birth,
         "phone": normalised_phone,
         "residence_ward": residence_ward,

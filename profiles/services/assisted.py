@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from learnprofile.audit.services import audit_record
+from learnprofile.text import person_name_normalise
 from profiles.models import AdministrativeUnit, CitizenProfile, LearningRecord, User
 from profiles.national_id import national_id_hash, national_id_normalise
 from profiles.phone import phone_normalise
@@ -38,7 +39,7 @@ class AssistedPersonInput:
 
 def _cleaned(person: AssistedPersonInput) -> tuple[str, str, AdministrativeUnit, str | None, str]:
     errors: dict[str, list[ValidationError]] = {}
-    full_name = " ".join(person.full_name.split())
+    full_name = person_name_normalise(person.full_name)
     if not full_name:
         errors["full_name"] = [ValidationError(_("Hãy nhập họ và tên."), code="required")]
     elif len(full_name) > FULL_NAME_MAX_LENGTH:

@@ -1,0 +1,238 @@
+"""What a fresh tester threw at the verifier, the re-issue and the status list: each answered
+in the user's language, quickly, and never with a server error."""
+
+import copy
+import json
+import unicodedata
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from rest_framework.throttling import ScopedRateThrottle
+
+from credentials import documents, verify
+from credentials.models import Credential
+from credentials.services import issuance, status
+from credentials.services.verification import VERIFY_MAX_BYTES, key_resolve, verify_here
+from credentials.tests.test_verify import NOW, _issue
+from learnprofile.errors import Conflict
+
+pytestmark = pytest.mark.django_db
+
+
+def documents_contexts() -> list[str]:
+    return list(documents.CONTEXTS)
+
+
+CitizenProfile = apps.get_model("profiles", "CitizenProfile")
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "garbage",
+        [*documents_contexts(), "garbage"],
+        [*documents_contexts(), "./ctx.json"],
+        [*documents_contexts(), 42],
+    ],
+    ids=["a word", "a word in the list", "a relative path", "a number"],
+)
+def test_a_context_that_is_not_a_url_is_invalid_on_the_page_and_the_api(issuer, context) -> None:
+    signed, _position = _issue(issuer)
+    broken = {**signed, "@context": context}
+    client = Client(raise_request_exception=False)
+
+    api = client.post(reverse("api_credential_verify"), broken, content_type="application/json")
+    page = client.post(reverse("credential_verify_upload"), {"credential": json.dumps(broken)})
+
+    assert api.status_code == 200
+    assert api.json()["verdict"] == "invalid"
+    assert page.status_code == 200
+    assert "Chứng chỉ không hợp lệ" in page.content.decode()
+
+
+def test_more_proofs_than_a_credential_carries_are_refused_without_checking_one(issuer) -> None:
+    signed, _position = _issue(issuer)
+    many = {**signed, "proof": signed["proof"] * (verify.MAX_PROOFS + 1)}
+    asked = []
+
+    def counting_resolver(method):
+        asked.append(method)
+        return key_resolve(method)
+
+    result = verify.credential_verify(
+        many, resolve_key=counting_resolver, read_status=status.status_bits_read
+    )
+
+    assert result.verdict == "invalid"
+    assert [report.code for report in result.proofs] == ["too_many_proofs"]
+    assert asked == []
+
+
+def test_a_proof_by_another_did_web_is_reported_but_its_key_never_fetched(issuer) -> None:
+    signed, _position = _issue(issuer)
+    stranger = copy.deepcopy(signed["proof"][0])
+    stranger["verificationMethod"] = "did:web:attacker.example:a#key-1"
+    asked = []
+
+    def counting_resolver(method):
+        asked.append(method)
+        return key_resolve(method)
+
+    result = verify.credential_verify(
+        {**signed, "proof": [signed["proof"][0], stranger]},
+        resolve_key=counting_resolver,
+        read_status=status.status_bits_read,
+        now=NOW,
+    )
+
+    assert result.verdict == "valid"
+    assert [report.code for report in result.proofs] == ["", "not_by_issuer"]
+    assert all(method.startswith(signed["issuer"]["id"]) for method in asked)
+
+
+def test_the_api_refuses_a_body_over_the_limit_in_json_and_vietnamese(issuer) -> None:
+    signed, _position = _issue(issuer)
+    padded = {**signed, "padding": "x" * VERIFY_MAX_BYTES}
+
+    response = Client().post(
+        reverse("api_credential_verify"), padded, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"] == {
+        "code": "payload_too_large",
+        "message": "Dữ liệu gửi lên quá lớn (tối đa 256 KB).",
+    }
+
+
+def test_a_body_larger_than_django_takes_is_a_json_413(settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = Client().post(
+        reverse("api_credential_verify"),
+        "{" + '"a": 1,' * 2000 + '"b": 2}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"a": ', "{}".encode("utf-16")])
+def test_malformed_json_is_a_400_in_the_users_language(body) -> None:
+    response = Client().post(
+        reverse("api_credential_verify"), body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "Dữ liệu gửi lên không phải là JSON hợp lệ (mã hóa UTF-8)."
+    )
+
+
+def test_the_verify_page_never_calls_a_forged_name_signed(issued) -> None:
+    genuine = issued.document
+    forged = copy.deepcopy(genuine)
+    for identifier in forged["credentialSubject"]["identifier"]:
+        if identifier["identityType"] == "name":
+            identifier["identityHash"] = "Trần Văn Giả"
+    client = Client()
+
+    forged_page = client.post(
+        reverse("credential_verify_upload"), {"credential": json.dumps(forged)}
+    ).content.decode()
+    genuine_page = client.post(
+        reverse("credential_verify_upload"), {"credential": json.dumps(genuine)}
+    ).content.decode()
+
+    assert "Chứng chỉ không hợp lệ" in forged_page
+    assert "Trần Văn Giả" not in forged_page
+    assert "tên nằm trong nội dung đã ký" not in forged_page
+    assert "Chứng chỉ hợp lệ" in genuine_page
+    assert f"Cấp cho: {documents.holder_name(genuine)} (tên nằm trong nội dung đã ký)" in (
+        genuine_page
+    )
+
+
+def test_the_verify_page_is_limited_like_the_api(issuer, monkeypatch) -> None:
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"credential_verify": "2/min"})
+    cache.clear()
+    signed, _position = _issue(issuer)
+    client = Client()
+    form = {"credential": json.dumps(signed)}
+
+    answers = [client.post(reverse("credential_verify_upload"), form) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert "Bạn đã kiểm tra nhiều lần liên tiếp" in answers[2].content.decode()
+
+
+@pytest.mark.parametrize("asked", ["*", "W/{etag}", '"other", {etag}'])
+def test_the_status_list_answers_304_to_any_matching_etag_and_serves_head(issuer, asked) -> None:
+    _signed, position = _issue(issuer)
+    url = reverse("status_list_credential", args=[position.status_list.public_id])
+    client = Client()
+    etag = client.get(url).headers["ETag"]
+
+    again = client.get(url, headers={"If-None-Match": asked.format(etag=etag)})
+    head = client.head(url)
+
+    assert again.status_code == 304
+    assert head.status_code == 200
+    assert head.headers["ETag"] == etag
+
+
+def test_a_name_typed_with_combining_marks_is_stored_and_signed_as_one_name(issued) -> None:
+    decomposed = unicodedata.normalize("NFD", "Tôn Nữ Hoàng Phương Thảo Quỳnh")
+    learner = issued.learner
+    client = Client()
+    client.force_login(learner)
+    page = client.get(reverse("profile_edit"))
+    form = {
+        key: value
+        for key, value in page.context["form"].initial.items()
+        if value is not None and key != "full_name"
+    }
+
+    client.post(reverse("profile_edit"), {**form, "full_name": decomposed})
+
+    stored = CitizenProfile.objects.get(user=learner).full_name
+    assert stored == unicodedata.normalize("NFC", decomposed)
+
+
+def test_a_reissue_with_the_same_name_is_refused_whatever_its_unicode_form(issued, personas):
+    signed_name = documents.holder_name(issued.document)
+    CitizenProfile.objects.filter(user_id=issued.learner_id).update(
+        full_name=unicodedata.normalize("NFD", f"  {signed_name} ")
+    )
+    client = Client()
+    client.force_login(personas.issuer_admin)
+
+    page = client.get(reverse("issuer_credential", args=[issued.public_id])).content.decode()
+    listing = client.get(
+        reverse("issuer_achievement", args=[issued.achievement.public_id])
+    ).content.decode()
+    with pytest.raises(Conflict):
+        issuance.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
+
+    assert "Cấp lại với tên" not in page
+    assert "cần cấp lại" not in listing
+    assert Credential.objects.get(pk=issued.pk).revoked_at is None
+
+
+def test_a_reissued_credentials_reason_reads_in_the_readers_language(issued, personas) -> None:
+    CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Lê Thị Mới")
+    new = issuance.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
+    client = Client()
+    client.force_login(personas.issuer_admin)
+    client.cookies["learnprofile_language"] = "en"
+
+    with translation.override("en"):
+        page = client.get(reverse("issuer_credential", args=[issued.public_id])).content.decode()
+
+    assert "Re-issued" in page
+    assert "Đã cấp lại" not in page
+    assert verify_here(new.document).verdict == "valid"
