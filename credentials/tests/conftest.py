@@ -1,13 +1,12 @@
 """Shared fixtures of the credentials tests."""
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
 from courses.tests.factories import class_close, class_make, with_mfa
-from credentials.models import Achievement
 from credentials.services import issuance
+from credentials.tests.factories import achievement_make
 from profiles import api as profiles_api
 
 # 05:19 on 30 November 2026 in Hà Nội is 22:19 on the 29th in UTC.
@@ -23,15 +22,7 @@ def completed_class(personas, settings):
     center = personas.center_staff.memberships.get().organization
     klass = class_make(center, learners=3, sessions=2)
     class_close(klass, actor=personas.center_staff, absent=frozenset({2}))
-    achievement = Achievement.objects.create(
-        organization=center,
-        name_vi="Chứng nhận hoàn thành: Tin học cơ bản",
-        description_vi="Hoàn thành khóa Tin học cơ bản.",
-        criteria="Chuyên cần từ 80%.",
-        course_ids=[klass.offering.course.public_id],
-        hours=Decimal(24),
-    )
-    return klass, achievement
+    return klass, achievement_make(center, klass.offering.course)
 
 
 @pytest.fixture

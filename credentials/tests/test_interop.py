@@ -13,7 +13,6 @@ import json
 import shutil
 import subprocess
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,9 +23,10 @@ from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
 from credentials import jsonld
-from credentials.models import Achievement, Credential
+from credentials.models import Credential
 from credentials.services import issuance, keys
 from credentials.services.verification import verify_here
+from credentials.tests.factories import achievement_make
 from profiles import api as profiles_api
 
 pytestmark = pytest.mark.django_db
@@ -46,18 +46,12 @@ def world(personas, settings):
     klass = class_make(center, learners=2, sessions=2)
     class_close(klass, actor=personas.center_staff)
 
-    def achievement(**fields: Any) -> Achievement:
-        return Achievement.objects.create(
-            organization=center,
-            name_vi="Chứng nhận hoàn thành: Tin học cơ bản",
-            description_vi="Hoàn thành khóa Tin học cơ bản.",
-            criteria="Chuyên cần từ 80%.",
-            course_ids=[klass.offering.course.public_id],
-            hours=Decimal(24),
-            **fields,
-        )
-
-    return {"class": klass, "lasting": achievement(), "yearly": achievement(valid_for_days=365)}
+    course = klass.offering.course
+    return {
+        "class": klass,
+        "lasting": achievement_make(center, course),
+        "yearly": achievement_make(center, course, valid_for_days=365),
+    }
 
 
 def _issue(world, personas, *, learner=0, achievement="lasting", now=None) -> Credential:
