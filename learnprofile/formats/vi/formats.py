@@ -2,6 +2,8 @@
 State's documents do: Decree 30/2020/ND-CP writes dates "ngày ... tháng ... năm ..." and forms
 use dd/mm/yyyy). Numbers: "1.234,5" (dot for thousands, comma for decimals)."""
 
+from learnprofile.formats import DATETIME_INPUT_FORMATS as SHARED_DATETIME_INPUT_FORMATS
+
 DATE_FORMAT = "l, d/m/Y"
 TIME_FORMAT = "H:i"
 DATETIME_FORMAT = "l, d/m/Y H:i"
@@ -12,14 +14,7 @@ SHORT_DATETIME_FORMAT = "d/m/Y H:i"
 FIRST_DAY_OF_WEEK = 1  # Monday
 # Typed dates are day first; ISO (what <input type="date"> sends) is accepted too.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
-DATETIME_INPUT_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-]
+DATETIME_INPUT_FORMATS = SHARED_DATETIME_INPUT_FORMATS
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "."
 NUMBER_GROUPING = 3
