@@ -29,6 +29,10 @@ class ProofError(ValueError):
     """A proof that is malformed, not of this cryptosuite, or does not verify."""
 
 
+class SignatureMismatch(ProofError):
+    """A well-formed proof whose signature does not match the document."""
+
+
 def public_key_multibase(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
     return "z" + base58.b58encode(ED25519_PUBLIC_PREFIX + raw).decode()
@@ -126,4 +130,4 @@ def proof_check(
     try:
         public_key.verify(signature, hash_data(unsigned, proof_options))
     except InvalidSignature as error:
-        raise ProofError(_("chữ ký không khớp với nội dung")) from error
+        raise SignatureMismatch(_("chữ ký không khớp với nội dung")) from error

@@ -559,6 +559,14 @@ def _proof_check(
             public_key=public_key,
             previous_proofs=[by_id[item] for item in previous_ids],
         )
+    except cryptosuite.SignatureMismatch:
+        return fail(
+            "proof_mismatch",
+            _(
+                "Chữ ký số không khớp với nội dung: chứng chỉ đã bị sửa hoặc không phải do khóa "
+                "này ký."
+            ),
+        )
     except (cryptosuite.ProofError, JsonLdError) as error:
         return fail(
             "proof_mismatch",

@@ -34,7 +34,10 @@ def _too_large(limit: int) -> PayloadTooLarge:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RequestDataTooBig):
-        exc = _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        view = context.get("view")
+        exc = _too_large(
+            int(getattr(view, "max_body_bytes", 0) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        )
     if isinstance(exc, DomainError):
         return Response(
             {"error": {"code": exc.code, "message": str(exc.message)}}, status=exc.http_status

@@ -9,6 +9,11 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return defaults.permission_denied(request, exception, template_name="errors/403.html")
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django refused (too large, too many fields, a suspicious header)."""
+    return defaults.bad_request(request, exception, template_name="errors/400.html")
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception, template_name="errors/404.html")
 

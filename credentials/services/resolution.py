@@ -29,6 +29,7 @@ import urllib3
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 FAILURE_CACHE_SECONDS = 30
 _RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="did-web-dns")
@@ -36,7 +37,18 @@ CHUNK_BYTES = 16 * 1024
 
 
 class FetchError(Exception):
-    """The document could not be fetched; the message says why (for the verdict's detail)."""
+    """The document could not be fetched; str() says why in the active language (for the
+    verdict's detail). The reason is kept untranslated, so a cached failure reads in the
+    language of whoever asks next."""
+
+    def __init__(self, message: str, params: dict[str, Any] | None = None) -> None:
+        super().__init__(message, params or {})
+        self.message = message
+        self.params = params or {}
+
+    def __str__(self) -> str:
+        text = _(self.message)
+        return text % self.params if self.params else text
 
 
 class AddressRefused(FetchError):
@@ -50,7 +62,9 @@ def did_web_url(did: str) -> str:
     parts = did.removeprefix("did:web:").split(":")
     host = unquote(parts[0])
     if not host or "/" in host or "@" in host:
-        raise FetchError(_("không phải tên máy chủ did:web: %(host)s") % {"host": parts[0][:100]})
+        raise FetchError(
+            gettext_noop("không phải tên máy chủ did:web: %(host)s"), {"host": parts[0][:100]}
+        )
     # A did:web is HTTPS; tests' local servers are plain HTTP.
     scheme = "http" if settings.CREDENTIAL_FETCH_ALLOW_HTTP else "https"
     path = "/".join(unquote(part) for part in parts[1:])
@@ -65,14 +79,14 @@ def json_fetch(url: str) -> Any:
     cached = cache.get(key)
     if cached is not None:
         if "error" in cached:
-            raise FetchError(cached["error"])
+            raise FetchError(cached["error"], cached.get("params"))
         return cached["document"]
     try:
         document = _fetch(url)
     except AddressRefused:
         raise
     except FetchError as error:
-        cache.set(key, {"error": str(error)}, FAILURE_CACHE_SECONDS)
+        cache.set(key, {"error": error.message, "params": error.params}, FAILURE_CACHE_SECONDS)
         raise
     cache.set(key, {"document": document}, settings.CREDENTIAL_FETCH_CACHE_SECONDS)
     return document
@@ -87,19 +101,23 @@ def checked_address(host: str, port: int) -> str:
     try:
         answers = lookup.result(timeout=settings.CREDENTIAL_FETCH_TIMEOUT_SECONDS)
     except concurrent.futures.TimeoutError as error:
-        raise FetchError(_("%(host)s: không tra được địa chỉ kịp thời") % {"host": host}) from error
+        raise FetchError(
+            gettext_noop("%(host)s: không tra được địa chỉ kịp thời"), {"host": host}
+        ) from error
     except (OSError, UnicodeError) as error:
-        raise FetchError(_("%(host)s: không tra được địa chỉ") % {"host": host}) from error
+        raise FetchError(
+            gettext_noop("%(host)s: không tra được địa chỉ"), {"host": host}
+        ) from error
     addresses = [answer[4][0] for answer in answers]
     if not addresses:
-        raise FetchError(_("%(host)s: không tra được địa chỉ") % {"host": host})
+        raise FetchError(gettext_noop("%(host)s: không tra được địa chỉ"), {"host": host})
     if not settings.CREDENTIAL_FETCH_ALLOW_PRIVATE:
         for address in addresses:
             parsed = ipaddress.ip_address(str(address).split("%", 1)[0])
             if not parsed.is_global or parsed.is_multicast:
                 raise AddressRefused(
-                    _("%(host)s → %(address)s: không phải địa chỉ công cộng")
-                    % {"host": host, "address": address}
+                    gettext_noop("%(host)s → %(address)s: không phải địa chỉ công cộng"),
+                    {"host": host, "address": address},
                 )
     return str(addresses[0])
 
@@ -109,10 +127,12 @@ def _fetch(url: str) -> Any:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
-        raise FetchError(_("không phải một địa chỉ URL")) from error
+        raise FetchError(gettext_noop("không phải một địa chỉ URL")) from error
     allowed = ("https", "http") if settings.CREDENTIAL_FETCH_ALLOW_HTTP else ("https",)
     if parts.scheme not in allowed or not parts.hostname:
-        raise FetchError(_("%(scheme)s: chỉ tải qua HTTPS") % {"scheme": parts.scheme or "?"})
+        raise FetchError(
+            gettext_noop("%(scheme)s: chỉ tải qua HTTPS"), {"scheme": parts.scheme or "?"}
+        )
     host = parts.hostname
     address = checked_address(host, port)
     deadline = time.monotonic() + settings.CREDENTIAL_FETCH_TIMEOUT_SECONDS
@@ -151,7 +171,7 @@ def _fetch(url: str) -> Any:
         )
         try:
             if response.status != 200:
-                raise FetchError(f"HTTP {response.status}")
+                raise FetchError(gettext_noop("HTTP %(status)s"), {"status": response.status})
             body = _read_limited(response, deadline)
         finally:
             response.release_conn()
@@ -162,32 +182,34 @@ def _fetch(url: str) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as error:
-        raise FetchError(_("câu trả lời không phải JSON")) from error
+        raise FetchError(gettext_noop("câu trả lời không phải JSON")) from error
 
 
 def _read_limited(response: urllib3.BaseHTTPResponse, deadline: float) -> bytes:
     limit = settings.CREDENTIAL_FETCH_MAX_BYTES
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise FetchError(_("câu trả lời lớn quá %(size)s KB") % {"size": limit // 1024})
+        raise FetchError(gettext_noop("câu trả lời lớn quá %(size)s KB"), {"size": limit // 1024})
     body = bytearray()
     while True:
         if time.monotonic() > deadline:
-            raise FetchError(_("hết thời gian chờ"))
+            raise FetchError(gettext_noop("hết thời gian chờ"))
         chunk = response.read(CHUNK_BYTES)
         if not chunk:
             return bytes(body)
         body.extend(chunk)
         if len(body) > limit:
-            raise FetchError(_("câu trả lời lớn quá %(size)s KB") % {"size": limit // 1024})
+            raise FetchError(
+                gettext_noop("câu trả lời lớn quá %(size)s KB"), {"size": limit // 1024}
+            )
 
 
 def _short(error: Exception) -> str:
     # NewConnectionError is a ConnectTimeoutError too (urllib3 keeps it so): ask it first.
     if isinstance(error, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ProtocolError):
-        return str(_("máy chủ không trả lời"))
+        return gettext_noop("máy chủ không trả lời")
     if isinstance(error, urllib3.exceptions.TimeoutError):
-        return str(_("hết thời gian chờ"))
+        return gettext_noop("hết thời gian chờ")
     if isinstance(error, urllib3.exceptions.SSLError):
-        return str(_("chứng thư TLS không hợp lệ cho máy chủ này"))
+        return gettext_noop("chứng thư TLS không hợp lệ cho máy chủ này")
     return type(error).__name__

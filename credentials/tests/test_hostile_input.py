@@ -3,6 +3,7 @@ in the user's language, quickly, and never with a server error."""
 
 import copy
 import json
+import socket
 import unicodedata
 
 import pytest
@@ -15,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from credentials import documents, verify
 from credentials.models import Credential
-from credentials.services import issuance, status
+from credentials.services import issuance, resolution, status
 from credentials.services.verification import VERIFY_MAX_BYTES, key_resolve, verify_here
 from credentials.tests.test_verify import NOW, _issue
 from learnprofile.errors import Conflict
@@ -236,3 +237,118 @@ def test_a_reissued_credentials_reason_reads_in_the_readers_language(issued, per
     assert "Re-issued" in page
     assert "Đã cấp lại" not in page
     assert verify_here(new.document).verdict == "valid"
+
+
+def test_a_pasted_credential_larger_than_django_takes_is_a_page_in_vietnamese(settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    client = Client(raise_request_exception=False)
+
+    response = client.post(reverse("credential_verify_upload"), {"credential": "x" * 4096})
+
+    assert response.status_code == 413
+    assert "Tệp quá lớn (tối đa 256 KB)." in response.content.decode()
+
+
+def test_a_request_django_refuses_elsewhere_gets_the_400_page_in_vietnamese(settings) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    client = Client(raise_request_exception=False)
+
+    response = client.post(reverse("account_login"), {f"f{number}": "x" for number in range(20)})
+
+    assert response.status_code == 400
+    assert "Yêu cầu không hợp lệ" in response.content.decode()
+
+
+def test_the_api_says_its_own_limit_even_past_djangos(settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = Client().post(
+        reverse("api_credential_verify"),
+        "[" + "1," * 300_000 + "1]",
+        content_type="application/json",
+    )
+
+    assert response.status_code == 413
+    assert response.json()["error"]["message"] == "Dữ liệu gửi lên quá lớn (tối đa 256 KB)."
+
+
+def test_a_cached_fetch_failure_reads_in_the_language_of_whoever_asks(settings) -> None:
+    settings.CREDENTIAL_FETCH_ALLOW_HTTP = True
+    settings.CREDENTIAL_FETCH_ALLOW_PRIVATE = True
+    cache.clear()
+    with socket.socket() as probe:  # a port nothing listens on: refused at once
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/issuers/x/did.json"
+    messages = []
+    for language in ("en", "vi"):
+        with translation.override(language):
+            with pytest.raises(resolution.FetchError) as caught:
+                resolution.json_fetch(url)  # the second time, from the cache
+            messages.append(str(caught.value))
+
+    assert messages == ["the host does not answer", "máy chủ không trả lời"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["credential_page", "credential_json", "credential_pdf", "credential_qr"],
+)
+def test_every_public_url_of_a_credential_answers_head(issued, name) -> None:
+    response = Client().head(reverse(name, args=[issued.public_id]))
+
+    assert response.status_code == 200
+
+
+def test_the_verify_page_does_not_headline_a_tampered_title(issued) -> None:
+    forged = copy.deepcopy(issued.document)
+    forged["credentialSubject"]["achievement"]["name"] = "Bằng Tiến sĩ Y khoa"
+
+    page = (
+        Client()
+        .post(reverse("credential_verify_upload"), {"credential": json.dumps(forged)})
+        .content.decode()
+    )
+
+    assert "<strong>Bằng Tiến sĩ Y khoa</strong>" not in page
+    assert "nhưng chữ ký không xác nhận điều đó" in page
+
+
+def test_a_signature_that_does_not_match_says_so_once(issued) -> None:
+    forged = copy.deepcopy(issued.document)
+    forged["credentialSubject"]["achievement"]["name"] = "Bằng Tiến sĩ Y khoa"
+
+    [report] = verify_here(forged).proofs
+
+    assert report.detail == (
+        "Chữ ký số không khớp với nội dung: chứng chỉ đã bị sửa hoặc không phải do khóa này ký."
+    )
+
+
+def test_an_old_link_of_a_credential_reissued_twice_leads_to_the_current_one(
+    issued, personas
+) -> None:
+    CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Tên Hai")
+    second = issuance.credential_reissue(
+        actor=personas.issuer_admin, credential_id=issued.public_id
+    )
+    CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Tên Ba")
+    third = issuance.credential_reissue(actor=personas.issuer_admin, credential_id=second.public_id)
+
+    page = Client().get(reverse("credential_page", args=[issued.public_id])).content.decode()
+
+    assert reverse("credential_page", args=[third.public_id]) in page
+    assert reverse("credential_page", args=[second.public_id]) not in page
+
+
+def test_a_reissue_needs_the_confirmation_box(issued, personas) -> None:
+    CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Lê Thị Mới")
+    client = Client()
+    client.force_login(personas.issuer_admin)
+
+    response = client.post(
+        reverse("issuer_credential_reissue", args=[issued.public_id]), follow=True
+    )
+
+    assert "Hãy đánh dấu ô xác nhận" in response.content.decode()
+    assert Credential.objects.get(pk=issued.pk).revoked_at is None
+    assert not Credential.objects.filter(replaces=issued).exists()

@@ -161,7 +161,9 @@ def test_a_name_that_changed_is_reissued_one_standing_and_one_revoked(issued, pe
     manage_url = reverse("issuer_credential", args=[issued.public_id])
     assert "Cấp lại với tên “Nguyễn Thị Hồng Nhung”" in issuer.get(manage_url).content.decode()
 
-    response = issuer.post(reverse("issuer_credential_reissue", args=[issued.public_id]))
+    response = issuer.post(
+        reverse("issuer_credential_reissue", args=[issued.public_id]), {"confirm": "yes"}
+    )
 
     old = Credential.objects.get(pk=issued.pk)
     new = Credential.objects.get(replaces=old)
@@ -193,7 +195,9 @@ def test_another_organizations_issuer_cannot_reissue(issued, personas) -> None:
     with_mfa(personas.other_center_staff)
     outsider.force_login(personas.other_center_staff)
 
-    response = outsider.post(reverse("issuer_credential_reissue", args=[issued.public_id]))
+    response = outsider.post(
+        reverse("issuer_credential_reissue", args=[issued.public_id]), {"confirm": "yes"}
+    )
 
     assert response.status_code in (403, 404)
     assert Credential.objects.get(pk=issued.pk).revoked_at is None
@@ -208,7 +212,9 @@ def test_a_revoked_credential_is_not_reissued(issued, personas) -> None:
     issuer.force_login(personas.issuer_admin)
 
     response = issuer.post(
-        reverse("issuer_credential_reissue", args=[issued.public_id]), follow=True
+        reverse("issuer_credential_reissue", args=[issued.public_id]),
+        {"confirm": "yes"},
+        follow=True,
     )
 
     assert "đã bị thu hồi, không cấp lại được" in response.content.decode()

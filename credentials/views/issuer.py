@@ -391,6 +391,12 @@ def _needs_reissue(credential: Credential, person: Any) -> bool:
 def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     """Re-issue with the holder's name of today; the old credential is revoked ("re-issued")."""
     credential = _credential_for_issuer(request, credential_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(
+            request,
+            _("Hãy đánh dấu ô xác nhận: cấp lại sẽ thu hồi chứng chỉ cũ, không hoàn tác được."),
+        )
+        return redirect("issuer_credential", credential_id=credential.public_id)
     try:
         new = issuance.credential_reissue(actor=request.user, credential_id=credential.public_id)
     except NotPermitted as error:

@@ -9,11 +9,12 @@ from typing import Any
 from uuid import UUID
 
 import segno
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 from rest_framework.throttling import ScopedRateThrottle
 
 from credentials import documents
@@ -33,7 +34,7 @@ from credentials.verify import PASSED
 from profiles import api as profiles_api
 
 
-@require_GET
+@require_safe
 def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
     """`/issuers/<slug>/did.json`: what a did:web resolver fetches for the issuer's DID."""
     organization = profiles_api.organization_get_by_slug(slug=slug)
@@ -105,7 +106,22 @@ def verification_context(document: Any) -> dict[str, Any]:
     return verification_display(verify_here(document))
 
 
-@require_GET
+def _latest_reissue(credential: Credential) -> UUID | None:
+    """The newest credential of a chain of re-issues that starts at this one (None if it was
+    never re-issued): a stranger with an old link reaches the current one in one step."""
+    latest = None
+    current_id = credential.pk
+    for _hop in range(50):  # a chain is a few re-issues long; never loop forever
+        found = (
+            Credential.objects.filter(replaces_id=current_id).values_list("pk", "public_id").first()
+        )
+        if found is None:
+            break
+        current_id, latest = found
+    return latest
+
+
+@require_safe
 def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     """The verification page that the QR code and the share link open: the verdict in plain
     words, what the credential says, and its JSON and PDF. JSON for a client that asks."""
@@ -134,11 +150,11 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
             "valid_until": document.get("validUntil"),
             "hours": documents.result_value(document, documents.HOURS_RESULT),
             "attendance": documents.result_value(document, documents.ATTENDANCE_RESULT),
-            "replaced_by": Credential.objects.filter(replaces=credential)
-            .values_list("public_id", flat=True)
-            .first(),
+            "replaced_by": _latest_reissue(credential),
             "page_url": _page_url(credential),
-            "qr_svg": qr.svg_inline(scale=4, title=str(_("Mã QR của trang kiểm tra"))),
+            "qr_svg": qr.svg_inline(
+                scale=4, omitsize=True, title=str(_("Mã QR của trang kiểm tra"))
+            ),
             "is_holder": credential.learner_id == request.user.pk,
             **verification_context(document),
         },
@@ -148,7 +164,7 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def credential_json(request: HttpRequest, credential_id: UUID) -> JsonResponse:
     """The signed credential exactly as issued."""
     credential = _credential_visible(request, credential_id)
@@ -163,7 +179,7 @@ def credential_json(request: HttpRequest, credential_id: UUID) -> JsonResponse:
     return response
 
 
-@require_GET
+@require_safe
 def credential_pdf(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     credential = _credential_visible(request, credential_id)
     pdf = certificate_pdf(
@@ -182,7 +198,7 @@ def credential_pdf(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def credential_qr(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     credential = _credential_visible(request, credential_id)
     output = io.BytesIO()
@@ -198,8 +214,12 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     status = 200
     if request.method == "POST":
-        raw = request.POST.get("credential", "")
-        upload = request.FILES.get("file")
+        try:
+            raw = request.POST.get("credential", "")
+            upload = request.FILES.get("file")
+        except (RequestDataTooBig, TooManyFieldsSent):
+            context["error"] = _("Tệp quá lớn (tối đa 256 KB).")
+            return render(request, "credentials/verify.html", context, status=413)
         if upload is not None:
             raw = upload.read(VERIFY_MAX_BYTES + 1).decode("utf-8", errors="replace")
         throttle = ScopedRateThrottle()
@@ -240,6 +260,7 @@ def _uploaded_context(document: Any) -> dict[str, Any]:
         context["issuer_name"] = issuer.get("name", "") if isinstance(issuer, dict) else ""
         # Said to be signed only when a proof of the issuer verified.
         is_signed = any(c.name == "proof" and c.outcome == PASSED for c in result.checks)
+        context["is_signed"] = is_signed
         context["holder_name"] = documents.holder_name(document) if is_signed else None
     return context
 
@@ -247,7 +268,7 @@ def _uploaded_context(document: Any) -> dict[str, Any]:
 # --- Achievements: what a credential's achievement id names ---------------------------------
 
 
-@require_GET
+@require_safe
 def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     achievement = Achievement.objects.filter(public_id=achievement_id).first()
     if achievement is None:
@@ -260,7 +281,7 @@ def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse
     )
 
 
-@require_GET
+@require_safe
 def achievement_image(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     image = (
         Achievement.objects.filter(public_id=achievement_id)
