@@ -3,6 +3,7 @@ in the user's language, quickly, and never with a server error."""
 
 import copy
 import json
+import re
 import socket
 import unicodedata
 
@@ -352,3 +353,32 @@ def test_a_reissue_needs_the_confirmation_box(issued, personas) -> None:
     assert "Hãy đánh dấu ô xác nhận" in response.content.decode()
     assert Credential.objects.get(pk=issued.pk).revoked_at is None
     assert not Credential.objects.filter(replaces=issued).exists()
+
+
+def test_each_issue_form_on_the_achievement_page_has_its_own_ids(issued, personas) -> None:
+    client = Client()
+    client.force_login(personas.issuer_admin)
+
+    page = client.get(
+        reverse("issuer_achievement", args=[issued.achievement.public_id])
+    ).content.decode()
+
+    ids = re.findall(r'\bid="(id_[^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(ids)
+    for label_target in re.findall(r'<label for="([^"]+)"', page):
+        assert f'id="{label_target}"' in page
+
+
+def test_a_reissued_credential_offers_no_share_link_but_can_still_be_hidden(
+    issued, personas
+) -> None:
+    CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Lê Thị Mới")
+    issuance.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
+    client = Client()
+    client.force_login(issued.learner)
+
+    page = client.get(reverse("my_credentials")).content.decode()
+
+    assert f'id="share-{issued.public_id}"' not in page
+    assert reverse("credential_visibility", args=[issued.public_id]) in page
+    assert "Đã cấp lại" in page

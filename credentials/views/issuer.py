@@ -152,10 +152,20 @@ def achievement_edit(request: HttpRequest, achievement_id: UUID) -> HttpResponse
 def _issue_forms(achievement: Achievement, data: Any = None, files: Any = None) -> dict[str, Any]:
     closed = _offering_choices(achievement, closed_only=True)
     mode = data.get("mode") if data is not None else None
+    # Three forms on one page: each its own ids (the field names stay), so every label
+    # points at its own field.
     return {
-        "one_form": IssueOneForm(data if mode == "one" else None, offerings=closed),
-        "offering_form": IssueOfferingForm(data if mode == "offering" else None, offerings=closed),
-        "csv_form": IssueCsvForm(data if mode == "csv" else None, files if mode == "csv" else None),
+        "one_form": IssueOneForm(
+            data if mode == "one" else None, offerings=closed, auto_id="id_one_%s"
+        ),
+        "offering_form": IssueOfferingForm(
+            data if mode == "offering" else None, offerings=closed, auto_id="id_offering_%s"
+        ),
+        "csv_form": IssueCsvForm(
+            data if mode == "csv" else None,
+            files if mode == "csv" else None,
+            auto_id="id_csv_%s",
+        ),
     }
 
 
