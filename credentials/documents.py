@@ -13,7 +13,7 @@ import json
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -30,7 +30,13 @@ CONTEXTS = [
 SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "achievementcredential.schema.json"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+# The OB 3.0 JSON schemas shipped (unmodified copies of ../shared/standards), by name.
+SCHEMA_FILES = {
+    "achievement": "achievementcredential.schema.json",
+    "endorsement": "endorsementcredential.schema.json",
+}
+SCHEMA_FILE = SCHEMA_DIR / SCHEMA_FILES["achievement"]
 # The results a credential of this platform signs, by the fragment of their description's id.
 ATTENDANCE_RESULT = "#attendance"
 HOURS_RESULT = "#hours"
@@ -81,8 +87,11 @@ def identity_hash(identity: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((identity + salt).encode()).hexdigest()
 
 
-def _datetime(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+def xsd_datetime(value: datetime) -> str:
+    """An aware datetime as the credentials sign it: XML Schema dateTimeStamp in UTC, to the
+    second ("2026-11-29T22:19:00Z"). A naive datetime is taken as UTC."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credential_build(
@@ -178,7 +187,7 @@ def credential_build(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement.name,
         "issuer": {"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
-        "validFrom": _datetime(valid_from),
+        "validFrom": xsd_datetime(valid_from),
         "credentialSubject": credential_subject,
         # OB 3.0 names the type 1EdTechJsonSchemaValidator2019, which no shipped context
         # defines: safe mode refuses it (JSON-LD would drop it from what is signed). VC 2.0's
@@ -186,7 +195,7 @@ def credential_build(
         "credentialSchema": [{"id": SCHEMA_URL, "type": "JsonSchema"}],
     }
     if valid_until is not None:
-        document["validUntil"] = _datetime(valid_until)
+        document["validUntil"] = xsd_datetime(valid_until)
     if evidence_url is not None:
         document["evidence"] = [
             {"id": evidence_url, "type": ["Evidence"], "name": evidence_name or achievement.name}
@@ -240,14 +249,15 @@ def result_value(document: Any, fragment: str) -> str | None:
 
 
 @cache
-def _validator() -> Draft201909Validator:
-    schema = json.loads(SCHEMA_FILE.read_text())
+def _validator(name: str) -> Draft201909Validator:
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[name]).read_text())
     return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
 
 
-def schema_errors(document: dict[str, Any]) -> list[str]:
-    """What makes the document invalid against the OB 3.0 AchievementCredential schema."""
+def schema_errors(document: dict[str, Any], name: str = "achievement") -> list[str]:
+    """What makes the document invalid against an OB 3.0 JSON schema (SCHEMA_FILES: the
+    AchievementCredential schema unless `name` says "endorsement"), as "path: message"."""
     return [
         f"{'/'.join(str(part) for part in error.absolute_path) or '(root)'}: {error.message}"
-        for error in sorted(_validator().iter_errors(document), key=lambda e: list(e.path))
+        for error in sorted(_validator(name).iter_errors(document), key=lambda e: list(e.path))
     ]

@@ -22,20 +22,16 @@ Checks, in order:
 """
 
 import base64
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.utils.translation import gettext as _
-from jsonschema import Draft201909Validator
 
-from credentials import cryptosuite
+from credentials import cryptosuite, documents
 from credentials.jsonld import JsonLdError, canonize
 from credentials.services import status
 from learnprofile.formatting import date_for_people
@@ -43,16 +39,11 @@ from learnprofile.formatting import date_for_people
 PASSED, FAILED, UNKNOWN = "passed", "failed", "cannot_confirm"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 ASSERTION_METHOD = "assertionMethod"
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 # Which OB 3.0 schema a credential's type asks for; the first match wins.
 SCHEMAS = (
     ("achievement", ("OpenBadgeCredential", "AchievementCredential")),
     ("endorsement", ("EndorsementCredential",)),
 )
-SCHEMA_FILES = {
-    "achievement": "achievementcredential.schema.json",
-    "endorsement": "endorsementcredential.schema.json",
-}
 
 
 class KeyProblem(Exception):
@@ -324,22 +315,13 @@ def schema_for(document: dict[str, Any]) -> str:
     return ""
 
 
-@cache
-def _validator(name: str) -> Draft201909Validator:
-    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[name]).read_text())
-    return Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
-
-
 def schema_errors(document: dict[str, Any], name: str) -> list[str]:
     """What makes the document invalid against an OB 3.0 schema. A single proof object is
     read as a one-proof array: the OB schemas want the array, VC 2.0 and Data Integrity
     allow both, and how the proofs are written changes nothing that was signed."""
     if isinstance(document.get("proof"), dict):
         document = {**document, "proof": [document["proof"]]}
-    return [
-        f"{'/'.join(str(part) for part in error.absolute_path) or '(root)'}: {error.message}"
-        for error in sorted(_validator(name).iter_errors(document), key=lambda e: list(e.path))
-    ]
+    return documents.schema_errors(document, name)
 
 
 SCHEMA_NAMES = {

@@ -10,7 +10,7 @@ holds under any race. Revoke: set the status bit, mark the ledger row, audit, wi
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,10 +36,6 @@ logger = logging.getLogger(__name__)
 
 class NotEligible(Conflict):
     code = "not_eligible"
-
-
-def _utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credential_url(public_id: uuid.UUID) -> str:
@@ -173,7 +169,8 @@ def credential_issue(
         document=document,
         private_key=keys.signing_key_private(key),
         options=cryptosuite.ProofOptions(
-            verification_method=keys.verification_method_id(organization, key), created=_utc(now)
+            verification_method=keys.verification_method_id(organization, key),
+            created=documents.xsd_datetime(now),
         ),
     )
     errors = documents.schema_errors(signed)

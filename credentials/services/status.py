@@ -11,7 +11,6 @@ import base64
 import gzip
 import secrets
 import uuid
-from datetime import UTC
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from credentials import cryptosuite
+from credentials import cryptosuite, documents
 from credentials.models import STATUS_LIST_SIZE, StatusIndex, StatusList
 from credentials.services import keys
 from profiles import api as profiles_api
@@ -142,14 +141,14 @@ def status_list_signed(*, status_list: StatusList) -> tuple[dict[str, Any], str]
         status_list=status_list,
         list_url=status_list_url(status_list),
         issuer_id=keys.issuer_did(organization),
-        valid_from=status_list.updated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        valid_from=documents.xsd_datetime(status_list.updated_at),
     )
     signed = cryptosuite.proof_create(
         document=document,
         private_key=keys.signing_key_private(key),
         options=cryptosuite.ProofOptions(
             verification_method=keys.verification_method_id(organization, key),
-            created=now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            created=documents.xsd_datetime(now),
         ),
     )
     StatusList.objects.filter(pk=status_list.pk, version=status_list.version).update(
