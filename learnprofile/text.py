@@ -1,8 +1,20 @@
-"""Text helpers shared by every app: Vietnamese accent folding for search."""
+"""Text helpers shared by every app: Unicode NFC at the boundary, Vietnamese accent folding for
+search, person names, spreadsheet cells."""
 
 import unicodedata
 
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def text_nfc(value: str) -> str:
+    """`value` in Unicode Normalization Form C (UAX #15): the one form every text is stored,
+    compared and signed in. Input typed decomposed (NFD: macOS, Unikey in "composite" mode)
+    becomes its precomposed form: "Nguye\u0302\u0303n" -> "Nguyễn". Nothing else changes (no
+    trimming, no case folding); already-NFC text is returned as is (a fast check first).
+    Called once per text at the boundary (forms, JSON bodies, imports)."""
+    if unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
 
 
 def fold(text: str) -> str:
