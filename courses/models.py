@@ -6,6 +6,7 @@ The services keep the copies current, in the transaction that changes the course
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -16,6 +17,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from profiles.data import LearningCategory
+
+# The longest session; an end time earlier than the start is the next day (21:00-00:30).
+SESSION_MAX_DURATION = timedelta(hours=12)
 
 
 class CourseLevel(models.TextChoices):
@@ -230,6 +234,11 @@ class Session(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+            # A session past midnight ends the next day; none lasts longer than this.
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=F("starts_at") + SESSION_MAX_DURATION),
+                name="session_at_most_12_hours",
             ),
             models.UniqueConstraint(fields=["offering", "starts_at"], name="session_unique_start"),
         ]
