@@ -24,7 +24,13 @@ from profiles.models import AdministrativeUnit, ConsentRecord, LearningRecord, O
 from profiles.permissions import LearnerRelation
 from profiles.personal_data import PersonalDataTable
 from profiles.personal_data import personal_data_table_register as _table_register
-from profiles.phone import phone_normalise
+
+# Phone numbers: one set of rules (Vietnam's plan, E.164, the 2018 renumbering) for every app.
+from profiles.phone import PhoneNumber as PhoneNumber
+from profiles.phone import phone_display as phone_display
+from profiles.phone import phone_lookup_key as phone_lookup_key
+from profiles.phone import phone_normalise as phone_normalise
+from profiles.phone import phone_parse as phone_parse
 from profiles.services import assisted, learning, notifications
 
 
@@ -185,14 +191,19 @@ def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
 
 def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
     """Who each email address or phone number names, in three queries whatever the count:
-    keyed by the contact as given. A contact that names nobody, a malformed phone number, or
-    a phone number shared by several people is left out."""
+    keyed by the contact as given. A phone number may be written in any form
+    `profiles.phone.phone_parse` accepts ("0912 345 678", "+84 912 345 678", "84912345678",
+    "+84 0912 345 678", an old "0162 912 3456" whose new number is on file). A contact that
+    names nobody, an invalid phone number, or a phone number shared by several people is
+    left out; never raises for a malformed contact."""
     emails = {contact.strip().lower(): contact for contact in contacts if "@" in contact}
-    phones: dict[str, str] = {}
+    # Phone numbers in any accepted form ("0912 345 678", "+84 912...", an old 0162...
+    # number): several contacts may name the same E.164 number, each is answered.
+    phones: dict[str, list[str]] = {}
     for contact in contacts:
         if "@" not in contact:
             try:
-                phones[phone_normalise(contact)] = contact
+                phones.setdefault(phone_normalise(contact), []).append(contact)
             except ValidationError:
                 continue
     found: dict[str, int] = {}
@@ -213,7 +224,8 @@ def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
         by_phone.setdefault(phone, []).append(user_id)
     for phone, user_ids in by_phone.items():
         if len(user_ids) == 1:
-            found[phones[phone]] = user_ids[0]
+            for contact in phones[phone]:
+                found[contact] = user_ids[0]
     people = persons_get(user_ids=set(found.values()))
     return {contact: people[user_id] for contact, user_id in found.items() if user_id in people}
 

@@ -105,10 +105,16 @@ def assisted_person_create(*, actor: User, person: AssistedPersonInput) -> User:
 
 def persons_find(*, phone: str = "", national_id: str = "") -> list[User]:
     """People whose profile has this phone number or national ID number (either may be
-    empty). Raises ValidationError for a malformed value. Erased accounts are never found."""
+    empty). The phone may be typed in any form `profiles.phone.phone_parse` accepts (an old
+    11-digit mobile number finds the person by today's number). Raises ValidationError keyed
+    by field (`phone` with code `invalid_phone`, `national_id`) for a malformed value, before
+    any query. Erased accounts are never found."""
     condition = Q()
     if phone.strip():
-        condition |= Q(citizen_profile__phone=phone_normalise(phone))
+        try:
+            condition |= Q(citizen_profile__phone=phone_normalise(phone))
+        except ValidationError as error:
+            raise ValidationError({"phone": [error]}) from error
     if national_id.strip():
         condition |= Q(
             citizen_profile__national_id_hash=national_id_hash(national_id_normalise(national_id))
