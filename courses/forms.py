@@ -215,6 +215,11 @@ class OfferingForm(WardPickerMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+SESSION_END_HELP = _(
+    "Sớm hơn giờ bắt đầu nghĩa là buổi học kết thúc vào ngày hôm sau; dài tối đa 12 giờ."
+)
+
+
 class RecurrenceForm(forms.Form):
     weekdays = forms.MultipleChoiceField(
         label=_("Các ngày trong tuần"),
@@ -225,7 +230,9 @@ class RecurrenceForm(forms.Form):
         label=_("Giờ bắt đầu"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     ends_at = forms.TimeField(
-        label=_("Giờ kết thúc"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Giờ kết thúc"),
+        help_text=SESSION_END_HELP,
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     first_day = forms.DateField(label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"}))
     weeks = forms.IntegerField(label=_("Số tuần"), min_value=1, max_value=52, initial=8)
@@ -325,7 +332,9 @@ class SessionMoveForm(forms.Form):
         label=_("Giờ bắt đầu"), widget=forms.TimeInput(attrs={"type": "time"})
     )
     ends_at = forms.TimeField(
-        label=_("Giờ kết thúc"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Giờ kết thúc"),
+        help_text=SESSION_END_HELP,
+        widget=forms.TimeInput(attrs={"type": "time"}),
     )
     room = forms.CharField(label=_("Phòng học"), required=False, max_length=100)
     reason = forms.CharField(label=_("Lý do (gửi cho người học)"), required=False, max_length=300)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import formats
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 PEOPLE_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -106,6 +107,18 @@ def time_for_people(value: datetime | time | str | None) -> str:
     if not isinstance(moment, datetime):
         return ""
     return formats.time_format(moment.time(), "TIME_FORMAT")
+
+
+def end_time_for_people(ends_at: datetime | str | None, starts_at: datetime | str | None) -> str:
+    """The end of a span that began at `starts_at`: `00:30`, or `00:30 (hôm sau)` ("next
+    day") when it ends on a later day than it began, both in Vietnam's time."""
+    end, start = _moment(ends_at), _moment(starts_at)
+    if not isinstance(end, datetime):
+        return ""
+    shown = time_for_people(end)
+    if isinstance(start, datetime) and end.date() > start.date():
+        return _("%(time)s (hôm sau)") % {"time": shown}
+    return shown
 
 
 def _english() -> bool:

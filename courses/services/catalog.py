@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import notices, permissions
-from courses.models import AttendanceMark, Course, Offering, OfferingStatus, Session
+from courses.models import (
+    SESSION_MAX_DURATION,
+    AttendanceMark,
+    Course,
+    Offering,
+    OfferingStatus,
+    Session,
+)
 from courses.search import search_columns
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
@@ -287,9 +294,42 @@ def offering_publish(*, actor: Any, offering: Offering) -> Offering:
     return offering
 
 
+def session_span(day: date, starts_at: time, ends_at: time) -> tuple[datetime, datetime]:
+    """The aware start and end (the current time zone, Asia/Ho_Chi_Minh) of a session held
+    on `day` from `starts_at` to `ends_at`, local wall-clock times. An end earlier than the
+    start is the next day (21:00-00:30 ends at 00:30 the day after). Raises ValidationError
+    (on `ends_at`) when the end equals the start or the session would last longer than
+    SESSION_MAX_DURATION (12 hours)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(day, starts_at, tzinfo=zone)
+    end_day = day if ends_at > starts_at else day + timedelta(days=1)
+    end = datetime.combine(end_day, ends_at, tzinfo=zone)
+    session_duration_check(start, end)
+    return start, end
+
+
+def session_duration_check(starts_at: datetime, ends_at: datetime) -> None:
+    """Raises ValidationError (on `ends_at`) unless 0 < ends_at - starts_at <= 12 hours."""
+    if ends_at == starts_at:
+        raise ValidationError({"ends_at": [_("Giờ kết thúc phải khác giờ bắt đầu.")]})
+    if not timedelta(0) < ends_at - starts_at <= SESSION_MAX_DURATION:
+        raise ValidationError(
+            {
+                "ends_at": [
+                    _(
+                        "Một buổi học dài tối đa %(hours)d giờ. Giờ kết thúc sớm hơn giờ bắt "
+                        "đầu được hiểu là ngày hôm sau (ví dụ từ 21:00 đến 00:30)."
+                    )
+                    % {"hours": SESSION_MAX_DURATION // timedelta(hours=1)}
+                ]
+            }
+        )
+
+
 @dataclass(frozen=True)
 class Recurrence:
-    """ "Every Tuesday and Thursday 19:00-21:00 for 8 weeks from 2 March"."""
+    """ "Every Tuesday and Thursday 19:00-21:00 for 8 weeks from 2 March"; local times, and
+    an end earlier than the start is the next day ("every Saturday 21:00-00:30")."""
 
     weekdays: frozenset[int]  # Monday is 0
     starts_at: time
@@ -299,18 +339,13 @@ class Recurrence:
     room: str = ""
 
     def session_times(self) -> list[tuple[datetime, datetime]]:
-        zone = timezone.get_current_timezone()
-        times = []
-        for offset in range(self.weeks * 7):
-            day = self.first_day + timedelta(days=offset)
-            if day.weekday() in self.weekdays:
-                times.append(
-                    (
-                        datetime.combine(day, self.starts_at, tzinfo=zone),
-                        datetime.combine(day, self.ends_at, tzinfo=zone),
-                    )
-                )
-        return times
+        """Raises ValidationError as session_span does."""
+        days = (self.first_day + timedelta(days=offset) for offset in range(self.weeks * 7))
+        return [
+            session_span(day, self.starts_at, self.ends_at)
+            for day in days
+            if day.weekday() in self.weekdays
+        ]
 
 
 @transaction.atomic
@@ -325,8 +360,7 @@ def sessions_add_recurring(
         raise OfferingNotEditable(_("Không thể thêm buổi học cho lớp đã hủy hoặc đã kết thúc."))
     if not recurrence.weekdays:
         raise ValidationError({"weekdays": [_("Hãy chọn ít nhất một ngày trong tuần.")]})
-    if recurrence.ends_at <= recurrence.starts_at:
-        raise ValidationError({"ends_at": [_("Giờ kết thúc phải sau giờ bắt đầu.")]})
+    session_span(recurrence.first_day, recurrence.starts_at, recurrence.ends_at)
     if not 1 <= recurrence.weeks <= 52:
         raise ValidationError({"weeks": [_("Số tuần phải từ 1 đến 52.")]})
     times = recurrence.session_times()
@@ -383,8 +417,7 @@ def session_reschedule(
     offering, session = _session_locked(actor, session)
     if AttendanceMark.objects.filter(session_id=session.pk).exists():
         raise Conflict(_("Buổi học đã có điểm danh nên không thể đổi lịch."))
-    if ends_at <= starts_at:
-        raise ValidationError({"ends_at": [_("Giờ kết thúc phải sau giờ bắt đầu.")]})
+    session_duration_check(starts_at, ends_at)
     if starts_at <= timezone.now():
         raise ValidationError(
             {"starts_at": [_("Chỉ có thể dời buổi học sang một thời điểm sắp tới.")]}

@@ -4,7 +4,6 @@ import; and the roster, for its staff too. Under /staff/, so MFA is required.
 An object of another center answers 404, like one that does not exist.
 """
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -267,12 +266,14 @@ def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
     try:
         if move_form.is_bound and move_form.is_valid():
             data = move_form.cleaned_data
-            zone = timezone.get_current_timezone()
+            starts_at, ends_at = catalog_services.session_span(
+                data["day"], data["starts_at"], data["ends_at"]
+            )
             catalog_services.session_reschedule(
                 actor=request.user,
                 session=session,
-                starts_at=datetime.combine(data["day"], data["starts_at"], tzinfo=zone),
-                ends_at=datetime.combine(data["day"], data["ends_at"], tzinfo=zone),
+                starts_at=starts_at,
+                ends_at=ends_at,
                 room=data["room"],
                 reason=data["reason"],
             )

@@ -1,7 +1,8 @@
 """Template filters for values shown to people, all through learnprofile.formatting:
 `{% load people %}` then `{{ credential.issued_at|people_date }}`, `|people_datetime`,
 `|people_long_date`, `|people_long_datetime` (a session: weekday, day and time),
-`|people_time`, `|people_number`, `|people_percent`, `|people_money`.
+`|people_time`, `|people_end_time:<start>` (an end time, "(hôm sau)" on a later day),
+`|people_number`, `|people_percent`, `|people_money`.
 
 `people_number` and `people_percent` take the decimal places as their argument, as
 `floatformat` does: `|people_number:1` always one place, `|people_number:"-1"` at most one."""
@@ -18,6 +19,7 @@ register.filter("people_long_datetime", formatting.long_datetime_for_people)
 register.filter("people_datetime", formatting.datetime_for_people)
 register.filter("people_time", formatting.time_for_people)
 register.filter("people_money", formatting.money_for_people)
+register.filter("people_end_time", formatting.end_time_for_people)
 
 
 def _places(decimal_places: int | str | None) -> int | None:

@@ -1,0 +1,165 @@
+"""Session times: an end earlier than the start is the next day (a class from 21:00 to 00:30),
+up to 12 hours, on every form that takes them; pages say "(hôm sau)"."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Session
+from courses.tests.factories import course_make, offering_make, with_mfa
+from learnprofile.formatting import PEOPLE_TIME_ZONE, end_time_for_people
+
+RULE = "Một buổi học dài tối đa 12 giờ."
+
+
+@pytest.fixture
+def center(personas):
+    return personas.center_manager.memberships.get().organization
+
+
+@pytest.fixture
+def manager_client(client, personas, center):
+    with_mfa(personas.center_manager)
+    client.force_login(personas.center_manager)
+    return client
+
+
+@pytest.fixture
+def draft(center):
+    return offering_make(course_make(center), status="draft")
+
+
+def _first_saturday() -> date:
+    day = timezone.localdate() + timedelta(days=10)
+    return day + timedelta(days=(5 - day.weekday()) % 7)
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(PEOPLE_TIME_ZONE)
+
+
+def _weekly(first_day: date, starts_at: str, ends_at: str) -> dict[str, object]:
+    return {
+        "weekdays": ["5"],
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "first_day": first_day.isoformat(),
+        "weeks": "2",
+    }
+
+
+def test_a_weekly_class_from_21_00_to_00_30_ends_the_next_day(manager_client, draft) -> None:
+    saturday = _first_saturday()
+
+    response = manager_client.post(
+        reverse("sessions_add", args=[draft.public_id]), _weekly(saturday, "21:00", "00:30")
+    )
+
+    assert response.status_code == 302
+    spans = [
+        (_local(session.starts_at), _local(session.ends_at))
+        for session in Session.objects.filter(offering=draft).order_by("starts_at")
+    ]
+    assert [(start.date(), start.time()) for start, _end in spans] == [
+        (saturday, time(21, 0)),
+        (saturday + timedelta(days=7), time(21, 0)),
+    ]
+    assert [(end.date(), end.time()) for _start, end in spans] == [
+        (saturday + timedelta(days=1), time(0, 30)),
+        (saturday + timedelta(days=8), time(0, 30)),
+    ]
+
+
+def test_the_manager_page_shows_a_session_past_midnight_ending_the_next_day(
+    manager_client, draft
+) -> None:
+    manager_client.post(
+        reverse("sessions_add", args=[draft.public_id]),
+        _weekly(_first_saturday(), "21:00", "00:30"),
+    )
+
+    page = manager_client.get(reverse("manage_offering", args=[draft.public_id])).content.decode()
+
+    assert "00:30 (hôm sau)" in page
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"), [("08:00", "20:30"), ("21:00", "09:01"), ("19:00", "19:00")]
+)
+def test_a_session_longer_than_12_hours_or_of_no_length_is_refused_and_nothing_is_written(
+    manager_client, draft, starts_at, ends_at
+) -> None:
+    response = manager_client.post(
+        reverse("sessions_add", args=[draft.public_id]),
+        _weekly(_first_saturday(), starts_at, ends_at),
+    )
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert RULE in page or "Giờ kết thúc phải khác giờ bắt đầu." in page
+    assert "Giờ kết thúc phải sau giờ bắt đầu" not in page
+    assert not Session.objects.filter(offering=draft).exists()
+
+
+def test_a_session_moved_to_21_00_00_30_ends_the_next_day(manager_client, center) -> None:
+    offering = offering_make(course_make(center))
+    first = timezone.localtime() + timedelta(days=3)
+    session = Session.objects.create(
+        offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
+    )
+    day = timezone.localdate() + timedelta(days=5)
+
+    response = manager_client.post(
+        reverse("session_change", args=[session.public_id]),
+        {"action": "move", "day": day.isoformat(), "starts_at": "21:00", "ends_at": "00:30"},
+    )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (_local(session.starts_at).date(), _local(session.starts_at).time()) == (
+        day,
+        time(21, 0),
+    )
+    assert (_local(session.ends_at).date(), _local(session.ends_at).time()) == (
+        day + timedelta(days=1),
+        time(0, 30),
+    )
+
+
+def test_a_session_moved_to_last_13_hours_is_refused_with_the_rule(manager_client, center) -> None:
+    offering = offering_make(course_make(center))
+    first = timezone.localtime().replace(microsecond=0) + timedelta(days=3)
+    session = Session.objects.create(
+        offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
+    )
+    day = timezone.localdate() + timedelta(days=5)
+
+    response = manager_client.post(
+        reverse("session_change", args=[session.public_id]),
+        {"action": "move", "day": day.isoformat(), "starts_at": "07:00", "ends_at": "20:00"},
+    )
+
+    assert response.status_code == 422
+    assert RULE in response.content.decode()
+    session.refresh_from_db()
+    assert (session.starts_at, session.ends_at) == (first, first + timedelta(hours=2))
+
+
+def test_the_database_refuses_a_session_longer_than_12_hours(center) -> None:
+    offering = offering_make(course_make(center))
+    start = timezone.now() + timedelta(days=3)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Session.objects.create(
+            offering=offering, starts_at=start, ends_at=start + timedelta(hours=12, minutes=1)
+        )
+
+
+def test_an_end_time_on_a_later_day_is_shown_with_next_day_and_the_same_day_without() -> None:
+    start = datetime(2026, 12, 5, 21, 0, tzinfo=PEOPLE_TIME_ZONE)
+
+    assert end_time_for_people(start + timedelta(hours=3, minutes=30), start) == "00:30 (hôm sau)"
+    assert end_time_for_people(start + timedelta(hours=2), start) == "23:00"
