@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from profiles.models import (
     AdministrativeUnit,
@@ -11,6 +13,7 @@ from profiles.models import (
     RegionalAdminScope,
     User,
 )
+from profiles.phone import phone_lookup_key
 
 
 @admin.register(User)
@@ -37,6 +40,16 @@ class CitizenProfileAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "user__email", "phone"]
     raw_id_fields = ["user", "residence_ward"]
     readonly_fields = ["national_id_last4"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[CitizenProfile], search_term: str
+    ) -> tuple[QuerySet[CitizenProfile], bool]:
+        """Also find a profile by its phone typed in any accepted form ("0912 345 678")."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        e164 = phone_lookup_key(search_term) if search_term.strip() else None
+        if e164 is not None:
+            results = results | queryset.filter(phone=e164)
+        return results, may_have_duplicates
 
 
 @admin.register(AdministrativeUnit)

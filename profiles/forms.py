@@ -14,7 +14,7 @@ from profiles.models import (
     validate_date_of_birth,
 )
 from profiles.national_id import national_id_normalise
-from profiles.phone import phone_normalise
+from profiles.phone import PhoneNumber, phone_parse
 from profiles.selectors import ward_search
 
 
@@ -60,6 +60,7 @@ class ProfileForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.profile = profile
+        self.phone_number: PhoneNumber | None = None
         query = (self.data.get("ward_query") if self.is_bound else ward_query) or ""
         choices = list(ward_search(query=query)) if query else []
         current = profile.residence_ward
@@ -90,8 +91,11 @@ class ProfileForm(forms.Form):
         return value
 
     def clean_phone(self) -> str:
+        """E.164, or "" for no number; `phone_number` keeps the parsed number (its `note`
+        says when an old 11-digit mobile number was converted)."""
         phone: str = self.cleaned_data["phone"]
-        return phone_normalise(phone) if phone else ""
+        self.phone_number = phone_parse(phone) if phone.strip() else None
+        return self.phone_number.e164 if self.phone_number is not None else ""
 
     def clean_national_id(self) -> str | None:
         raw: str = self.cleaned_data["national_id"]

@@ -28,6 +28,7 @@ from profiles.models import (
     Organization,
     User,
 )
+from profiles.phone import phone_parse
 from profiles.services import learning, privacy
 
 
@@ -54,16 +55,38 @@ class ProfileOutputSerializer(serializers.Serializer[CitizenProfile]):
     email = serializers.EmailField(source="user.email")
     full_name = serializers.CharField()
     date_of_birth = serializers.DateField(allow_null=True)
-    phone = serializers.CharField()
+    phone = serializers.CharField(help_text="E.164 (ITU-T), e.g. +84912345678; empty if none.")
     residence_ward_code = serializers.IntegerField(source="residence_ward.code", allow_null=True)
     preferred_language = serializers.CharField(source="user.preferred_language")
     national_id_last4 = serializers.CharField()
 
 
+class ProfileUpdateOutputSerializer(ProfileOutputSerializer):
+    phone_note = serializers.SerializerMethodField(
+        help_text="Set when an old 11-digit mobile number was converted to today's number "
+        "(2018 renumbering): a sentence to show the person, in their language; else empty."
+    )
+
+    def get_phone_note(self, profile: CitizenProfile) -> str:
+        return str(self.context.get("phone_note", ""))
+
+
 class ProfileInputSerializer(serializers.Serializer[dict[str, Any]]):
     full_name = serializers.CharField(max_length=150)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="Vietnamese number in any usual form (0912 345 678, +84 912 345 678, "
+        "+84 0912 345 678); stored in E.164; old 11-digit mobile numbers are converted.",
+    )
+
+    def validate_phone(self, value: str) -> str:
+        if value.strip():
+            phone_parse(value)  # a refusal (code invalid_phone) is reported on this field
+        return value
+
     residence_ward_code = serializers.IntegerField(required=False, allow_null=True)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
     national_id = serializers.CharField(max_length=20, required=False, write_only=True)
@@ -76,13 +99,14 @@ class MyProfileApi(APIView):
         profile = services.citizen_profile_ensure(user=user)
         return Response(ProfileOutputSerializer(profile).data)
 
-    @extend_schema(request=ProfileInputSerializer, responses=ProfileOutputSerializer)
+    @extend_schema(request=ProfileInputSerializer, responses=ProfileUpdateOutputSerializer)
     def put(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
         profile = services.citizen_profile_ensure(user=user)
         serializer = ProfileInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        phone_number = phone_parse(data["phone"]) if data.get("phone", "").strip() else None
         ward = None
         if data.get("residence_ward_code") is not None:
             ward = AdministrativeUnit.objects.filter(
@@ -97,12 +121,13 @@ class MyProfileApi(APIView):
             profile=profile,
             full_name=data["full_name"],
             date_of_birth=data.get("date_of_birth"),
-            phone=data.get("phone", ""),
+            phone=phone_number.e164 if phone_number is not None else "",
             residence_ward=ward,
             preferred_language=data.get("preferred_language", user.preferred_language),
             national_id=data.get("national_id"),
         )
-        return Response(ProfileOutputSerializer(profile).data)
+        note = phone_number.note if phone_number is not None else ""
+        return Response(ProfileUpdateOutputSerializer(profile, context={"phone_note": note}).data)
 
 
 # --- The ledger ---------------------------------------------------------------------------

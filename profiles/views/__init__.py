@@ -14,6 +14,7 @@ from learnprofile.errors import DomainError
 from profiles import permissions, selectors, services
 from profiles.forms import ProfileForm
 from profiles.models import Language, Membership, User
+from profiles.phone import phone_display
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,6 +49,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             else:
                 translation.activate(data["preferred_language"])
                 messages.success(request, _("Đã lưu hồ sơ của bạn."))
+                if form.phone_number is not None and form.phone_number.note:
+                    messages.info(request, form.phone_number.note)
                 response = redirect("profile_edit")
                 _set_language_cookie(response, data["preferred_language"])
                 return response
@@ -63,7 +66,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             initial={
                 "full_name": profile.full_name,
                 "date_of_birth": profile.date_of_birth,
-                "phone": profile.phone,
+                "phone": phone_display(profile.phone),
                 "residence_ward": profile.residence_ward_id,
                 "preferred_language": user.preferred_language,
             },

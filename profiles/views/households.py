@@ -13,6 +13,7 @@ from learnprofile.forms import form_error_add, site_base_url
 from profiles import selectors
 from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
 from profiles.models import ConsentRecord, HouseholdInvitation, User
+from profiles.phone import phone_parse
 from profiles.services import households, privacy
 
 
@@ -93,6 +94,10 @@ def household_invite(request: HttpRequest) -> HttpResponse:
                     _("Đã tạo lời mời. Hãy báo cho người được mời mã: %(code)s")
                     % {"code": invitation.code},
                 )
+                # The service accepted the number; an old 11-digit one was converted.
+                note = phone_parse(form.cleaned_data["phone"]).note
+                if note:
+                    messages.info(request, note)
             return redirect("household_home")
     return _household_page(request, invite_form=form, status=400)
 
