@@ -67,6 +67,8 @@ class CredentialVerifyApi(APIView):
     throttle_scope = "credential_verify"
     # As the /verify/ page: a credential is a few KB.
     max_body_bytes = VERIFY_MAX_BYTES
+    # A signed document: NFC would change what was signed (decision 0009).
+    text_as_sent = True
 
     @extend_schema(
         summary="Verify any Open Badges 3.0 / VC 2.0 credential",

@@ -17,6 +17,29 @@ def text_nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def email_canonical(address: str) -> str:
+    """The one form an e-mail address is stored, compared and looked up in (decision 0009):
+    NFC, surrounding spaces dropped, lower-cased (as allauth stores addresses), and the domain
+    as Unicode labels (U-labels), whichever form was typed. A punycode label (A-label) is
+    decoded, a Unicode one mapped (nameprep: case folding, NFKC), with the IDNA codec Django
+    uses to send mail, so what is stored encodes back to the ASCII domain it is sent to:
+    "An@XN--TRNG-RIB8295B.VN" and "an@Trường.vn" -> "an@trường.vn". The local part is only
+    lower-cased. A domain that is not a valid IDN (an empty label, a label over 63 characters,
+    a malformed A-label) is kept lower-cased as typed: the e-mail validator refuses it, this
+    function never raises."""
+    text = text_nfc(address).strip().lower()
+    local_part, at, domain = text.rpartition("@")
+    if not at or not domain:
+        return text
+    try:
+        # Python's "idna" codec (IDNA 2003, as django.utils.encoding.punycode): encoding maps
+        # and checks each Unicode label, decoding turns each xn-- label back into Unicode.
+        domain = domain.encode("idna").decode("idna")
+    except UnicodeError:
+        return text
+    return f"{local_part}@{domain}"
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, fold đ/Đ to d, collapse whitespace.
 
@@ -34,11 +57,28 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_DIGITS = frozenset("0123456789")
+
+
+def _is_plain_number(text: str) -> bool:
+    """A sign, then ASCII digits in groups separated by one space or dot: "+84912345678",
+    "+84 912 345 678", "-12", "-3.5". Nothing in it can call a function or reach another
+    program (DDE needs letters, "|" or "!"), so a spreadsheet computes at most a number."""
+    groups = text[1:].replace(".", " ").split(" ")
+    return text[:1] in ("+", "-") and all(group and set(group) <= _DIGITS for group in groups)
+
+
 def spreadsheet_cell(value: object) -> str:
-    """A value for a CSV cell that a spreadsheet will not run: text starting with =, +, -, @,
-    a tab or a carriage return is prefixed with an apostrophe (OWASP, CSV injection)."""
+    """A value for a CSV cell that a spreadsheet will not run (OWASP, CSV injection): text
+    starting with =, +, -, @, a tab or a carriage return is prefixed with an apostrophe,
+    except a plain signed number such as the phone number "+84912345678", which is not a
+    formula and is left readable. For .xlsx every cell is written as text instead
+    (learnprofile.spreadsheets.xlsx_write): no apostrophe is needed there."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    if text[:1] in _FORMULA_STARTS and not _is_plain_number(text):
+        return "'" + text
+    return text
 
 
 def person_name_normalise(name: str) -> str:

@@ -31,6 +31,7 @@ from credentials.services.verification import (
     verify_here,
 )
 from credentials.verify import PASSED
+from learnprofile.middleware import text_as_sent
 from profiles import api as profiles_api
 
 
@@ -208,6 +209,7 @@ def credential_qr(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     return response
 
 
+@text_as_sent  # a signed document: NFC would change what was signed (decision 0009)
 def verify_upload(request: HttpRequest) -> HttpResponse:
     """Anyone checks a credential file (or pasted JSON) here, without an account; limited like
     the verification API (CREDENTIAL_VERIFY_RATE per person or address, the same counter)."""

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads request.GET/POST (CSRF is the first): text in NFC (decision 0009).
+    "learnprofile.middleware.UnicodeNfcMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -393,6 +395,8 @@ LOGGING = {
     },
     "handlers": {
         "console": {
+    # The parser it selects gives NFC text, whatever parser a view names (decision 0009).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "learnprofile.middleware.NfcContentNegotiation",
             "class": "logging.StreamHandler",
             "formatter": "json",
             "filters": ["request_id"],

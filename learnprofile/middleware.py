@@ -1,0 +1,148 @@
+"""Unicode NFC at the boundary (decision 0009): every text a person sends is put in NFC once,
+where it enters, by `learnprofile.text.text_nfc`.
+
+Two transports, one hook each:
+
+- HTML forms (every app, allauth's pages, the Django admin): `UnicodeNfcMiddleware` gives views
+  NFC `request.GET` and `request.POST` (keys and values; urlencoded and multipart). The body is
+  still parsed when something first reads `request.POST` (a view that handles a body too large
+  for Django keeps doing so); uploaded files are bytes and stay as sent.
+- The REST API (DRF; JSON, form and multipart bodies, whatever parser a view names):
+  `NfcContentNegotiation` wraps the parser DRF selects, so `request.data` is NFC.
+
+A view that receives a signed document (the verifier: a credential pasted, uploaded or POSTed)
+opts out with `text_as_sent` (a decorator for a function view, a class attribute `text_as_sent =
+True` for a DRF view): normalising would change what was signed and break its signature.
+"""
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import BaseParser, DataAndFiles
+
+from learnprofile.text import text_nfc
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
+
+
+def text_as_sent(view: ViewFunction) -> ViewFunction:
+    """Mark a view whose input must reach it byte for byte (a signed document): neither the
+    middleware nor the API normalises its parameters or body."""
+    view.text_as_sent = True  # type: ignore[attr-defined]
+    return view
+
+
+def _keeps_text_as_sent(view: object) -> bool:
+    # A DRF view's as_view() function carries its class in `cls`; Django's in `view_class`.
+    return any(
+        getattr(candidate, "text_as_sent", False)
+        for candidate in (view, getattr(view, "cls", None), getattr(view, "view_class", None))
+    )
+
+
+def querydict_nfc(data: QueryDict) -> QueryDict:
+    """`data` with every key and value in NFC; the same object when it already is (nothing is
+    copied for ASCII or NFC input). Immutable, like the QueryDicts Django builds."""
+    if all(
+        text_nfc(key) == key and all(text_nfc(value) == value for value in values)
+        for key, values in data.lists()
+    ):
+        return data
+    normalised = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        # Two keys that differ only in normal form become one field, its values in order.
+        normalised.setlist(
+            text_nfc(key), normalised.getlist(text_nfc(key)) + [text_nfc(v) for v in values]
+        )
+    normalised._mutable = False
+    return normalised
+
+
+def json_nfc(value: Any) -> Any:
+    """Parsed JSON with every string, object key or value, in NFC; numbers, booleans and null
+    as they are. Recursive: a body nested deeper than Python's stack raises RecursionError
+    (the JSON parser maps it to a 400)."""
+    if isinstance(value, str):
+        return text_nfc(value)
+    if isinstance(value, dict):
+        return {text_nfc(key): json_nfc(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_nfc(item) for item in value]
+    return value
+
+
+class UnicodeNfcMiddleware:
+    """NFC `request.GET` and `request.POST` for every view but those marked `text_as_sent`.
+
+    Installed before CsrfViewMiddleware, whose `process_view` is the first reader of
+    `request.POST`: the body is parsed then, lazily, as without this middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        if _keeps_text_as_sent(view_func):
+            return
+        # Too many fields: the view meets the same error when it reads GET, and answers 400.
+        with contextlib.suppress(SuspiciousOperation):
+            request.GET = querydict_nfc(request.GET)
+        if hasattr(request, "_post"):
+            request._post = querydict_nfc(request._post)  # type: ignore[has-type]
+            return
+        load_post_and_files = request._load_post_and_files  # type: ignore[attr-defined]
+
+        def load_then_normalise() -> None:
+            load_post_and_files()
+            request._post = querydict_nfc(request._post)  # type: ignore[has-type]
+
+        request._load_post_and_files = load_then_normalise  # type: ignore[attr-defined]
+
+
+class _NfcParser:
+    """The parser DRF selected, whose result is put in NFC (files stay as sent)."""
+
+    def __init__(self, parser: BaseParser) -> None:
+        self._parser = parser
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._parser, name)
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        parsed = self._parser.parse(stream, media_type, parser_context)
+        if isinstance(parsed, DataAndFiles):
+            return DataAndFiles(querydict_nfc(parsed.data), parsed.files)
+        if isinstance(parsed, QueryDict):
+            return querydict_nfc(parsed)
+        try:
+            return json_nfc(parsed)
+        except RecursionError as error:
+            raise ParseError(_("Dữ liệu JSON lồng nhau quá sâu.")) from error
+
+
+class NfcContentNegotiation(DefaultContentNegotiation):
+    """DRF's content negotiation; the parser it selects gives NFC text (decision 0009), unless
+    the view is marked `text_as_sent`. One hook for every parser of every API view, including
+    views that name their own `parser_classes`."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        parser = super().select_parser(request, parsers)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if parser is None or _keeps_text_as_sent(view):
+            return parser
+        return _NfcParser(parser)
