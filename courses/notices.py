@@ -161,18 +161,25 @@ def _enrollments_as_told(notices: Sequence[profiles_api.NoticeData]) -> dict[int
 
 
 def session_changed_notices_on_commit(
-    *, session: Session, event: str, before: datetime, reason: str = ""
+    *,
+    session: Session,
+    event: str,
+    before: datetime,
+    reason: str = "",
+    change_id: int | None = None,
 ) -> int:
     """Tell everyone enrolled (active) that `session`, planned at `before`, moved (to its
     current time) or was cancelled: one statement for the whole class, sent after commit.
-    Returns how many will be told."""
+    `change_id` (the audit row of a move) names the event in the notices' dedupe key, so a
+    session moved away from the same time twice is told twice. Returns how many will be told."""
+    change = f":{change_id}" if change_id is not None else ""
     offering = session.offering
     now = timezone.now()
     rows = Enrollment.objects.filter(
         offering_id=offering.pk, status=EnrollmentStatus.ACTIVE
     ).values(
         recipient=F("learner_id"),
-        ref=_text(f"session:{session.public_id}@{epoch(before)}:{event}"),
+        ref=_text(f"session:{session.public_id}@{epoch(before)}:{event}{change}"),
         due=Value(now, output_field=DateTimeField()),
         ctx=JSONObject(
             event=_text(event),

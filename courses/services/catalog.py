@@ -252,24 +252,27 @@ def offering_update(
     _offering_validate(offering)
     offering.full_clean(exclude=["search_vector"])
     offering.save()
-    if offering.capacity > old_capacity and offering.status == OfferingStatus.PUBLISHED:
-        waitlist_promote_on_commit(offering=offering, reason=f"capacity:{offering.capacity}")
-    audit_record(
+    updated = audit_record(
         actor=actor,
         action="offering.updated",
         object_type="offering",
         object_id=offering.public_id,
         details={"capacity": [old_capacity, offering.capacity]},
     )
+    if offering.capacity > old_capacity and offering.status == OfferingStatus.PUBLISHED:
+        waitlist_promote_on_commit(offering=offering, event=f"offering.updated:{updated.pk}")
     return offering
 
 
-def waitlist_promote_on_commit(*, offering: Offering, reason: str) -> None:
-    """Queue the promotion of waitlisted learners into free seats (services.enrollment)."""
+def waitlist_promote_on_commit(*, offering: Offering, event: str) -> None:
+    """Queue the promotion of waitlisted learners into free seats (services.enrollment).
+    `event` names the one event that freed seats (an audit row, a cancelled enrollment), so
+    the job's dedupe key never repeats: a capacity that goes back to a value it had before
+    promotes again (finished jobs keep their key for 30 days)."""
     job_enqueue_on_commit(
         kind=WAITLIST_PROMOTE,
         payload={"offering_id": offering.pk},
-        dedupe_key=f"waitlist-promote:{offering.public_id}:{reason}",
+        dedupe_key=f"waitlist-promote:{offering.public_id}:{event}",
     )
 
 
@@ -433,7 +436,7 @@ def session_reschedule(
     was_told = _learners_told(offering, session)
     session.starts_at, session.ends_at, session.room = starts_at, ends_at, room
     session.save(update_fields=["starts_at", "ends_at", "room"])
-    audit_record(
+    moved = audit_record(
         actor=actor,
         action="offering.session_moved",
         object_type="offering",
@@ -442,7 +445,7 @@ def session_reschedule(
     )
     if was_told or _learners_told(offering, session):
         notices.session_changed_notices_on_commit(
-            session=session, event="moved", before=before, reason=reason
+            session=session, event="moved", before=before, reason=reason, change_id=moved.pk
         )
     return session
 

@@ -198,7 +198,9 @@ def enrollment_cancel(*, actor: Any, enrollment_id: UUID, reason: str = "") -> E
     if was_active:
         Offering.objects.filter(pk=offering.pk).update(enrolled_count=F("enrolled_count") - 1)
         if offering.status == OfferingStatus.PUBLISHED:
-            waitlist_promote_on_commit(offering=offering, reason=f"cancel:{enrollment.public_id}")
+            waitlist_promote_on_commit(
+                offering=offering, event=f"enrollment.cancelled:{enrollment.public_id}"
+            )
     audit_record(
         actor=actor,
         action="enrollment.cancelled",

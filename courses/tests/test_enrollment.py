@@ -85,6 +85,27 @@ def test_more_seats_promote_the_waitlist_in_order(personas: Personas, center: ob
     }
 
 
+def test_capacity_raised_again_to_a_value_it_had_before_still_promotes_the_waitlist(
+    personas: Personas, center: object
+) -> None:
+    offering = offering_make(course_make(center), capacity=1)
+    first, second, newcomer = UserFactory.create_batch(3)
+    seat, _ = enrollment_create(actor=first, offering_id=offering.pk)
+    offering_update(actor=personas.center_manager, offering=offering, capacity=2)
+    enrollment_create(actor=second, offering_id=offering.pk)
+    enrollment_cancel(actor=first, enrollment_id=seat.public_id)
+    offering_update(actor=personas.center_manager, offering=offering, capacity=1)
+    waiting, _ = enrollment_create(actor=newcomer, offering_id=offering.pk)
+    run_pending_jobs()
+    assert Enrollment.objects.get(pk=waiting.pk).status == "waitlisted"
+
+    offering_update(actor=personas.center_manager, offering=offering, capacity=2)
+    run_pending_jobs()
+
+    assert Enrollment.objects.get(pk=waiting.pk).status == "active"
+    assert Offering.objects.get(pk=offering.pk).enrolled_count == 2
+
+
 def test_new_learner_does_not_jump_the_waitlist_when_a_seat_frees(center: object) -> None:
     offering = offering_make(course_make(center), capacity=1)
     seated, waiting, newcomer = UserFactory.create_batch(3)

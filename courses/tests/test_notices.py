@@ -157,6 +157,33 @@ def test_a_moved_session_skips_the_old_reminder_tells_everyone_and_is_reminded_a
     }
 
 
+def test_a_session_moved_away_from_the_same_time_twice_is_told_both_times(
+    tomorrow_class, inbox
+) -> None:
+    session = tomorrow_class.sessions[0]
+    manager = UserFactory()
+    apps.get_model("profiles", "Membership").objects.create(
+        user=manager, organization=tomorrow_class.offering.course.provider, role="manager"
+    )
+    first = session.starts_at
+    for starts_at in (first + timedelta(days=1), first, first + timedelta(days=2)):
+        catalog.session_reschedule(
+            actor=manager,
+            session=session,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+            room="",
+            reason="",
+        )
+
+    moved = _notifications().filter(kind="session_changed")
+    assert moved.count() == 3 * 3
+    assert set(moved.values_list("context__after", flat=True)) == {
+        moment.isoformat()
+        for moment in (first + timedelta(days=1), first, first + timedelta(days=2))
+    }
+
+
 def test_a_cancelled_session_is_told_to_everyone_enrolled(tomorrow_class, inbox) -> None:
     session = tomorrow_class.sessions[0]
     manager = UserFactory()
