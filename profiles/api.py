@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 
+from learnprofile.text import email_canonical
 from profiles import permissions, selectors
 from profiles.data import (
     AdministrativeUnitData,
@@ -196,7 +197,13 @@ def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
     "+84 0912 345 678", an old "0162 912 3456" whose new number is on file). A contact that
     names nobody, an invalid phone number, or a phone number shared by several people is
     left out; never raises for a malformed contact."""
-    emails = {contact.strip().lower(): contact for contact in contacts if "@" in contact}
+    # Either form of an address with an IDN domain (Unicode or punycode) names the same
+    # person: both are looked up in the one form addresses are stored in (decision 0009),
+    # and each contact that names it is answered.
+    emails: dict[str, list[str]] = {}
+    for contact in contacts:
+        if "@" in contact:
+            emails.setdefault(email_canonical(contact), []).append(contact)
     # Phone numbers in any accepted form ("0912 345 678", "+84 912...", an old 0162...
     # number): several contacts may name the same E.164 number, each is answered.
     phones: dict[str, list[str]] = {}
@@ -206,17 +213,20 @@ def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
                 phones.setdefault(phone_normalise(contact), []).append(contact)
             except ValidationError:
                 continue
-    found: dict[str, int] = {}
-    for email, user_id in EmailAddress.objects.filter(
-        email__in=list(emails), user__erased_at__isnull=True, user__is_active=True
-    ).values_list("email", "user_id"):
-        found[emails[email.lower()]] = user_id
+    by_email: dict[str, int] = dict(
+        EmailAddress.objects.filter(
+            email__in=list(emails), user__erased_at__isnull=True, user__is_active=True
+        ).values_list("email", "user_id")
+    )
     for user_id, email in User.objects.filter(
-        email__in=[email for email in emails if emails[email] not in found],
+        email__in=[email for email in emails if email not in by_email],
         erased_at__isnull=True,
         is_active=True,
     ).values_list("pk", "email"):
-        found[emails[email.lower()]] = user_id
+        by_email[email] = user_id
+    found: dict[str, int] = {
+        contact: user_id for email, user_id in by_email.items() for contact in emails[email]
+    }
     by_phone: dict[str, list[int]] = {}
     for user_id, phone in User.objects.filter(
         citizen_profile__phone__in=list(phones), erased_at__isnull=True, is_active=True
