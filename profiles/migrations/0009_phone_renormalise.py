@@ -44,7 +44,7 @@ OLD_MOBILE_PREFIXES = {
     "188": "58",
     "199": "59",
 }
-SEPARATORS = frozenset(" \t\u00a0.-()/")
+SEPARATORS = frozenset("\t.()/")
 ACCEPTED_TYPES = frozenset(
     {
         phonenumbers.PhoneNumberType.MOBILE,
@@ -64,12 +64,13 @@ def renormalise(raw):
     if not raw or len(raw) > 40:
         return None
     text = []
-    for index, char in enumerate(raw.strip()):
-        if char == "+" and not text and index == 0:
+    for index, char in enumerate(unicodedata.normalize("NFKC", raw).strip()):
+        digit = unicodedata.decimal(char, None)
+        if digit is not None:
+            text.append(str(digit))
+        elif char == "+" and index == 0:
             text.append("+")
-        elif unicodedata.decimal(char, None) is not None:
-            text.append(str(unicodedata.decimal(char)))
-        elif char in SEPARATORS or unicodedata.category(char) == "Zs":
+        elif char in SEPARATORS or unicodedata.category(char) in ("Zs", "Pd"):
             continue
         else:
             return None

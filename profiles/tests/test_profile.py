@@ -85,11 +85,33 @@ def test_phone_numbers_are_normalised(raw: str, normalised: str) -> None:
     assert phone_normalise(raw) == normalised
 
 
-@pytest.mark.parametrize("raw", ["12345", "0912 345", "+1 202 555 0100", "số điện thoại"])
-def test_bad_phone_numbers_are_refused_with_an_example(raw: str) -> None:
+NOT_IN_PLAN = (
+    "Số điện thoại không có trong kế hoạch đánh số của Việt Nam. Hãy kiểm tra lại: số di động "
+    "gồm 10 chữ số, ví dụ 0912 345 678; số cố định gồm cả mã vùng, ví dụ 024 3825 1234."
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("12345", NOT_IN_PLAN),
+        ("0912 345", NOT_IN_PLAN),
+        (
+            "+1 202 555 0100",
+            "Chỉ nhận số điện thoại Việt Nam (mã quốc gia +84). Ví dụ: 0912 345 678.",
+        ),
+        (
+            "số điện thoại",
+            "Số điện thoại chỉ gồm chữ số, có thể thêm dấu cách, dấu chấm, dấu gạch ngang và "
+            "dấu + ở đầu. Ví dụ: 0912 345 678.",
+        ),
+    ],
+)
+def test_bad_phone_numbers_are_refused_with_an_example(raw: str, message: str) -> None:
     with pytest.raises(ValidationError) as error:
         phone_normalise(raw)
-    assert error.value.messages == ["Số điện thoại không hợp lệ. Ví dụ đúng: 0912 345 678."]
+    assert error.value.code == "invalid_phone"
+    assert error.value.messages == [message]
 
 
 @pytest.mark.django_db
@@ -183,7 +205,7 @@ def test_profile_page_shows_errors_and_keeps_the_old_values(personas) -> None:
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Số điện thoại không hợp lệ" in html
+    assert "Số điện thoại không có trong kế hoạch đánh số của Việt Nam." in html
     assert "phải gồm đúng 12 chữ số" in html
     profile = CitizenProfile.objects.get(user=personas.learner)
     assert (profile.full_name, profile.phone) == ("Nguyễn Văn An", "")
@@ -325,7 +347,7 @@ def test_page_query_counts_stay_pinned(
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
-        ({"phone": "12"}, "phone", "Số điện thoại không hợp lệ. Ví dụ đúng: 0912 345 678."),
+        ({"phone": "12"}, "phone", NOT_IN_PLAN),
         (
             {"national_id": "1234"},
             "national_id",
