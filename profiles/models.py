@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.text import email_canonical
 from profiles.data import LearningCategory, LearningRecordKind, NoticeChannel, NoticeKind
 
 EARLIEST_BIRTH_YEAR = 1900
@@ -37,7 +38,7 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_canonical(email), **extra)  # decision 0009
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -89,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        """The address in its one canonical form (decision 0009): the admin's forms too."""
+        super().clean()
+        self.email = email_canonical(self.email)
 
 
 class AdministrativeUnit(models.Model):

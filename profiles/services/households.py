@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from learnprofile.jobs.email import email_send_on_commit
+from learnprofile.text import email_canonical
 from profiles.models import Household, HouseholdInvitation, HouseholdMember, User
 from profiles.phone import phone_normalise
 
@@ -81,7 +82,7 @@ def household_invite(
     """
     membership = _membership_of(actor)
     household = membership.household
-    email = email.strip().lower()
+    email = email_canonical(email)  # either form of an IDN address (decision 0009)
     phone = phone.strip()
     if bool(email) == bool(phone):
         raise ValidationError(
