@@ -300,6 +300,7 @@ class WalkInForm(WardPickerMixin, forms.Form):
 
     def __init__(self, *args: Any, default_ward_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.phone_note = ""
         current = (
             profiles_api.administrative_unit_get(unit_id=default_ward_id)
             if default_ward_id
@@ -308,6 +309,15 @@ class WalkInForm(WardPickerMixin, forms.Form):
         self.ward_choices_set(current)
         if current is not None and not self.is_bound:
             self.fields["ward"].initial = current.id
+
+    def clean_phone(self) -> str:
+        """E.164 or ""; `phone_note` says when an old 11-digit mobile number was converted."""
+        phone: str = self.cleaned_data["phone"]
+        if not phone.strip():
+            return ""
+        number = profiles_api.phone_parse(phone)
+        self.phone_note = number.note
+        return number.e164
 
     def service_fields(self) -> dict[str, Any]:
         return {

@@ -238,3 +238,106 @@ def test_a_malformed_undo_is_answered_on_the_page_and_changes_nothing(staff_clie
     assert 'role="alert"' in response.content.decode()
     claim.refresh_from_db()
     assert claim.undone_at is None
+
+
+# --- Phone numbers: one person whatever the form (issue #17) ---------------------------------
+
+NOT_IN_PLAN = (
+    "Số điện thoại không có trong kế hoạch đánh số của Việt Nam. Hãy kiểm tra lại: số di động "
+    "gồm 10 chữ số, ví dụ 0912 345 678; số cố định gồm cả mã vùng, ví dụ 024 3825 1234."
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0329123456",
+        "+84 329 123 456",
+        "84329123456",
+        "+84 0329 123 456",
+        "0329.123.456",
+        "\uff10\uff13\uff12\uff19\uff11\uff12\uff13\uff14\uff15\uff16",
+        "0162 912 3456",
+        "+84 1629 123 456",
+    ],
+)
+def test_staff_find_the_same_learner_by_any_form_of_their_number(
+    staff_client, center, typed
+) -> None:
+    klass = class_make(center, learners=1)
+    known = UserFactory(profile__full_name="Trần Văn Bình")
+    CitizenProfile.objects.filter(user=known).update(phone="+84329123456")
+
+    response = staff_client.get(
+        reverse("walk_in_new", args=[klass.offering.public_id]), {"phone": typed}
+    )
+
+    assert [person.public_id for person in response.context["found"]] == [known.public_id]
+
+
+def test_staff_searching_an_impossible_number_see_why_on_the_phone_field(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+
+    response = staff_client.get(
+        reverse("walk_in_new", args=[klass.offering.public_id]), {"phone": "0912 345 6789"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["found"] is None
+    assert response.context["find_form"].errors == {"phone": [NOT_IN_PLAN]}
+    assert not AuditEvent.objects.filter(action="learner.searched").exists()
+
+
+def test_a_walk_in_registered_with_an_old_number_gets_the_new_one_and_staff_are_told(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+
+    response = _register(staff_client, klass, phone="0162 912 3456")
+    page = staff_client.get(response["Location"]).content.decode()
+
+    walk_in = WalkInLearner.objects.get()
+    assert walk_in.learner.citizen_profile.phone == "+84329123456"
+    assert (
+        "Số cũ 0162 912 3456 đã được đổi sang 0329 123 456 từ năm 2018; chúng tôi lưu số mới."
+        in page
+    )
+    assert "· 0329 123 456" in page  # shown as people write it, not +84...
+
+
+def test_a_walk_in_with_an_impossible_number_is_refused_and_nothing_is_written(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+
+    response = _register(staff_client, klass, phone="0111 111 111")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": [NOT_IN_PLAN]}
+    assert not WalkInLearner.objects.exists()
+    assert not User.objects.filter(is_assisted=True).exists()
+
+
+def test_the_walk_in_api_refuses_an_impossible_number_on_its_field(personas, center) -> None:
+    klass = class_make(center, learners=1)
+    with_mfa(personas.center_staff)
+    client = Client()
+    client.force_login(personas.center_staff)
+
+    response = client.post(
+        reverse("api_walk_ins"),
+        {
+            "offering": str(klass.offering.public_id),
+            "full_name": "Lò Thị Mai",
+            "birth_year": 1962,
+            "phone": "0912 345 6789",
+            "ward": ward().code,
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["phone"] == [NOT_IN_PLAN]
+    assert not WalkInLearner.objects.exists()

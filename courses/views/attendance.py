@@ -317,6 +317,8 @@ def walk_in_new(request: HttpRequest, offering_id: UUID) -> HttpResponse:
             request.session[f"claim-code-{registration.walk_in.public_id}"] = (
                 registration.claim_code
             )
+            if form.phone_note:
+                messages.info(request, form.phone_note)
             return redirect("walk_in_detail", walk_in_id=registration.walk_in.public_id)
     return render(
         request,
