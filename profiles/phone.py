@@ -26,11 +26,14 @@ SMS cannot reach a fixed line: ``PhoneNumber.is_mobile`` / :func:`phone_is_mobil
 
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 REGION = "VN"
 COUNTRY_CODE = "84"
@@ -77,7 +80,7 @@ _SEPARATORS = frozenset(".()/")
 EXAMPLE = "0912 345 678"
 
 
-def _refusal(message: Promise) -> ValidationError:
+def _refusal(message: "_StrPromise") -> ValidationError:
     return ValidationError(message, code="invalid_phone")
 
 
