@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseMode, Offering
 from courses.selectors import SORT_NEAR, SORT_RELEVANCE, SORT_SOON, CatalogFilters
+from learnprofile.spreadsheets import UPLOAD_ACCEPT
 from learnprofile.widgets import QuickSelect
 from profiles import api as profiles_api
 from profiles.data import AdministrativeUnitData, LearningCategory
@@ -249,8 +250,12 @@ class OfferingCancelForm(forms.Form):
 
 class OfferingImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Tệp CSV"),
-        help_text=_("Tối đa 2 MB, mã hóa UTF-8, dòng đầu là tên cột."),
+        label=_("Tệp CSV hoặc Excel (.xlsx)"),
+        help_text=_(
+            "Tối đa 2 MB; dòng đầu là tên cột. Tệp Excel: trang tính đầu tiên. Tệp CSV: mã hóa "
+            "UTF-8, phân cách bằng dấu phẩy, dấu chấm phẩy hoặc tab."
+        ),
+        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
 
@@ -259,8 +264,12 @@ class OfferingImportForm(forms.Form):
 
 class MarksImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Tệp CSV"),
-        help_text=_("Tối đa 1 MB, mã hóa UTF-8; tải danh sách CSV của buổi học làm mẫu."),
+        label=_("Tệp CSV hoặc Excel (.xlsx)"),
+        help_text=_(
+            "Tối đa 1 MB; tệp CSV mã hóa UTF-8. Hãy tải danh sách của buổi học (CSV hoặc Excel) "
+            "làm mẫu."
+        ),
+        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
 

@@ -62,12 +62,24 @@ urlpatterns = [
         name="session_export",
     ),
     path(
+        "staff/sessions/<uuid:session_id>/attendance.xlsx",
+        attendance.session_export,
+        {"file_format": "xlsx"},
+        name="session_export_xlsx",
+    ),
+    path(
         "staff/sessions/<uuid:session_id>/import/", attendance.session_import, name="session_import"
     ),
     path(
         "staff/offerings/<uuid:offering_id>/attendance.csv",
         attendance.offering_export,
         name="offering_export",
+    ),
+    path(
+        "staff/offerings/<uuid:offering_id>/attendance.xlsx",
+        attendance.offering_export,
+        {"file_format": "xlsx"},
+        name="offering_export_xlsx",
     ),
     path(
         "staff/offerings/<uuid:offering_id>/close/",

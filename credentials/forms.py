@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from credentials.models import Achievement
+from learnprofile.spreadsheets import UPLOAD_ACCEPT
 
 IMAGE_MAX_BYTES = 512 * 1024
 IMAGE_MAX_SIDE = 512
@@ -114,10 +115,12 @@ class IssueOfferingForm(forms.Form):
 
 class IssueCsvForm(forms.Form):
     file = forms.FileField(
-        label=_("Tệp CSV"),
+        label=_("Tệp CSV hoặc Excel (.xlsx)"),
         help_text=_(
-            "Cột “contact”: email hoặc số điện thoại; cột “offering” (không bắt buộc): mã lớp."
+            "Cột “contact”: email hoặc số điện thoại; cột “offering” (không bắt buộc): mã lớp. "
+            "Tối đa 1 MB; tệp CSV mã hóa UTF-8."
         ),
+        widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
 

@@ -65,6 +65,12 @@ urlpatterns = [
         name="issuer_credentials_export",
     ),
     path(
+        "staff/credentials/achievements/<uuid:achievement_id>/credentials.xlsx",
+        issuer.credentials_export,
+        {"file_format": "xlsx"},
+        name="issuer_credentials_export_xlsx",
+    ),
+    path(
         "staff/credentials/credentials/<uuid:credential_id>/reissue/",
         issuer.credential_reissue,
         name="issuer_credential_reissue",

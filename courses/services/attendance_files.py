@@ -1,14 +1,13 @@
-"""Attendance as CSV: export a session or a whole offering, import a session's marks.
+"""Attendance as a spreadsheet: export a session or a whole offering (CSV or .xlsx), import
+a session's marks (CSV or .xlsx, read by learnprofile.spreadsheets).
 
 The session export is also the import template: staff fill the `trang_thai` column in a
 spreadsheet (or copy a paper roster into it) and upload it. An import writes all its rows or
 none: any bad row (an unknown learner, a status it cannot read) is reported with its line and
-nothing is written, so a half-imported roster never exists. Exported cells that a spreadsheet
-would run as a formula are neutralised.
+nothing is written, so a half-imported roster never exists. Exported CSV cells that a
+spreadsheet would run as a formula are neutralised; .xlsx cells are all text.
 """
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,8 @@ from courses import selectors
 from courses.models import AttendanceStatus, MarkSource, Offering, Session
 from courses.services.attendance import MarkInput, MarkReport, marks_record
 from learnprofile.formatting import datetime_for_people, number_for_people
-from learnprofile.text import fold, spreadsheet_cell
+from learnprofile.spreadsheets import SpreadsheetRefused, spreadsheet_read
+from learnprofile.text import fold
 
 IMPORT_MAX_BYTES = 1024 * 1024
 IMPORT_MAX_ROWS = 2000
@@ -35,16 +35,9 @@ _STATUS_WORDS = {
 STATUS_BY_WORD = {word: status for status, words in _STATUS_WORDS.items() for word in words}
 
 
-def _csv(rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([spreadsheet_cell(value) for value in row])
-    # A byte order mark, so Excel opens the Vietnamese text as UTF-8.
-    return "\ufeff" + buffer.getvalue()
-
-
-def session_attendance_csv(*, session: Session) -> str:
+def session_attendance_rows(*, session: Session) -> list[list[Any]]:
+    """The session's roster, header first (COLUMNS), for learnprofile.spreadsheets.csv_text
+    or xlsx_bytes: one row per learner with their current mark."""
     rows: list[list[Any]] = [list(COLUMNS)]
     for row in selectors.session_roster(session=session):
         rows.append(
@@ -56,10 +49,12 @@ def session_attendance_csv(*, session: Session) -> str:
                 row.mark.note if row.mark else "",
             ]
         )
-    return _csv(rows)
+    return rows
 
 
-def offering_attendance_csv(*, offering: Offering) -> str:
+def offering_attendance_rows(*, offering: Offering) -> list[list[Any]]:
+    """The offering's attendance, header first: one row per learner, a column per session
+    (headed by its start in Vietnam's time) and the counts of attended and excused sessions."""
     sessions, people, marks = selectors.offering_attendance(offering=offering)
     header = ["ma_dang_ky", "ho_ten", "so_dien_thoai"]
     header += [datetime_for_people(session.starts_at) for session in sessions]
@@ -77,7 +72,7 @@ def offering_attendance_csv(*, offering: Offering) -> str:
                 sum(1 for status in statuses if status == "excused"),
             ]
         )
-    return _csv(rows)
+    return rows
 
 
 @dataclass
@@ -99,72 +94,68 @@ class MarkImportReport:
         return sum(1 for row in self.rows if row.errors)
 
 
-def marks_import_csv(*, actor: Any, session: Session, content: bytes) -> MarkImportReport:
-    """Import a session's marks (columns ma_dang_ky, trang_thai, optional ghi_chu). All rows
-    or none. Raises ForeignIdsRefused (an id of another class: audited) from marks_record."""
+def marks_import_file(
+    *, actor: Any, session: Session, content: bytes, file_name: str, content_type: str = ""
+) -> MarkImportReport:
+    """Import a session's marks from a .csv or .xlsx file (columns ma_dang_ky, trang_thai,
+    optional ghi_chu), read by learnprofile.spreadsheets. All rows or none: a bad row (an
+    unknown code or status, a control character, an over-long cell) is reported with its line
+    and nothing is written; so is a file of more than IMPORT_MAX_ROWS rows. Raises
+    ForeignIdsRefused (an id of another class: audited) from marks_record."""
     report = MarkImportReport()
-    if len(content) > IMPORT_MAX_BYTES:
-        report.file_errors.append(_("Tệp lớn hơn 1 MB."))
-        return report
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.file_errors.append(_("Tệp không được mã hóa UTF-8. Hãy lưu lại dạng “CSV UTF-8”."))
+        sheet = spreadsheet_read(
+            content=content,
+            file_name=file_name,
+            content_type=content_type,
+            columns=COLUMNS,
+            required=("ma_dang_ky", "trang_thai"),
+            max_bytes=IMPORT_MAX_BYTES,
+            max_rows=IMPORT_MAX_ROWS,
+        )
+    except SpreadsheetRefused as error:
+        report.file_errors.append(str(error.message))
         return report
-    if "\x00" in text:
-        report.file_errors.append(_("Tệp chứa ký tự không hợp lệ (NUL). Đây không phải tệp CSV."))
+    if sheet.is_truncated:
+        report.file_errors.append(
+            _("Tệp có hơn %(count)s dòng.") % {"count": number_for_people(IMPORT_MAX_ROWS)}
+        )
         return report
     marks: list[MarkInput] = []
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [name.strip() for name in reader.fieldnames or []]
-        missing = [name for name in ("ma_dang_ky", "trang_thai") if name not in header]
-        if missing:
-            report.file_errors.append(
-                _("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)}
+    for sheet_row in sheet.rows:
+        if sheet_row.error:
+            report.rows.append(MarkImportRow(number=sheet_row.line, errors=[sheet_row.error]))
+            continue
+        raw = sheet_row.values
+        status_text = raw.get("trang_thai", "").strip()
+        enrollment_text = raw.get("ma_dang_ky", "").strip()
+        if not status_text and not enrollment_text:
+            continue
+        row = MarkImportRow(number=sheet_row.line, name=raw.get("ho_ten", "").strip()[:150])
+        report.rows.append(row)
+        if not status_text:
+            continue  # not marked on paper: left as it is
+        try:
+            enrollment_id = uuid.UUID(enrollment_text)
+        except ValueError:
+            row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
+            continue
+        status = STATUS_BY_WORD.get(fold(status_text))
+        if status is None:
+            row.errors.append(
+                _("Cột trang_thai: không hiểu “%(value)s” (có mặt, đến muộn, vắng có phép, vắng).")
+                % {"value": status_text[:40]}
             )
-            return report
-        reader.fieldnames = header
-        for number, raw in enumerate(reader, start=2):
-            if number - 1 > IMPORT_MAX_ROWS:
-                report.file_errors.append(
-                    _("Tệp có hơn %(count)s dòng.") % {"count": number_for_people(IMPORT_MAX_ROWS)}
-                )
-                return report
-            status_text = (raw.get("trang_thai") or "").strip()
-            enrollment_text = (raw.get("ma_dang_ky") or "").strip()
-            if not status_text and not enrollment_text:
-                continue
-            row = MarkImportRow(number=number, name=(raw.get("ho_ten") or "").strip()[:150])
-            report.rows.append(row)
-            if not status_text:
-                continue  # not marked on paper: left as it is
-            try:
-                enrollment_id = uuid.UUID(enrollment_text)
-            except ValueError:
-                row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
-                continue
-            status = STATUS_BY_WORD.get(fold(status_text))
-            if status is None:
-                row.errors.append(
-                    _(
-                        "Cột trang_thai: không hiểu “%(value)s” (có mặt, đến muộn, vắng có phép, vắng)."
-                    )
-                    % {"value": status_text[:40]}
-                )
-                continue
-            row.status = status
-            marks.append(
-                MarkInput(
-                    session_id=session.public_id,
-                    enrollment_id=enrollment_id,
-                    status=status,
-                    note=(raw.get("ghi_chu") or "")[:300],
-                )
+            continue
+        row.status = status
+        marks.append(
+            MarkInput(
+                session_id=session.public_id,
+                enrollment_id=enrollment_id,
+                status=status,
+                note=raw.get("ghi_chu", "")[:300],
             )
-    except csv.Error as error:
-        report.file_errors.append(_("Tệp CSV hỏng: %(error)s") % {"error": str(error)[:100]})
-        return report
+        )
     if report.failed or not marks:
         if not marks and not report.failed:
             report.file_errors.append(_("Tệp không có dòng điểm danh nào."))

@@ -1,8 +1,6 @@
-"""CSV import of offerings, with a report per row: a good row is imported, a bad row writes
-nothing and says why, in the manager's language."""
+"""Import of offerings from a .csv or .xlsx file, with a report per row: a good row is
+imported, a bad row writes nothing and says why, in the manager's language."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +15,7 @@ from courses.models import Course
 from courses.services.catalog import offering_create, offering_publish
 from learnprofile.errors import DomainError, NotPermitted
 from learnprofile.formatting import number_for_people
+from learnprofile.spreadsheets import SpreadsheetRefused, spreadsheet_read
 from profiles import api as profiles_api
 
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -109,55 +108,55 @@ def _messages(error: ValidationError | DomainError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def offerings_import_csv(*, actor: Any, organization_id: int, content: bytes) -> ImportReport:
-    """Import offerings of the center's courses from CSV (columns IMPORT_COLUMNS; `course` is
-    a course title of this center or its id). Each row is its own transaction. Raises
-    NotPermitted when the actor does not manage the center; file problems are reported."""
+def offerings_import_file(
+    *, actor: Any, organization_id: int, content: bytes, file_name: str, content_type: str = ""
+) -> ImportReport:
+    """Import offerings of the center's courses from a .csv or .xlsx file (columns
+    IMPORT_COLUMNS; `course` is a course title of this center or its id), read by
+    learnprofile.spreadsheets. Each row is its own transaction: good rows are imported, a bad
+    row (including one with a control character or an over-long cell) writes nothing and is
+    reported with its line. At most IMPORT_MAX_ROWS rows are imported; the rest are reported.
+    Raises NotPermitted when the actor does not manage the center; file problems (size,
+    encoding, format, missing columns) are reported in `file_errors` and write nothing."""
     if organization_id not in permissions.managed_organization_ids(actor):
         raise NotPermitted(_("Bạn không quản lý trung tâm này."))
     report = ImportReport()
-    if len(content) > IMPORT_MAX_BYTES:
-        report.file_errors.append(_("Tệp lớn hơn 2 MB."))
-        return report
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        report.file_errors.append(_("Tệp không được mã hóa UTF-8. Hãy lưu lại dạng “CSV UTF-8”."))
+        sheet = spreadsheet_read(
+            content=content,
+            file_name=file_name,
+            content_type=content_type,
+            columns=IMPORT_COLUMNS,
+            required=REQUIRED_COLUMNS,
+            max_bytes=IMPORT_MAX_BYTES,
+            max_rows=IMPORT_MAX_ROWS,
+        )
+    except SpreadsheetRefused as error:
+        report.file_errors.append(str(error.message))
         return report
-    if "\x00" in text:  # PostgreSQL cannot store it; a text file never holds it
-        report.file_errors.append(_("Tệp chứa ký tự không hợp lệ (NUL). Đây không phải tệp CSV."))
-        return report
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        report.file_errors.append(_("Thiếu cột: %(columns)s.") % {"columns": ", ".join(missing)})
-        return report
-    reader.fieldnames = header
     courses = {
         course.title.strip().casefold(): course
         for course in Course.objects.filter(provider_id=organization_id)
     }
     courses_by_id = {str(course.public_id): course for course in courses.values()}
-    try:
-        for number, raw in enumerate(reader, start=2):
-            if number - 1 > IMPORT_MAX_ROWS:
-                report.file_errors.append(
-                    _("Chỉ nhập %(count)s dòng đầu; hãy chia tệp.")
-                    % {"count": number_for_people(IMPORT_MAX_ROWS)}
-                )
-                break
-            values = {name: (raw.get(name) or "") for name in IMPORT_COLUMNS}
-            if not any(value.strip() for value in values.values()):
-                continue
-            row = ImportRow(number=number)
-            report.rows.append(row)
-            try:
-                row.offering_id = _import_row(actor, values, courses, courses_by_id)
-            except (ValidationError, DomainError) as error:
-                row.errors = _messages(error)
-    except csv.Error as error:
-        report.file_errors.append(_("Tệp CSV hỏng: %(error)s") % {"error": str(error)[:100]})
+    for sheet_row in sheet.rows:
+        if sheet_row.error:
+            report.rows.append(ImportRow(number=sheet_row.line, errors=[sheet_row.error]))
+            continue
+        values = {name: sheet_row.values.get(name, "") for name in IMPORT_COLUMNS}
+        if not any(value.strip() for value in values.values()):
+            continue
+        row = ImportRow(number=sheet_row.line)
+        report.rows.append(row)
+        try:
+            row.offering_id = _import_row(actor, values, courses, courses_by_id)
+        except (ValidationError, DomainError) as error:
+            row.errors = _messages(error)
+    if sheet.is_truncated:
+        report.file_errors.append(
+            _("Chỉ nhập %(count)s dòng đầu; hãy chia tệp.")
+            % {"count": number_for_people(IMPORT_MAX_ROWS)}
+        )
     return report
 
 

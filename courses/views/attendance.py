@@ -42,12 +42,14 @@ from courses.services import attendance, checkin, completion, walk_ins
 from courses.services import enrollment as enrollment_services
 from courses.services.attendance_files import (
     COLUMNS,
-    marks_import_csv,
-    offering_attendance_csv,
-    session_attendance_csv,
+    IMPORT_MAX_BYTES,
+    marks_import_file,
+    offering_attendance_rows,
+    session_attendance_rows,
 )
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
+from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
 from profiles import api as profiles_api
 
 SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "courses" / "roster-sw.js"
@@ -189,26 +191,39 @@ def session_print(request: HttpRequest, session_id: UUID) -> HttpResponse:
     )
 
 
-def _csv_response(content: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _spreadsheet_response(rows: list[list[Any]], file_format: str, stem: str) -> HttpResponse:
+    """`rows` as a CSV (UTF-8 with BOM, formula guard) or .xlsx (text cells) download."""
+    if file_format == "xlsx":
+        response = HttpResponse(xlsx_bytes(rows, title=stem), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(csv_text(rows), content_type=CSV_CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{file_format}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
-def session_export(request: HttpRequest, session_id: UUID) -> HttpResponse:
+def session_export(
+    request: HttpRequest, session_id: UUID, file_format: str = "csv"
+) -> HttpResponse:
+    """The session's roster as CSV or .xlsx: also the import template."""
     session = _session(request, session_id)
     stamp = timezone.localtime(session.starts_at).strftime("%Y%m%d-%H%M")
-    return _csv_response(session_attendance_csv(session=session), f"diem-danh-{stamp}.csv")
+    return _spreadsheet_response(
+        session_attendance_rows(session=session), file_format, f"diem-danh-{stamp}"
+    )
 
 
 @login_required
-def offering_export(request: HttpRequest, offering_id: UUID) -> HttpResponse:
+def offering_export(
+    request: HttpRequest, offering_id: UUID, file_format: str = "csv"
+) -> HttpResponse:
+    """The offering's attendance, a column per session, as CSV or .xlsx."""
     offering = _offering(request, offering_id)
-    return _csv_response(
-        offering_attendance_csv(offering=offering),
-        f"diem-danh-lop-{offering.starts_on:%Y%m%d}.csv",
+    return _spreadsheet_response(
+        offering_attendance_rows(offering=offering),
+        file_format,
+        f"diem-danh-lop-{offering.starts_on:%Y%m%d}",
     )
 
 
@@ -218,9 +233,15 @@ def session_import(request: HttpRequest, session_id: UUID) -> HttpResponse:
     form = MarksImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        content = form.cleaned_data["file"].read(1024 * 1024 + 1)
+        upload = form.cleaned_data["file"]
         try:
-            report = marks_import_csv(actor=request.user, session=session, content=content)
+            report = marks_import_file(
+                actor=request.user,
+                session=session,
+                content=upload.read(IMPORT_MAX_BYTES + 1),
+                file_name=upload.name or "",
+                content_type=upload.content_type or "",
+            )
         except DomainError as error:
             form_error_add(form, error)
     return render(

@@ -30,7 +30,7 @@ from courses.models import Course, Offering, Session
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
 from courses.services.catalog import Recurrence
-from courses.services.imports import IMPORT_COLUMNS, offerings_import_csv
+from courses.services.imports import IMPORT_COLUMNS, IMPORT_MAX_BYTES, offerings_import_file
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from profiles import api as profiles_api
@@ -354,10 +354,13 @@ def offerings_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read(2 * 1024 * 1024 + 1)
         try:
-            report = offerings_import_csv(
-                actor=request.user, organization_id=organization.id, content=content
+            report = offerings_import_file(
+                actor=request.user,
+                organization_id=organization.id,
+                content=upload.read(IMPORT_MAX_BYTES + 1),
+                file_name=upload.name or "",
+                content_type=upload.content_type or "",
             )
         except DomainError as error:
             form_error_add(form, error)

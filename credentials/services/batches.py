@@ -1,13 +1,11 @@
 """An issuer administrator's issuance: to one learner, to the completers of an offering, or to
-the rows of a CSV file. First a preview (who gets one, who already has one, who cannot and
-why), then the batch: one request per learner, written with its jobs in one transaction.
+the rows of a spreadsheet (.csv or .xlsx). First a preview (who gets one, who already has one,
+who cannot and why), then the batch: one request per learner, written with its jobs in one transaction.
 
 The preview predicts; the worker decides: eligibility is checked again when each credential
 is signed, and a refusal is kept with its reason on the request.
 """
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +20,8 @@ from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services.pipeline import issuances_enqueue_on_commit
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import NotFound, NotPermitted
+from learnprofile.formatting import number_for_people
+from learnprofile.spreadsheets import SpreadsheetRefused, spreadsheet_read
 from profiles import api as profiles_api
 from profiles.data import PersonData
 
@@ -216,40 +216,50 @@ def preview_contacts(
     return _classify(achievement, {person.id: person for person in people.values()}, wanted)
 
 
-def csv_rows(content: bytes) -> list[tuple[int, str, uuid.UUID | None]]:
-    """A CSV file with a `contact` column (email or phone) and an optional `offering` column
-    (the class's code). ValidationError, naming the line, for anything else."""
-    if len(content) > CSV_MAX_BYTES:
-        raise ValidationError({"file": [_("Tệp quá lớn (tối đa 1 MB).")]})
+def file_rows(
+    content: bytes, *, file_name: str, content_type: str = ""
+) -> list[tuple[int, str, uuid.UUID | None]]:
+    """Rows of (line, contact, offering or None) from a .csv or .xlsx file (read by
+    learnprofile.spreadsheets) with a `contact` column (email or phone) and an optional
+    `offering` column (the class's code). Raises ValidationError on the `file` field, naming
+    the line, for anything else: a file that cannot be read, a bad row (a malformed class
+    code, a control character, an over-long cell; at most 20 are listed), more than
+    CSV_MAX_ROWS rows, or no row at all. Reads only: nothing is written."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationError({"file": [_("Tệp phải là CSV mã hóa UTF-8.")]}) from error
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    if "contact" not in header:
+        sheet = spreadsheet_read(
+            content=content,
+            file_name=file_name,
+            content_type=content_type,
+            columns=("contact", "offering"),
+            required=("contact",),
+            max_bytes=CSV_MAX_BYTES,
+            max_rows=CSV_MAX_ROWS,
+        )
+    except SpreadsheetRefused as error:
+        raise ValidationError({"file": [str(error.message)]}) from error
+    if sheet.is_truncated:
         raise ValidationError(
-            {"file": [_("Dòng đầu của tệp phải có cột “contact” (email hoặc số điện thoại).")]}
+            {"file": [_("Tệp có quá %(max)s dòng.") % {"max": number_for_people(CSV_MAX_ROWS)}]}
         )
     rows: list[tuple[int, str, uuid.UUID | None]] = []
     errors: list[str] = []
-    for line, raw in enumerate(reader, start=2):
-        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        contact = record.get("contact", "")
+    for sheet_row in sheet.rows:
+        line = sheet_row.line
+        if sheet_row.error:
+            errors.append(_("Dòng %(line)s: %(error)s") % {"line": line, "error": sheet_row.error})
+            continue
+        contact = sheet_row.values.get("contact", "").strip()
         if not contact:
             continue
         offering_id = None
-        if record.get("offering"):
+        offering_text = sheet_row.values.get("offering", "").strip()
+        if offering_text:
             try:
-                offering_id = uuid.UUID(record["offering"])
+                offering_id = uuid.UUID(offering_text)
             except ValueError:
                 errors.append(_("Dòng %(line)s: mã lớp không hợp lệ.") % {"line": line})
                 continue
         rows.append((line, contact[:254], offering_id))
-        if len(rows) > CSV_MAX_ROWS:
-            raise ValidationError(
-                {"file": [_("Tệp có quá %(max)s dòng.") % {"max": f"{CSV_MAX_ROWS:,}"}]}
-            )
     if errors:
         raise ValidationError({"file": errors[:20]})
     if not rows:

@@ -16,7 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -35,6 +41,7 @@ from credentials.services import batches, issuance, pipeline
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.formatting import date_for_people
 from learnprofile.forms import form_error_add
+from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
 
@@ -229,7 +236,12 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
                 offering_id = form.cleaned_data["offering"]
                 preview = batches.preview_offering(achievement=achievement, offering_id=offering_id)
             else:
-                rows = batches.csv_rows(form.cleaned_data["file"].read(batches.CSV_MAX_BYTES + 1))
+                upload = form.cleaned_data["file"]
+                rows = batches.file_rows(
+                    upload.read(batches.CSV_MAX_BYTES + 1),
+                    file_name=upload.name or "",
+                    content_type=upload.content_type or "",
+                )
                 preview = batches.preview_contacts(achievement=achievement, rows=rows)
         except ValidationError as error:
             form_error_add(form, error)
@@ -420,14 +432,26 @@ def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpRespons
 
 @login_required
 @require_GET
-def credentials_export(request: HttpRequest, achievement_id: UUID) -> StreamingHttpResponse:
-    """The achievement's credentials as a CSV file (exports.credentials_csv)."""
+def credentials_export(
+    request: HttpRequest, achievement_id: UUID, file_format: str = "csv"
+) -> StreamingHttpResponse | FileResponse:
+    """The achievement's credentials as a CSV file (exports.credentials_csv, streamed) or an
+    .xlsx workbook (exports.credentials_xlsx); the same rows in both."""
     achievement = _achievement(request, achievement_id)
-    response = StreamingHttpResponse(
-        exports.credentials_csv(achievement=achievement), content_type="text/csv; charset=utf-8"
-    )
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="credentials-{achievement.public_id}.csv"'
-    )
+    response: StreamingHttpResponse | FileResponse
+    if file_format == "xlsx":
+        response = FileResponse(
+            exports.credentials_xlsx(achievement=achievement),
+            as_attachment=True,
+            filename=f"credentials-{achievement.public_id}.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
+        )
+    else:
+        response = StreamingHttpResponse(
+            exports.credentials_csv(achievement=achievement), content_type=CSV_CONTENT_TYPE
+        )
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="credentials-{achievement.public_id}.csv"'
+        )
     response.headers["Cache-Control"] = "private, no-store"
     return response
