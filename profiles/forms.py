@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learnprofile.text import person_name_normalise
+from profiles.channels import channels_available
 from profiles.models import (
     AdministrativeUnit,
     Broadcast,
@@ -133,4 +134,10 @@ class BroadcastForm(forms.ModelForm):
             (unit.pk, f"{unit.name}, {unit.parent.name}" if unit.parent else unit.name)
             for unit in units
         ]
+        # Only the channels that deliver here (SMS and Zalo when their backend is set).
+        channel = self.fields["channel"]
+        channel.choices = [(option.value, option.label) for option in channels_available()]
+        channel.error_messages["invalid_choice"] = _(
+            "Hệ thống chưa bật gửi qua kênh “%(value)s”. Vui lòng chọn một kênh có trong danh sách."
+        )
         self.order_fields(["unit"])

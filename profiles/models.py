@@ -661,6 +661,8 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The SMS gateway's or Zalo's id of the message it accepted ("" for email, or none given).
+    provider_message_id = models.CharField(max_length=100, blank=True, db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

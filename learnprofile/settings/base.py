@@ -332,8 +332,51 @@ NOTICE_QUIET_HOURS = (
     env("NOTICE_QUIET_FROM", default="21:00"),
     env("NOTICE_QUIET_UNTIL", default="07:00"),
 )
+# SMS and Zalo: a backend class each; unset, the channel is off (not offered to anyone).
+# Real ones: profiles.channels.HttpSmsBackend and profiles.channels.ZaloZnsBackend, configured
+# below; production refuses profiles.channels.RecordingBackend (it sends nothing).
 NOTICE_SMS_BACKEND = env("NOTICE_SMS_BACKEND", default="")
 NOTICE_ZALO_BACKEND = env("NOTICE_ZALO_BACKEND", default="")
+# A generic HTTP SMS gateway (profiles.channels.HttpSmsBackend). The body is a template, JSON
+# or form fields (a=b&c=d), with the placeholders {to} {text} {body} {subject} {link}
+# {reference}; {text} is the words and the unsubscribe link, {reference} the notice's id.
+NOTICE_SMS_HTTP_URL = env("NOTICE_SMS_HTTP_URL", default="")
+NOTICE_SMS_HTTP_METHOD = env("NOTICE_SMS_HTTP_METHOD", default="POST")
+NOTICE_SMS_HTTP_USERNAME = env("NOTICE_SMS_HTTP_USERNAME", default="")
+NOTICE_SMS_HTTP_PASSWORD = env("NOTICE_SMS_HTTP_PASSWORD", default="")
+NOTICE_SMS_HTTP_BEARER_TOKEN = env("NOTICE_SMS_HTTP_BEARER_TOKEN", default="")
+NOTICE_SMS_HTTP_BODY = env(
+    "NOTICE_SMS_HTTP_BODY",
+    default='{"to": "{to}", "message": "{text}", "reference": "{reference}"}',
+)
+NOTICE_SMS_HTTP_BODY_FORMAT = env("NOTICE_SMS_HTTP_BODY_FORMAT", default="json")
+NOTICE_SMS_HTTP_ACCEPTED_STATUSES = tuple(
+    env.list("NOTICE_SMS_HTTP_ACCEPTED_STATUSES", cast=int, default=[200, 201, 202])
+)
+# Optionally, a JSON field of the answer (dotted: "result.status") and the value meaning
+# "accepted"; any other value is a refusal.
+NOTICE_SMS_HTTP_ACCEPTED_FIELD = env("NOTICE_SMS_HTTP_ACCEPTED_FIELD", default="")
+NOTICE_SMS_HTTP_ACCEPTED_VALUE = env("NOTICE_SMS_HTTP_ACCEPTED_VALUE", default="")
+NOTICE_SMS_HTTP_MESSAGE_ID_FIELD = env("NOTICE_SMS_HTTP_MESSAGE_ID_FIELD", default="")
+# A header carrying the notice's id, for gateways that drop a request they saw before.
+NOTICE_SMS_HTTP_IDEMPOTENCY_HEADER = env("NOTICE_SMS_HTTP_IDEMPOTENCY_HEADER", default="")
+# e164 (+84912345678), digits (84912345678) or national (0912345678).
+NOTICE_SMS_NUMBER_FORMAT = env("NOTICE_SMS_NUMBER_FORMAT", default="e164")
+NOTICE_SMS_CONNECT_TIMEOUT = env.float("NOTICE_SMS_CONNECT_TIMEOUT", default=5.0)
+NOTICE_SMS_READ_TIMEOUT = env.float("NOTICE_SMS_READ_TIMEOUT", default=15.0)
+# Zalo Notification Service (profiles.channels.ZaloZnsBackend): one approved template whose
+# parameters are filled from NOTICE_ZALO_TEMPLATE_DATA (JSON, same placeholders).
+NOTICE_ZALO_ZNS_URL = env(
+    "NOTICE_ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template"
+)
+NOTICE_ZALO_ACCESS_TOKEN = env("NOTICE_ZALO_ACCESS_TOKEN", default="")
+NOTICE_ZALO_ACCESS_TOKEN_FILE = env("NOTICE_ZALO_ACCESS_TOKEN_FILE", default="")
+NOTICE_ZALO_TEMPLATE_ID = env("NOTICE_ZALO_TEMPLATE_ID", default="")
+NOTICE_ZALO_TEMPLATE_DATA = env(
+    "NOTICE_ZALO_TEMPLATE_DATA", default='{"content": "{body}", "link": "{link}"}'
+)
+NOTICE_ZALO_CONNECT_TIMEOUT = env.float("NOTICE_ZALO_CONNECT_TIMEOUT", default=5.0)
+NOTICE_ZALO_READ_TIMEOUT = env.float("NOTICE_ZALO_READ_TIMEOUT", default=15.0)
 JOBS_KEEP_FINISHED_DAYS = env.int("JOBS_KEEP_FINISHED_DAYS", default=30)
 WORKER_HEARTBEAT_KEY = "learnprofile:worker-heartbeat"
 WORKER_HEARTBEAT_EVERY_SECONDS = 10
@@ -353,6 +396,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # The parser it selects gives NFC text, whatever parser a view names (decision 0009).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "learnprofile.middleware.NfcContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "learnprofile.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -395,8 +440,6 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-    # The parser it selects gives NFC text, whatever parser a view names (decision 0009).
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "learnprofile.middleware.NfcContentNegotiation",
             "class": "logging.StreamHandler",
             "formatter": "json",
             "filters": ["request_id"],

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SITE_DOMAIN, env
+from .base import NOTICE_SMS_BACKEND, NOTICE_ZALO_BACKEND, SITE_DOMAIN, env
 
 
 def _required(name: str) -> str:
@@ -35,3 +35,25 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# SMS and Zalo: unset means the channel is off (nobody is offered it). The in-memory backend
+# sends nothing while marking messages sent, so it is refused; a real one needs its settings.
+for _setting, _backend in (
+    ("NOTICE_SMS_BACKEND", NOTICE_SMS_BACKEND),
+    ("NOTICE_ZALO_BACKEND", NOTICE_ZALO_BACKEND),
+):
+    if _backend.strip().rsplit(".", 1)[-1] == "RecordingBackend":
+        raise ImproperlyConfigured(
+            f"{_setting} names RecordingBackend, which keeps messages in memory and sends "
+            "nothing: unset it to switch the channel off, or name a real backend."
+        )
+if NOTICE_SMS_BACKEND.strip() == "profiles.channels.HttpSmsBackend":
+    _required("NOTICE_SMS_HTTP_URL")
+if NOTICE_ZALO_BACKEND.strip() == "profiles.channels.ZaloZnsBackend":
+    _required("NOTICE_ZALO_TEMPLATE_ID")
+    if not env("NOTICE_ZALO_ACCESS_TOKEN", default="") and not env(
+        "NOTICE_ZALO_ACCESS_TOKEN_FILE", default=""
+    ):
+        raise ImproperlyConfigured(
+            "NOTICE_ZALO_ACCESS_TOKEN or NOTICE_ZALO_ACCESS_TOKEN_FILE is required in production."
+        )

@@ -35,6 +35,7 @@ from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
+from profiles import channels
 from profiles.data import NoticeChannel, NoticeKind
 from profiles.models import (
     AdministrativeUnit,
@@ -81,10 +82,12 @@ def broadcast_get(*, user: Any, public_id: Any) -> Broadcast:
 @transaction.atomic
 def broadcast_create(*, actor: Any, unit_id: int, **fields: Any) -> Broadcast:
     """A draft to one of the actor's areas. Raises NotFound (an area that is not theirs),
-    ValidationError (the model's checks)."""
+    ChannelNotAvailable (SMS or Zalo while it has no delivery backend), ValidationError (the
+    model's checks)."""
     unit = next((unit for unit in broadcast_units(user=actor) if unit.pk == unit_id), None)
     if unit is None:
         raise NotFound(_("Bạn không quản lý địa bàn này."))
+    channels.channel_require(fields.get("channel", NoticeChannel.EMAIL))
     broadcast = Broadcast(author=actor, unit=unit, **fields)
     broadcast.full_clean()
     broadcast.save()
@@ -119,12 +122,14 @@ def broadcast_count(broadcast: Broadcast) -> int:
 def broadcast_queue(*, actor: Any, broadcast: Broadcast) -> None:
     """Send a draft: it is queued at once and a worker writes its rows (a province can hold
     a million consenting people: not a web request's work). Queuing twice (a double click)
-    queues once. Raises Conflict for a stopped broadcast."""
+    queues once. Raises Conflict for a stopped broadcast, ChannelNotAvailable for a draft
+    whose channel was switched off since it was written."""
     broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
     if broadcast.status == Broadcast.Status.QUEUED:
         return
     if broadcast.status != Broadcast.Status.DRAFT:
         raise Conflict(_("Thông báo này đã dừng, không thể gửi."))
+    channels.channel_require(broadcast.channel)
     broadcast.status = Broadcast.Status.QUEUED
     broadcast.queued_at = timezone.now()
     broadcast.save(update_fields=["status", "queued_at"])

@@ -301,9 +301,14 @@ def preferences_get(*, user: User) -> set[tuple[str, str]]:
 
 @transaction.atomic
 def preferences_set(*, user: User, enabled: set[tuple[str, str]]) -> None:
-    """Switch on exactly the `enabled` pairs (unknown pairs are ignored) and off the rest."""
+    """Switch on exactly the `enabled` pairs (unknown kinds are ignored) and off the rest,
+    on the channels offered now (`channels.channels_available`). A choice on a channel that
+    is off is kept as it was, unseen, for the day the channel is switched on. Raises
+    ChannelNotAvailable, writing nothing, when `enabled` names a channel that is off."""
+    for _kind, channel in enabled:
+        channels.channel_require(channel)
     for kind in NoticeKind.values:
-        for channel in NoticeChannel.values:
+        for channel in channels.channels_available():
             NotificationPreference.objects.update_or_create(
                 user=user,
                 kind=kind,
@@ -361,11 +366,15 @@ def _reasons_not_to_send(rows: list[Notification]) -> dict[int, str]:
         if is_granted
     }
     by_kind: dict[str, list[NoticeData]] = defaultdict(list)
+    available = {channel.value for channel in channels.channels_available()}
     for row in rows:
         recipient = row.recipient
         purpose = CONSENT_NEEDED.get(NoticeKind(row.kind))
         if recipient.erased_at is not None or not recipient.is_active or recipient.is_assisted:
             reasons[row.pk] = "recipient cannot receive notices"
+        elif row.channel not in available:
+            # Written before the channel was switched off: nothing would deliver it.
+            reasons[row.pk] = "channel not available"
         elif (row.recipient_id, row.kind, row.channel) in switched_off:
             reasons[row.pk] = "unsubscribed"
         elif purpose is not None and (row.recipient_id, purpose) not in consenting:
@@ -398,11 +407,16 @@ def _end(ids: list[int], **fields: Any) -> None:
         )
 
 
-def _mark_sent(row_ids: list[int]) -> None:
-    """Record these rows as sent, in one statement."""
+def _mark_sent(row_ids: list[int], *, provider_id: str = "") -> None:
+    """Record these rows as sent, in one statement (with the provider's message id, for a
+    single SMS or Zalo row)."""
     if row_ids:
         Notification.objects.filter(id__in=row_ids, status=Status.SENDING).update(
-            status=Status.SENT, sent_at=timezone.now(), reason="", claimed_at=None
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            reason="",
+            claimed_at=None,
+            provider_message_id=provider_id[:100],
         )
 
 
@@ -485,13 +499,14 @@ def _send_claimed(rows: list[Notification], now: datetime) -> dict[str, int]:
                 counts[Status.FAILED] += 1
                 continue
             try:
-                channels.deliver(
+                provider_id = channels.deliver(
                     channel=row.channel,
                     recipient=row.recipient,
                     subject=message.subject,
                     text=message.text,
                     html=message.html,
                     unsubscribe_url=unsubscribe,
+                    reference=str(row.public_id),
                     connection=email_connection,
                 )
             except channels.PermanentDeliveryError as error:
@@ -503,8 +518,13 @@ def _send_claimed(rows: list[Notification], now: datetime) -> dict[str, int]:
                 sent = []
                 _transient_failure([later.pk for later in to_send[position:]], error)
                 raise
-            sent.append(row.pk)
             counts[Status.SENT] += 1
+            if row.channel != NoticeChannel.EMAIL:
+                # A paid message, accepted by its provider: recorded at once with the
+                # provider's id, so a worker killed later does not send it again.
+                _mark_sent([row.pk], provider_id=provider_id)
+                continue
+            sent.append(row.pk)
             if len(sent) >= SENT_MARK_EVERY:
                 _mark_sent(sent)
                 sent = []
@@ -555,8 +575,13 @@ def outbox_counts() -> dict[str, dict[str, int]]:
     return dict(counts)
 
 
-def outbox_failures(*, kind: str = "", limit: int = 100) -> QuerySet[Notification]:
+def outbox_failures(
+    *, kind: str = "", channel: str = "", limit: int = 100
+) -> QuerySet[Notification]:
+    """The latest failed rows (of `kind`, on `channel`, when given), newest first."""
     failures = Notification.objects.filter(status=Status.FAILED).select_related("recipient")
     if kind:
         failures = failures.filter(kind=kind)
+    if channel:
+        failures = failures.filter(channel=channel)
     return failures.order_by("-created_at", "-id")[:limit]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from learnprofile.errors import DomainError, NotFound
 from learnprofile.formatting import number_for_people
 from learnprofile.forms import form_error_add
+from profiles import channels
 from profiles.forms import BroadcastForm
 from profiles.models import AdministrativeUnit, Broadcast
 from profiles.services import broadcasts
@@ -83,6 +84,7 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
                 (_("Tiếng Anh"), broadcasts.broadcast_message(broadcast, language="en")),
             ],
             "progress": broadcasts.broadcast_progress(broadcast) if not is_draft else {},
+            "is_channel_available": channels.channel_is_available(broadcast.channel),
         },
     )
 

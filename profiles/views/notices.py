@@ -13,7 +13,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from learnprofile.audit.services import audit_record
+from learnprofile.errors import DomainError
 from learnprofile.formatting import number_for_people
+from profiles import channels
 from profiles.data import NoticeChannel, NoticeKind
 from profiles.models import Notification, User
 from profiles.services import notifications
@@ -38,8 +40,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def notice_preferences(request: HttpRequest) -> HttpResponse:
-    """Which notices a person receives, kind by kind and channel by channel. A plain form."""
+    """Which notices a person receives, kind by kind, on the channels offered here (email,
+    and SMS or Zalo only when they are switched on). A plain form; a channel that is off,
+    posted anyway, is refused and nothing changes."""
     user: User = request.user  # type: ignore[assignment]
+    available = channels.channels_available()
+    status = 200
     if request.method == "POST":
         enabled = {
             (kind, channel)
@@ -47,16 +53,21 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
             for channel in NoticeChannel.values
             if request.POST.get(f"{kind}-{channel}") == "on"
         }
-        notifications.preferences_set(user=user, enabled=enabled)
-        messages.success(request, _("Đã lưu lựa chọn nhận thông báo."))
-        return redirect("notice_preferences")
+        try:
+            notifications.preferences_set(user=user, enabled=enabled)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            status = 400
+        else:
+            messages.success(request, _("Đã lưu lựa chọn nhận thông báo."))
+            return redirect("notice_preferences")
     off = notifications.preferences_get(user=user)
     rows = [
         (
             kind,
             [
                 (channel, f"{kind.value}-{channel.value}", (kind.value, channel.value) not in off)
-                for channel in NoticeChannel
+                for channel in available
             ],
         )
         for kind in NoticeKind
@@ -64,7 +75,12 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "profiles/notice_preferences.html",
-        {"rows": rows, "channels": list(NoticeChannel)},
+        {
+            "rows": rows,
+            "channels": available,
+            "has_text_channels": any(channel != NoticeChannel.EMAIL for channel in available),
+        },
+        status=status,
     )
 
 
@@ -87,15 +103,22 @@ def outbox(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in NoticeKind.values:
         kind = ""
+    available = channels.channels_available()
+    channel = request.GET.get("channel", "")
+    if channel not in {option.value for option in available}:
+        channel = ""
     return render(
         request,
         "profiles/staff/outbox.html",
         {
             "rows": rows,
             "statuses": statuses,
-            "failures": notifications.outbox_failures(kind=kind),
+            "failures": notifications.outbox_failures(kind=kind, channel=channel),
             "kind": kind,
             "kinds": list(NoticeKind),
+            "channel": channel,
+            # A channel filter only when there is more than email to choose from.
+            "channels": available if len(available) > 1 else [],
         },
     )
 
