@@ -10,8 +10,10 @@
   recipient still exists; they have not switched this kind off on this channel (one-click
   unsubscribe, or their preferences); they still consent, for kinds that need it; the notice
   still applies (the app that asked registers a check: still enrolled, session not moved...).
+  A row on a channel that is off now (`channels.channels_available`) is skipped too.
   Otherwise the row ends `skipped` with the reason. SMS and Zalo wait for the morning during
-  quiet hours. Rows are marked sent as the channel accepts them, twenty at a time.
+  quiet hours. Emails are marked sent as the server accepts them, twenty at a time; an SMS
+  or Zalo message at once, with its provider's message id (each one costs money).
 - A transient failure (the mail server is down) puts the rows back, counts an attempt and
   retries the job with backoff; after NOTICE_MAX_ATTEMPTS the row is `failed`, with the
   reason, for an administrator to retry.

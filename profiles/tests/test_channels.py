@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+import redis
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
@@ -34,6 +35,7 @@ from profiles.services import broadcasts, notifications
 from profiles.services.privacy import consent_set
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import notices_send_due, run_pending_jobs
+from tests.pipeline import celery_worker, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -623,3 +625,48 @@ def test_a_zns_outage_is_retried_then_sent(personas, zalo_gateway: Gateway) -> N
     row = Notification.objects.get(recipient=citizen)
     assert (row.status, row.attempts, row.provider_message_id) == ("sent", 1, "zns-1")
     assert len(zalo_gateway.requests) == 2
+
+
+# --- A real worker -------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+def test_a_real_worker_sends_an_sms_broadcast_through_the_gateway_once_per_recipient(
+    transactional_db: None, personas, settings, gateway: Gateway
+) -> None:
+    """The worker is another process: what it sends must leave it (the in-memory backend
+    kept messages there and marked them sent)."""
+    settings.NOTICE_SMS_BACKEND = "profiles.channels.HttpSmsBackend"
+    settings.NOTICE_SMS_HTTP_URL = f"{gateway.url}/v1/sms"
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    citizens = [_citizen(f"+8491234567{number}") for number in range(3)]
+    admin = personas.regional_admin
+    worker_environment = {
+        "NOTICE_SMS_BACKEND": "profiles.channels.HttpSmsBackend",
+        "NOTICE_SMS_HTTP_URL": f"{gateway.url}/v1/sms",
+        "NOTICE_SMS_HTTP_BEARER_TOKEN": TOKEN,
+        "NOTICE_SMS_HTTP_MESSAGE_ID_FIELD": "id",
+        "NOTICE_QUIET_FROM": "23:59:59.999999",
+        "NOTICE_QUIET_UNTIL": "00:00",
+    }
+
+    with celery_worker(extra_env=worker_environment):
+        hanoi = RegionalAdminScope.objects.get(user=admin).unit
+        broadcast = broadcasts.broadcast_create(
+            actor=admin, unit_id=hanoi.pk, channel="sms", subject_vi="Tin", body_vi="Nội dung."
+        )
+        broadcasts.broadcast_queue(actor=admin, broadcast=broadcast)
+        assert wait_until(lambda: Notification.objects.filter(kind="broadcast").count() == 3)
+        notifications.notifications_dispatch(now=timezone.now() + timedelta(minutes=1))
+        assert wait_until(
+            lambda: Notification.objects.filter(kind="broadcast", status="sent").count() == 3
+        )
+        time.sleep(1.0)  # anything sent twice would arrive now
+
+    assert len(gateway.requests) == 3
+    assert sorted(request.json()["to"] for request in gateway.requests) == sorted(
+        citizen.citizen_profile.phone for citizen in citizens
+    )
+    assert set(
+        Notification.objects.filter(kind="broadcast").values_list("provider_message_id", flat=True)
+    ) == {"gw-1"}
