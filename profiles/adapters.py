@@ -5,6 +5,7 @@ its one canonical form (decision 0009)."""
 import unicodedata
 from typing import Any
 
+from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib import auth
@@ -42,6 +43,15 @@ def _passwords_as_typed_before_nfc(password: str) -> list[str]:
     return [
         form for index, form in enumerate(forms) if form != password and form not in forms[:index]
     ]
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's sign-in form, the address taken in its canonical form (decision 0009): the
+    account is found by either form, and the address allauth then checks for verification is
+    the one stored (ACCOUNT_FORMS["login"])."""
+
+    def clean_login(self) -> str:
+        return email_canonical(super().clean_login())
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -150,6 +150,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
+# Sign-in takes an address in its canonical form (either form of an IDN domain; decision 0009).
+ACCOUNT_FORMS = {"login": "profiles.adapters.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
