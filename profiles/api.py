@@ -185,7 +185,10 @@ def assisted_person_create(
 
 
 def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
-    """People with this phone or national ID number (ValidationError if malformed)."""
+    """People with this phone or national ID number. The phone may be typed in any form
+    `profiles.phone.phone_parse` accepts (an old 11-digit mobile number finds the person by
+    today's number). Raises ValidationError keyed by field (`phone`, `national_id`) if
+    malformed; nothing is queried then."""
     users = assisted.persons_find(phone=phone, national_id=national_id)
     return list(persons_get(user_ids={user.pk for user in users}).values())
 
