@@ -101,17 +101,20 @@ class UnicodeNfcMiddleware:
             return
         # Too many fields: the view meets the same error when it reads GET, and answers 400.
         with contextlib.suppress(SuspiciousOperation):
-            request.GET = querydict_nfc(request.GET)
-        if hasattr(request, "_post"):
-            request._post = querydict_nfc(request._post)  # type: ignore[has-type]
+            request.GET = querydict_nfc(request.GET)  # type: ignore[assignment]
+        # Django's private hook, also used by DRF: request.POST and request.FILES call
+        # _load_post_and_files() once, when first read, and keep its result in _post/_files.
+        target: Any = request
+        if hasattr(target, "_post"):
+            target._post = querydict_nfc(target._post)
             return
-        load_post_and_files = request._load_post_and_files  # type: ignore[attr-defined]
+        load_post_and_files = target._load_post_and_files
 
         def load_then_normalise() -> None:
             load_post_and_files()
-            request._post = querydict_nfc(request._post)  # type: ignore[has-type]
+            target._post = querydict_nfc(target._post)
 
-        request._load_post_and_files = load_then_normalise  # type: ignore[attr-defined]
+        target._load_post_and_files = load_then_normalise
 
 
 class _NfcParser:
