@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 
 from learnprofile.errors import DomainError
 from profiles.data import NoticeChannel
+from profiles.phone import phone_is_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +178,9 @@ def deliver(
     phone = getattr(getattr(recipient, "citizen_profile", None), "phone", "")
     if not phone:
         raise PermanentDeliveryError("no phone number")
+    if not phone_is_mobile(phone):
+        # A landline (accepted as a person's phone) cannot take an SMS or a Zalo message.
+        raise PermanentDeliveryError(f"not a mobile number: {masked(phone)}")
     backend = _backend(channel)
     return backend.send(
         TextMessage(to=phone, body=text, link=unsubscribe_url, reference=reference, subject=subject)

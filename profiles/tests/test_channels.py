@@ -457,6 +457,19 @@ def test_a_gateway_refusal_fails_the_notice_with_its_reason_shown_to_administrat
     assert "destination barred" in page
 
 
+def test_a_landline_is_not_sent_an_sms_and_its_notice_fails_with_the_reason(
+    personas, sms_gateway: Gateway
+) -> None:
+    citizen = _citizen("+842438251234")  # a Hanoi landline
+    _broadcast_by("sms", admin=personas.regional_admin)
+
+    _send_due()
+
+    row = Notification.objects.get(recipient=citizen)
+    assert sms_gateway.requests == []
+    assert (row.status, row.reason) == ("failed", "not a mobile number: ***234")
+
+
 def test_a_gateway_answer_saying_rejected_fails_the_notice(
     personas, settings, sms_gateway: Gateway
 ) -> None:
