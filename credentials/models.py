@@ -241,7 +241,7 @@ class IssuanceBatch(models.Model):
 
     class Source(models.TextChoices):
         OFFERING = "offering", _("Người hoàn thành một lớp")
-        CSV = "csv", _("Tệp CSV")
+        CSV = "csv", _("Tệp bảng tính (CSV hoặc Excel)")  # the value predates .xlsx imports
         SINGLE = "single", _("Một người học")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
