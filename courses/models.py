@@ -81,9 +81,15 @@ class Course(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0), name="course_hours_positive"),
             models.CheckConstraint(
-                condition=Q(category__in=LearningCategory.values), name="course_category_valid"
+                condition=Q(hours__gt=0),
+                name="course_hours_positive",
+                violation_error_message=_("Số giờ học phải lớn hơn 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=LearningCategory.values),
+                name="course_category_valid",
+                violation_error_message=_("Hãy chọn một lĩnh vực trong danh sách."),
             ),
         ]
 
@@ -154,19 +160,27 @@ class Offering(models.Model):
             models.CheckConstraint(
                 condition=Q(enrolled_count__lte=F("capacity")),
                 name="offering_never_overbooked",
+                violation_error_message=_("Số người đã ghi danh vượt quá số chỗ."),
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="offering_ends_after_start"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="offering_ends_after_start",
+                violation_error_message=_("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."),
             ),
             models.CheckConstraint(
-                condition=Q(capacity__gte=1, capacity__lte=10000), name="offering_capacity_range"
+                condition=Q(capacity__gte=1, capacity__lte=10000),
+                name="offering_capacity_range",
+                violation_error_message=_("Số chỗ phải từ 1 đến 10.000."),
             ),
             models.CheckConstraint(
                 condition=Q(minimum_attendance_percent__lte=100),
                 name="offering_attendance_percent_range",
+                violation_error_message=_("Tỷ lệ chuyên cần tối thiểu phải từ 0 đến 100%."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=OfferingStatus.values), name="offering_status_valid"
+                condition=Q(status__in=OfferingStatus.values),
+                name="offering_status_valid",
+                violation_error_message=_("Trạng thái lớp học không hợp lệ."),
             ),
         ]
         indexes = [

@@ -85,7 +85,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             # Stored lower-cased, so the unique index is also case-insensitive.
-            models.CheckConstraint(condition=Q(email=Lower("email")), name="user_email_lowercase"),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="user_email_lowercase",
+                violation_error_message=_("Địa chỉ email phải viết thường."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,12 +367,17 @@ class LearningRecord(models.Model):
             models.UniqueConstraint(
                 fields=["source_app", "source_id"], name="record_source_unique"
             ),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="record_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="record_hours_not_negative",
+                violation_error_message=_("Số giờ học không được âm."),
+            ),
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True)
                 | Q(ended_on__isnull=True)
                 | Q(ended_on__gte=F("started_on")),
                 name="record_dates_in_order",
+                violation_error_message=_("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."),
             ),
         ]
         indexes = [
