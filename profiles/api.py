@@ -11,12 +11,15 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from learnprofile.text import email_canonical
 from profiles import permissions, selectors
 from profiles.data import (
     AdministrativeUnitData,
+    ContactMatch,
     LearningRecordData,
     OrganizationData,
     PersonData,
@@ -193,29 +196,43 @@ def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
     return list(persons_get(user_ids={user.pk for user in users}).values())
 
 
-def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
-    """Who each email address or phone number names, in three queries whatever the count:
-    keyed by the contact as given. A phone number may be written in any form
-    `profiles.phone.phone_parse` accepts ("0912 345 678", "+84 912 345 678", "84912345678",
-    "+84 0912 345 678", an old "0162 912 3456" whose new number is on file). A contact that
-    names nobody, an invalid phone number, or a phone number shared by several people is
-    left out; never raises for a malformed contact."""
+def contacts_match(*, contacts: list[str]) -> dict[str, ContactMatch]:
+    """Who each email address or phone number names, keyed by the contact as given, in three
+    queries whatever the count. A contact with "@" is an e-mail address (either form of an
+    IDN domain names the same person, decision 0009); any other is a Vietnamese phone number
+    in any form `profiles.phone.phone_parse` accepts ("0912 345 678", "+84 912 345 678",
+    "84912345678", "+84 0912 345 678", an old "0162 912 3456" whose new number is on file).
+
+    Each answer lists everyone the contact names: a phone number shared by a household
+    names several people. A contact that is not a valid e-mail address (Django's
+    `validate_email`) or phone number names nobody and carries the reason in `error`, in
+    the active language (for a phone, the message of `phone_normalise`). Never raises."""
+    answers: dict[str, ContactMatch] = {}
     # Either form of an address with an IDN domain (Unicode or punycode) names the same
     # person: both are looked up in the one form addresses are stored in (decision 0009),
     # and each contact that names it is answered.
     emails: dict[str, list[str]] = {}
-    for contact in contacts:
-        if "@" in contact:
-            emails.setdefault(email_canonical(contact), []).append(contact)
-    # Phone numbers in any accepted form ("0912 345 678", "+84 912...", an old 0162...
-    # number): several contacts may name the same E.164 number, each is answered.
+    # Phone numbers in any accepted form: several contacts may name the same E.164 number.
     phones: dict[str, list[str]] = {}
     for contact in contacts:
-        if "@" not in contact:
+        if "@" in contact:
+            email = email_canonical(contact)
+            try:
+                validate_email(email)
+            except ValidationError:
+                answers[contact] = ContactMatch(
+                    error=_(
+                        "Địa chỉ email không hợp lệ. Hãy kiểm tra lại: email có dạng "
+                        "ten@tenmien, ví dụ lan.nguyen@example.com."
+                    )
+                )
+                continue
+            emails.setdefault(email, []).append(contact)
+        else:
             try:
                 phones.setdefault(phone_normalise(contact), []).append(contact)
-            except ValidationError:
-                continue
+            except ValidationError as error:
+                answers[contact] = ContactMatch(error=" ".join(error.messages))
     by_email: dict[str, int] = dict(
         EmailAddress.objects.filter(
             email__in=list(emails), user__erased_at__isnull=True, user__is_active=True
@@ -227,20 +244,39 @@ def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
         is_active=True,
     ).values_list("pk", "email"):
         by_email[email] = user_id
-    found: dict[str, int] = {
-        contact: user_id for email, user_id in by_email.items() for contact in emails[email]
-    }
+    named: dict[str, list[int]] = {}
+    for email, contacts_of_email in emails.items():
+        for contact in contacts_of_email:
+            named[contact] = [by_email[email]] if email in by_email else []
     by_phone: dict[str, list[int]] = {}
-    for user_id, phone in User.objects.filter(
-        citizen_profile__phone__in=list(phones), erased_at__isnull=True, is_active=True
-    ).values_list("pk", "citizen_profile__phone"):
+    for user_id, phone in (
+        User.objects.filter(
+            citizen_profile__phone__in=list(phones), erased_at__isnull=True, is_active=True
+        )
+        .order_by("pk")
+        .values_list("pk", "citizen_profile__phone")
+    ):
         by_phone.setdefault(phone, []).append(user_id)
-    for phone, user_ids in by_phone.items():
-        if len(user_ids) == 1:
-            for contact in phones[phone]:
-                found[contact] = user_ids[0]
-    people = persons_get(user_ids=set(found.values()))
-    return {contact: people[user_id] for contact, user_id in found.items() if user_id in people}
+    for phone, contacts_of_phone in phones.items():
+        for contact in contacts_of_phone:
+            named[contact] = by_phone.get(phone, [])
+    people = persons_get(user_ids={user_id for ids in named.values() for user_id in ids})
+    for contact, user_ids in named.items():
+        answers[contact] = ContactMatch(
+            people=tuple(people[user_id] for user_id in user_ids if user_id in people)
+        )
+    return answers
+
+
+def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
+    """Who each email address or phone number names, keyed by the contact as given (see
+    `contacts_match`, whose rules it follows). A contact that names nobody, an invalid
+    contact, or a phone number shared by several people is left out; never raises."""
+    return {
+        contact: match.people[0]
+        for contact, match in contacts_match(contacts=contacts).items()
+        if len(match.people) == 1
+    }
 
 
 def learning_records_move(

@@ -45,6 +45,20 @@ class PersonData:
     is_assisted: bool = False
 
 
+@dataclass(frozen=True)
+class ContactMatch:
+    """Who one e-mail address or phone number, as it was typed, names.
+
+    ``people``: the active, not erased accounts it names, in id order: none, one, or several
+    when a household shares a phone number (phones are not unique by design). ``error``:
+    why the contact is not a valid e-mail address or Vietnamese phone number, a sentence in
+    the active language; "" when it is valid (``people`` is empty when it is not).
+    """
+
+    people: tuple[PersonData, ...] = ()
+    error: str = ""
+
+
 class LearningCategory(models.TextChoices):
     """The fixed list of subjects used by the ledger, the catalog and goals."""
 

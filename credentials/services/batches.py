@@ -37,6 +37,10 @@ class Outcome:
     NO_IDENTITY = "no_identity"
     UNKNOWN = "unknown"
     DUPLICATE = "duplicate"
+    # The contact is not a valid e-mail address or phone number; the row says why.
+    INVALID_CONTACT = "invalid_contact"
+    # A phone number several people share (a household's landline): it names nobody alone.
+    SHARED_PHONE = "shared_phone"
 
 
 OUTCOME_LABELS = {
@@ -46,6 +50,10 @@ OUTCOME_LABELS = {
     Outcome.NO_IDENTITY: gettext_lazy("Chưa có email đã xác minh hay số điện thoại"),
     Outcome.UNKNOWN: gettext_lazy("Không tìm thấy người học"),
     Outcome.DUPLICATE: gettext_lazy("Trùng với một dòng phía trên"),
+    Outcome.INVALID_CONTACT: gettext_lazy("Email hoặc số điện thoại không hợp lệ"),
+    Outcome.SHARED_PHONE: gettext_lazy(
+        "Nhiều người dùng chung số điện thoại này; hãy dùng email của người học."
+    ),
 }
 
 
@@ -57,10 +65,13 @@ class PreviewRow:
     learner_id: int | None = None
     name: str = ""
     offering_id: uuid.UUID | None = None
+    # The row's own reason, when the outcome's label is not enough (why a contact is
+    # invalid); "" otherwise.
+    message: str = ""
 
     @property
     def label(self) -> str:
-        return str(OUTCOME_LABELS[self.outcome])
+        return self.message or str(OUTCOME_LABELS[self.outcome])
 
 
 @dataclass
@@ -112,8 +123,12 @@ def _classify(
     achievement: Achievement,
     people: dict[int, PersonData],
     wanted: list[tuple[int, str, int | None, uuid.UUID | None, bool]],
+    refusals: dict[int, tuple[str, str]] | None = None,
 ) -> Preview:
-    """Rows of (line, contact, learner id, offering id, completed) -> the preview."""
+    """Rows of (line, contact, learner id, offering id, completed) -> the preview.
+    `refusals`: by position in `wanted`, the (outcome, message) of a row whose contact names
+    no one learner (invalid, or shared by several people)."""
+    refusals = refusals or {}
     learner_ids = {learner_id for _line, _c, learner_id, _o, _d in wanted if learner_id}
     standing = set(
         Credential.objects.filter(
@@ -122,7 +137,11 @@ def _classify(
     )
     seen: set[tuple[int, uuid.UUID | None]] = set()
     preview = Preview()
-    for line, contact, learner_id, offering_id, completed in wanted:
+    for position, (line, contact, learner_id, offering_id, completed) in enumerate(wanted):
+        if position in refusals:
+            outcome, message = refusals[position]
+            preview.rows.append(PreviewRow(line, contact, outcome, message=message))
+            continue
         person = people.get(learner_id) if learner_id else None
         if person is None:
             preview.rows.append(PreviewRow(line, contact, Outcome.UNKNOWN))
@@ -179,9 +198,14 @@ def preview_contacts(
     *, achievement: Achievement, rows: list[tuple[int, str, uuid.UUID | None]]
 ) -> Preview:
     """Rows of (line, email or phone, offering or None), e.g. from a CSV file or the form for
-    one learner; a few queries whatever the number of rows. A malformed phone number is a
-    row that names nobody."""
-    people = profiles_api.persons_by_contact(contacts=[contact for _line, contact, _o in rows])
+    one learner; a few queries whatever the number of rows. A contact that is not a valid
+    e-mail address or phone number is an INVALID_CONTACT row whose label says why (the
+    message of `phone_normalise` for a phone); a phone number several people share is a
+    SHARED_PHONE row (nobody is guessed); one that names nobody, UNKNOWN. Reads only."""
+    matches = profiles_api.contacts_match(contacts=[contact for _line, contact, _o in rows])
+    people = {
+        contact: match.people[0] for contact, match in matches.items() if len(match.people) == 1
+    }
     completions = courses_api.completions_of_learners(
         pairs={
             (people[contact].id, offering_id)
@@ -201,7 +225,13 @@ def preview_contacts(
         )
 
     wanted: list[tuple[int, str, int | None, uuid.UUID | None, bool]] = []
+    refusals: dict[int, tuple[str, str]] = {}
     for line, contact, offering_id in rows:
+        match = matches.get(contact)
+        if match is not None and match.error:
+            refusals[len(wanted)] = (Outcome.INVALID_CONTACT, match.error)
+        elif match is not None and len(match.people) > 1:
+            refusals[len(wanted)] = (Outcome.SHARED_PHONE, "")
         person = people.get(contact)
         learner_id = person.id if person is not None else None
         wanted.append(
@@ -213,7 +243,9 @@ def preview_contacts(
                 learner_id is not None and completed(learner_id, offering_id),
             )
         )
-    return _classify(achievement, {person.id: person for person in people.values()}, wanted)
+    return _classify(
+        achievement, {person.id: person for person in people.values()}, wanted, refusals
+    )
 
 
 def file_rows(

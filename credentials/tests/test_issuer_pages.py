@@ -155,7 +155,8 @@ def test_one_learner_by_email_and_a_csv_file_with_mistakes(
     assert "Sẽ được cấp: <strong>1</strong>" in page
     assert "Trùng với một dòng phía trên: <strong>1</strong>" in page
     assert "Chưa hoàn thành lớp học: <strong>1</strong>" in page
-    assert "Không tìm thấy người học: <strong>2</strong>" in page
+    assert "Không tìm thấy người học: <strong>1</strong>" in page
+    assert "Email hoặc số điện thoại không hợp lệ: <strong>1</strong>" in page
 
     bad = client.post(
         url,

@@ -190,9 +190,10 @@ def _achievement_page(
     credentials_of = Credential.objects.filter(achievement=achievement)
     query = request.GET.get("q", "").strip()[:254]
     if query:
-        found = profiles_api.persons_by_contact(contacts=[query])
+        # A phone number a household shares finds the credentials of each of them.
+        found = profiles_api.contacts_match(contacts=[query])
         credentials_of = credentials_of.filter(
-            learner_id__in=[person.id for person in found.values()]
+            learner_id__in=[person.id for match in found.values() for person in match.people]
         )
     credentials = list(credentials_of.order_by("-issued_at", "-id")[:50])
     people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
@@ -232,6 +233,11 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
                     achievement=achievement,
                     rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
                 )
+                (row,) = preview.rows
+                if row.outcome == batches.Outcome.INVALID_CONTACT:
+                    # A typing mistake: said on the field, where it is fixed.
+                    form.add_error("contact", row.label)
+                    preview = None
             elif mode == "offering":
                 offering_id = form.cleaned_data["offering"]
                 preview = batches.preview_offering(achievement=achievement, offering_id=offering_id)
