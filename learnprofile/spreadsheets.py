@@ -29,12 +29,14 @@ message in the active language; nothing else escapes, so an upload never becomes
 
 Writing: `csv_text` (UTF-8 with a BOM, comma separated: Excel reads the BOM and then the
 commas whatever the locale; a `sep=` line would make it ignore the BOM) and `xlsx_write` (one
-sheet, every cell a text cell: nothing a spreadsheet could run). CSV cells pass through
-`learnprofile.text.spreadsheet_cell` (the formula guard).
+sheet; numbers are number cells and dates date cells, every text a text cell: nothing a
+spreadsheet could run). CSV cells pass through `learnprofile.text.spreadsheet_cell` (the
+formula guard).
 """
 
 import csv
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -44,6 +46,7 @@ from decimal import Decimal
 from pathlib import PurePath
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -505,25 +508,54 @@ def xlsx_cell_text(value: object) -> str:
     return _XLSX_ILLEGAL.sub("", text)[:XLSX_MAX_CELL_CHARS]
 
 
-def xlsx_write(rows: Iterable[Sequence[Any]], *, target: IO[bytes], title: str = "") -> None:
-    """Write `rows` (the first is the header) as a one-sheet workbook to `target` (a binary file). Every cell is a text cell (inline
-    string): "=HYPERLINK(...)" stays text, "+84912345678" keeps its plus and needs no
-    apostrophe. Rows are streamed (openpyxl write-only mode)."""
-    from openpyxl import Workbook
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
+def _xlsx_cell(worksheet: Any, value: object) -> Any:
+    """One write-only cell for `value`: a number cell for an int, float or Decimal (not a
+    bool, not NaN or infinity, which Excel cannot hold); a date cell shown `dd/mm/yyyy` for a
+    date and `dd/mm/yyyy hh:mm` for a datetime (an aware one in the site's time zone, Vietnam's,
+    as Excel has no time zones); a text cell for everything else, a `str` always."""
     from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(worksheet)
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if not isinstance(value, int) and not math.isfinite(value):
+            value = str(value)
+        else:
+            cell.value = value
+            return cell
+    elif isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value, timezone.get_default_timezone())
+        cell.value = value
+        cell.number_format = XLSX_DATETIME_FORMAT
+        return cell
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = XLSX_DATE_FORMAT
+        return cell
+    cell.value = xlsx_cell_text(value)
+    cell.data_type = "s"  # set after the value: a leading "=" made it a formula
+    return cell
+
+
+def xlsx_write(rows: Iterable[Sequence[Any]], *, target: IO[bytes], title: str = "") -> None:
+    """Write `rows` (the first is the header) as a one-sheet workbook to `target` (a binary
+    file). Numbers (int, float, Decimal) are number cells, so a spreadsheet can sum and sort
+    them; dates and datetimes are date cells (`dd/mm/yyyy`, `dd/mm/yyyy hh:mm`, Vietnam's
+    time); every other value, and every `str`, is a text cell (inline string):
+    "=HYPERLINK(...)" stays text, "+84912345678" keeps its plus and needs no apostrophe.
+    Rows are streamed (openpyxl write-only mode)."""
+    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     # A sheet title may not hold []:*?/\ and has at most 31 characters (Excel's rules).
     title = _SHEET_TITLE_ILLEGAL.sub(" ", xlsx_cell_text(title)).strip()[:31]
     worksheet = workbook.create_sheet(title=title or "Sheet1")
     for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(worksheet)
-            cell.value = xlsx_cell_text(value)
-            cell.data_type = "s"  # set after the value: a leading "=" made it a formula
-            cells.append(cell)
-        worksheet.append(cells)
+        worksheet.append([_xlsx_cell(worksheet, value) for value in row])
     workbook.save(target)
 
 

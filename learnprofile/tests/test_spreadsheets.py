@@ -4,7 +4,8 @@ formula guard of CSV cells."""
 import csv
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -329,15 +330,67 @@ def test_csv_text_has_a_bom_keeps_phone_numbers_and_neutralises_formulas() -> No
     )
 
 
-def test_xlsx_cells_are_all_text_cells_with_the_values_unchanged() -> None:
-    content = xlsx_bytes([["so_dien_thoai", "ho_ten", "ghi_chu"], [*HOSTILE[:2], 12]], title="a/b")
+def test_xlsx_strings_are_text_cells_with_the_values_unchanged() -> None:
+    content = xlsx_bytes(
+        [["so_dien_thoai", "ho_ten", "ghi_chu", "so"], [*HOSTILE[:2], "=1+1", "12"]], title="a/b"
+    )
 
     worksheet = load_workbook(io.BytesIO(content)).worksheets[0]
 
     cells = next(worksheet.iter_rows(min_row=2))
-    assert [cell.value for cell in cells] == [*HOSTILE[:2], "12"]
-    assert {cell.data_type for cell in cells} == {"s"}
+    assert [cell.value for cell in cells] == [*HOSTILE[:2], "=1+1", "12"]
+    assert [cell.data_type for cell in cells] == ["s", "s", "s", "s"]
     assert worksheet.title == "a b"
+
+
+def test_xlsx_numbers_are_number_cells() -> None:
+    content = xlsx_bytes([["so_buoi", "ty_le", "diem", "am"], [12, 2.5, Decimal("66.7"), -3]])
+
+    worksheet = load_workbook(io.BytesIO(content)).worksheets[0]
+
+    cells = next(worksheet.iter_rows(min_row=2))
+    assert [cell.value for cell in cells] == [12, 2.5, 66.7, -3]
+    assert [cell.data_type for cell in cells] == ["n", "n", "n", "n"]
+
+
+def test_xlsx_booleans_and_values_excel_cannot_count_stay_text_cells() -> None:
+    content = xlsx_bytes([["a", "b", "c"], [True, float("nan"), Decimal("Infinity")]])
+
+    worksheet = load_workbook(io.BytesIO(content)).worksheets[0]
+
+    cells = next(worksheet.iter_rows(min_row=2))
+    assert [cell.value for cell in cells] == ["True", "nan", "Infinity"]
+    assert [cell.data_type for cell in cells] == ["s", "s", "s"]
+
+
+def test_xlsx_dates_are_date_cells_shown_day_first_in_vietnam_time() -> None:
+    content = xlsx_bytes(
+        [
+            ["ngay", "luc"],
+            [date(2027, 3, 2), datetime(2027, 3, 2, 17, 30, tzinfo=UTC)],
+        ]
+    )
+
+    worksheet = load_workbook(io.BytesIO(content)).worksheets[0]
+
+    day, moment = next(worksheet.iter_rows(min_row=2))
+    # Excel holds wall-clock time without a zone: openpyxl reads a naive datetime.
+    assert (day.value.isoformat(), day.number_format, day.is_date) == (
+        "2027-03-02T00:00:00",
+        "dd/mm/yyyy",
+        True,
+    )
+    assert (moment.value.isoformat(), moment.number_format, moment.is_date) == (
+        "2027-03-03T00:30:00",
+        "dd/mm/yyyy hh:mm",
+        True,
+    )
+
+
+def test_csv_text_writes_numbers_as_plain_text() -> None:
+    text = csv_text([["so_buoi", "ty_le", "diem", "am"], [12, 2.5, Decimal("66.7"), -3]])
+
+    assert text == "\ufeffso_buoi,ty_le,diem,am\r\n12,2.5,66.7,-3\r\n"
 
 
 @pytest.mark.parametrize(
