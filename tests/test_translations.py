@@ -74,3 +74,36 @@ def test_mfa_pages_are_vietnamese(personas) -> None:
 
     assert "Xác thực hai lớp" in html
     assert "Ứng dụng xác thực" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "CharField",
+            "Nguyễn\x00An",
+            "Không được có ký tự NUL (ký tự rỗng) trong nội dung. Hãy gõ lại hoặc dán dưới dạng "
+            "văn bản thường.",
+        ),
+        ("IntegerField", "12,5", "Hãy nhập một số nguyên."),
+        ("UUIDField", "không-phải-mã", "Hãy nhập một mã hợp lệ."),
+    ],
+)
+def test_django_form_messages_people_meet_are_in_natural_vietnamese(field, value, message) -> None:
+    from django import forms
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        getattr(forms, field)().clean(value)
+
+    assert refused.value.messages == [message]
+
+
+def test_a_null_character_posted_to_a_page_is_refused_in_vietnamese(client, personas) -> None:
+    client.force_login(personas.learner)
+
+    response = client.post("/profile/", {"full_name": "Nguyễn\x00An"})
+
+    assert "Không được có ký tự NUL" in response.content.decode()
+    assert "Null characters" not in response.content.decode()
