@@ -22,6 +22,7 @@ from courses.models import (
 from courses.search import search_columns
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
+from learnprofile.formatting import date_for_people
 from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles import api as profiles_api
 from profiles.data import AdministrativeUnitData
@@ -356,7 +357,8 @@ def sessions_add_recurring(
     *, actor: Any, offering: Offering, recurrence: Recurrence
 ) -> list[Session]:
     """Add the sessions of a weekly pattern; a time already planned is kept, not doubled.
-    Idempotent. Raises NotPermitted, ValidationError (bad times, too many sessions)."""
+    Idempotent. Raises NotPermitted, ValidationError (bad times, a first day already past, a
+    session outside the offering's dates, too many sessions)."""
     offering = Offering.objects.select_for_update().select_related("course").get(pk=offering.pk)
     _require_manager(actor, offering.course.provider_id)
     if offering.status in (OfferingStatus.CANCELLED, OfferingStatus.FINISHED):
@@ -366,7 +368,30 @@ def sessions_add_recurring(
     session_span(recurrence.first_day, recurrence.starts_at, recurrence.ends_at)
     if not 1 <= recurrence.weeks <= 52:
         raise ValidationError({"weeks": [_("Số tuần phải từ 1 đến 52.")]})
+    if recurrence.first_day < timezone.localdate():
+        raise ValidationError({"first_day": [_("Ngày bắt đầu lịch học đã qua.")]})
     times = recurrence.session_times()
+    outside = [
+        starts_at
+        for starts_at, _ends_at in times
+        if not offering.starts_on <= timezone.localtime(starts_at).date() <= offering.ends_on
+    ]
+    if outside:
+        raise ValidationError(
+            {
+                "first_day": [
+                    _(
+                        "Các buổi học phải nằm trong thời gian của lớp, từ %(start)s đến "
+                        "%(end)s; buổi ngày %(day)s nằm ngoài."
+                    )
+                    % {
+                        "start": date_for_people(offering.starts_on),
+                        "end": date_for_people(offering.ends_on),
+                        "day": date_for_people(timezone.localtime(outside[0]).date()),
+                    }
+                ]
+            }
+        )
     if len(times) > MAX_RECURRING_SESSIONS:
         raise ValidationError(
             {"weeks": [_("Tối đa %(count)d buổi học.") % {"count": MAX_RECURRING_SESSIONS}]}

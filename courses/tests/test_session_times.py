@@ -163,3 +163,33 @@ def test_an_end_time_on_a_later_day_is_shown_with_next_day_and_the_same_day_with
 
     assert end_time_for_people(start + timedelta(hours=3, minutes=30), start) == "00:30 (hôm sau)"
     assert end_time_for_people(start + timedelta(hours=2), start) == "23:00"
+
+
+def test_weekly_sessions_from_a_day_already_past_are_refused(manager_client, draft) -> None:
+    yesterday = timezone.localdate() - timedelta(days=1)
+
+    response = manager_client.post(
+        reverse("sessions_add", args=[draft.public_id]),
+        {**_weekly(yesterday, "19:00", "21:00"), "weekdays": [str(yesterday.weekday())]},
+    )
+
+    assert response.status_code == 422
+    assert "Ngày bắt đầu lịch học đã qua." in response.content.decode()
+    assert not Session.objects.filter(offering=draft).exists()
+
+
+def test_weekly_sessions_past_the_class_dates_are_refused_naming_the_first_outside(
+    manager_client, draft
+) -> None:
+    last_saturday = draft.ends_on - timedelta(days=(draft.ends_on.weekday() - 5) % 7)
+
+    response = manager_client.post(
+        reverse("sessions_add", args=[draft.public_id]),
+        _weekly(last_saturday, "19:00", "21:00"),
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    outside = last_saturday + timedelta(days=7)
+    assert f"buổi ngày {outside:%d/%m/%Y} nằm ngoài" in page
+    assert not Session.objects.filter(offering=draft).exists()
