@@ -33,6 +33,7 @@ from courses import api, selectors
 from courses.models import Enrollment, EnrollmentStatus, OfferingStatus, Session
 from learnprofile.formatting import (
     date_for_people,
+    end_time_for_people,
     long_datetime_for_people,
     percent_for_people,
 )
@@ -67,6 +68,14 @@ def _when(value: str) -> str:
     """A planned time (ISO 8601 in the snapshot), as the recipient reads it: their language
     is active, the time is Vietnam's."""
     return long_datetime_for_people(value) or value
+
+
+def _span(starts: str, ends: str) -> str:
+    """A session's new time: "Thứ Bảy, 05/12/2026 21:00", an en dash, "00:30 (hôm sau)"; the
+    start alone for a notice planned before the end was kept."""
+    if not ends:
+        return _when(starts)
+    return f"{_when(starts)}\u2013{end_time_for_people(ends, starts)}"
 
 
 def _day(value: str) -> str:
@@ -187,6 +196,7 @@ def session_changed_notices_on_commit(
             course=_text(offering.course.title),
             before=_text(before.isoformat()),
             after=_text(session.starts_at.isoformat()),
+            after_ends=_text(session.ends_at.isoformat()),
             room=_text(session.room),
             venue=_text(offering.venue),
             reason=_text(reason),
@@ -207,7 +217,11 @@ def _session_changed_render(notice: profiles_api.NoticeData) -> profiles_api.Mes
         subject=str(SESSION_SUBJECTS[event] % {"course": context["course"]}),
         text=render_to_string(
             f"courses/email/session_{event}.txt",
-            {**context, "before": _when(context["before"]), "after": _when(context["after"])},
+            {
+                **context,
+                "before": _when(context["before"]),
+                "after": _span(context["after"], context.get("after_ends", "")),
+            },
         ),
     )
 
