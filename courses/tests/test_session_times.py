@@ -8,9 +8,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Session
+from courses.models import Enrollment, Session
 from courses.tests.factories import course_make, offering_make, with_mfa
 from learnprofile.formatting import PEOPLE_TIME_ZONE, end_time_for_people
+from profiles.tests.factories import UserFactory
+from tests.helpers import mail_bodies, notices_send_due
 
 RULE = "Một buổi học dài tối đa 12 giờ."
 
@@ -193,3 +195,25 @@ def test_weekly_sessions_past_the_class_dates_are_refused_naming_the_first_outsi
     outside = last_saturday + timedelta(days=7)
     assert f"buổi ngày {outside:%d/%m/%Y} nằm ngoài" in page
     assert not Session.objects.filter(offering=draft).exists()
+
+
+def test_the_moved_session_email_gives_the_new_end_the_next_day(
+    manager_client, center, inbox
+) -> None:
+    offering = offering_make(course_make(center))
+    Enrollment.objects.create(offering=offering, learner=UserFactory(), status="active")
+    first = timezone.localtime().replace(microsecond=0) + timedelta(days=3)
+    session = Session.objects.create(
+        offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
+    )
+    day = timezone.localdate() + timedelta(days=5)
+    manager_client.post(
+        reverse("session_change", args=[session.public_id]),
+        {"action": "move", "day": day.isoformat(), "starts_at": "21:00", "ends_at": "00:30"},
+    )
+
+    notices_send_due()
+
+    assert len(inbox.messages) == 1
+    text = mail_bodies(inbox.messages[0])["text/plain"]
+    assert "21:00\u201300:30 (hôm sau)" in text
