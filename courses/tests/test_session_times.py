@@ -1,6 +1,7 @@
 """Session times: an end earlier than the start is the next day (a class from 21:00 to 00:30),
 up to 12 hours, on every form that takes them; pages say "(hôm sau)"."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -217,3 +218,32 @@ def test_the_moved_session_email_gives_the_new_end_the_next_day(
     assert len(inbox.messages) == 1
     text = mail_bodies(inbox.messages[0])["text/plain"]
     assert "21:00\u201300:30 (hôm sau)" in text
+
+
+def _ids(page: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', page)
+
+
+def test_the_session_page_has_each_id_once_and_every_label_points_at_a_field(
+    manager_client, center
+) -> None:
+    offering = offering_make(course_make(center))
+    first = timezone.localtime().replace(microsecond=0) + timedelta(days=3)
+    session = Session.objects.create(
+        offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
+    )
+
+    page = manager_client.get(reverse("session_change", args=[session.public_id])).content.decode()
+
+    ids = _ids(page)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    assert [f for f in re.findall(r'<label for="([^"]*)"', page) if f not in ids] == []
+
+
+def test_the_weekday_choices_are_a_group_with_a_legend_not_an_empty_label(
+    manager_client, draft
+) -> None:
+    page = manager_client.get(reverse("manage_offering", args=[draft.public_id])).content.decode()
+
+    assert '<label for="">' not in page
+    assert "<legend>Các ngày trong tuần" in page

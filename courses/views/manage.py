@@ -261,7 +261,8 @@ def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
         },
     )
     cancel_form = SessionCancelForm(
-        request.POST if request.POST.get("action") == "cancel" else None
+        request.POST if request.POST.get("action") == "cancel" else None,
+        auto_id="cancel_%s",  # both forms have a `reason`: each label points at its own field
     )
     try:
         if move_form.is_bound and move_form.is_valid():
