@@ -304,12 +304,28 @@ class WalkInForm(WardPickerMixin, forms.Form):
         max_length=20,
         help_text=_("Chỉ lưu dạng mã hóa một chiều, để tìm lại người học."),
     )
+    # Shown once the number turned out to be on other people's profiles (PhoneShared).
+    confirm_shared_phone = forms.BooleanField(label=_("Vẫn đăng ký với số này"), required=False)
 
-    field_order = ["full_name", "birth_year", "phone", "ward_query", "ward", "national_id"]
+    field_order = [
+        "full_name",
+        "birth_year",
+        "phone",
+        "confirm_shared_phone",
+        "ward_query",
+        "ward",
+        "national_id",
+    ]
 
     def __init__(self, *args: Any, default_ward_id: int | None = None, **kwargs: Any) -> None:
+        # On the walk-in page the look-up form has fields of the same names: its own ids
+        # (the field names, and so what is posted, stay) keep each label on its own input.
+        kwargs.setdefault("auto_id", "register_%s")
         super().__init__(*args, **kwargs)
         self.phone_note = ""
+        # Set by the view when the number is on other people's profiles: the confirmation
+        # box is shown.
+        self.phone_is_shared = False
         current = (
             profiles_api.administrative_unit_get(unit_id=default_ward_id)
             if default_ward_id
@@ -335,6 +351,7 @@ class WalkInForm(WardPickerMixin, forms.Form):
             "phone": self.cleaned_data["phone"],
             "ward_id": self.cleaned_data["ward"],
             "national_id": self.cleaned_data["national_id"],
+            "confirm_shared_phone": self.cleaned_data["confirm_shared_phone"],
         }
 
 

@@ -280,7 +280,14 @@ class WalkInInputSerializer(serializers.Serializer[Any]):
     offering = serializers.UUIDField(help_text="An offering of your center to enroll into.")
     full_name = serializers.CharField(max_length=150)
     birth_year = serializers.IntegerField(min_value=1900, max_value=2100)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Vietnamese number in any usual form (0912 345 678, +84 912 345 678); "
+        "stored in E.164; old 11-digit mobile numbers are converted (see phone_note).",
+    )
     ward = serializers.IntegerField(min_value=1, help_text="ward code")
     national_id = serializers.CharField(
         max_length=20,
@@ -289,6 +296,18 @@ class WalkInInputSerializer(serializers.Serializer[Any]):
         default="",
         help_text="Optional; only a keyed hash is kept.",
     )
+    confirm_shared_phone = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A number already on other people's profiles is refused with 409 "
+        "phone_shared (look the person up first); send true to register with it anyway "
+        "(a household may share a number).",
+    )
+
+    def validate_phone(self, value: str) -> str:
+        if value.strip():
+            profiles_api.phone_parse(value)  # a refusal (invalid_phone) is on this field
+        return value
 
 
 class WalkInOutputSerializer(serializers.Serializer[Any]):
@@ -297,11 +316,22 @@ class WalkInOutputSerializer(serializers.Serializer[Any]):
     enrollment = serializers.UUIDField()
     enrollment_status = serializers.CharField()
     claim_code = serializers.CharField(help_text="Give it to the learner; shown only once.")
+    phone_note = serializers.CharField(
+        help_text="Set when an old 11-digit mobile number was converted to today's number "
+        "(2018 renumbering): a sentence to tell the learner, in the user's language; else empty."
+    )
 
 
 class WalkInRegisterApi(StaffApi):
     @extend_schema(
         summary="Register a walk-in learner without an account and enroll them",
+        description=(
+            "Refusals: validation_error (400, by field), phone_shared (409: the number is on "
+            "other people's profiles; the message says how many; resend with "
+            "confirm_shared_phone: true after looking the person up), "
+            "national_id_taken (409), the enrollment's refusals. A refusal writes "
+            "nothing."
+        ),
         request=WalkInInputSerializer,
         responses={201: WalkInOutputSerializer},
     )
@@ -315,15 +345,17 @@ class WalkInRegisterApi(StaffApi):
         ward = profiles_api.administrative_unit_by_code(level="ward", code=data["ward"])
         if ward is None:
             raise serializers.ValidationError({"ward": [_("Không có xã/phường mã này.")]})
+        phone_number = profiles_api.phone_parse(data["phone"]) if data["phone"].strip() else None
         registration = walk_ins.walk_in_register(
             actor=request.user,
             organization_id=offering.course.provider_id,
             full_name=data["full_name"],
             birth_year=data["birth_year"],
-            phone=data["phone"],
+            phone=phone_number.e164 if phone_number is not None else "",
             ward_id=ward.id,
             national_id=data["national_id"],
             offering_id=offering.pk,
+            confirm_shared_phone=data["confirm_shared_phone"],
         )
         enrollment = registration.enrollment
         assert enrollment is not None  # noqa: S101 (an offering was given)
@@ -334,6 +366,7 @@ class WalkInRegisterApi(StaffApi):
                 "enrollment": enrollment.public_id,
                 "enrollment_status": enrollment.status,
                 "claim_code": registration.claim_code,
+                "phone_note": phone_number.note if phone_number is not None else "",
             },
             status=status.HTTP_201_CREATED,
         )

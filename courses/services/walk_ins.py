@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from courses import permissions
 from courses.models import ENROLLMENT_OPEN_STATUSES, Enrollment, WalkInClaim, WalkInLearner
@@ -43,6 +44,28 @@ class ClaimCodeInvalid(DomainError):
 
 class ClaimConflict(Conflict):
     code = "claim_conflict"
+
+
+class PhoneShared(Conflict):
+    """The phone number is already on other people's profiles. Not forbidden (a household
+    may share a landline), but staff confirm it after looking the person up first."""
+
+    code = "phone_shared"
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            ngettext(
+                "Số điện thoại này đã có trong hồ sơ của %(count)d người khác. Hãy tìm theo số "
+                "này ở bước 1 xem người học đã có hồ sơ chưa; nếu đúng là người mới dùng chung "
+                "số (như điện thoại bàn của gia đình), hãy xác nhận vẫn đăng ký với số này.",
+                "Số điện thoại này đã có trong hồ sơ của %(count)d người khác. Hãy tìm theo số "
+                "này ở bước 1 xem người học đã có hồ sơ chưa; nếu đúng là người mới dùng chung "
+                "số (như điện thoại bàn của gia đình), hãy xác nhận vẫn đăng ký với số này.",
+                count,
+            )
+            % {"count": count}
+        )
+        self.count = count
 
 
 class TooManyAttempts(DomainError):
@@ -105,12 +128,19 @@ def walk_in_register(
     ward_id: int | None = None,
     national_id: str = "",
     offering_id: int | None = None,
+    confirm_shared_phone: bool = False,
 ) -> WalkInRegistration:
     """Register a learner without an account at one of the actor's centers and, with
     `offering_id`, enroll them in the same transaction. Not idempotent (look the person up
-    first). Returns the plain claim code, shown once. Raises NotPermitted, ValidationError (a
-    field, in the user's language), NationalIdAlreadyRegistered, the enrollment's errors;
-    writes nothing then."""
+    first). Returns the plain claim code, shown once.
+
+    Phone numbers are not unique (a household may share one), but a number already on other
+    people's profiles often means the person is already registered: unless
+    `confirm_shared_phone`, it is refused with PhoneShared, which gives only how many
+    people have it (no name: the look-up, which is audited, is where staff see who).
+
+    Raises NotPermitted, ValidationError (a field, in the user's language), PhoneShared,
+    NationalIdAlreadyRegistered, the enrollment's errors; writes nothing then."""
     if not permissions.may_register_walk_ins(actor, organization_id):
         raise NotPermitted(_("Bạn không làm việc ở trung tâm này."))
     this_year = timezone.localdate().year
@@ -118,6 +148,12 @@ def walk_in_register(
         raise ValidationError(
             {"birth_year": [_("Năm sinh phải từ 1900 đến %(year)d.") % {"year": this_year}]}
         )
+    if phone.strip() and not confirm_shared_phone:
+        # An invalid number matches nobody here; assisted_person_create refuses it on its
+        # field.
+        match = profiles_api.contacts_match(contacts=[phone])[phone]
+        if match.people:
+            raise PhoneShared(len(match.people))
     person = profiles_api.assisted_person_create(
         actor_id=actor.pk,
         full_name=full_name,

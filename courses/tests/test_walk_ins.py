@@ -1,5 +1,7 @@
 """Walk-in learners: registered by staff without an account, found again, claimed, undone."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.apps import apps
 from django.test import Client
@@ -341,3 +343,200 @@ def test_the_walk_in_api_refuses_an_impossible_number_on_its_field(personas, cen
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["phone"] == [NOT_IN_PLAN]
     assert not WalkInLearner.objects.exists()
+
+
+# --- A number on other people's profiles, contacts kept from staff, ids, the API's note ------
+
+SHARED_ONE = (
+    "Số điện thoại này đã có trong hồ sơ của 1 người khác. Hãy tìm theo số này ở bước 1 xem "
+    "người học đã có hồ sơ chưa; nếu đúng là người mới dùng chung số (như điện thoại bàn của "
+    "gia đình), hãy xác nhận vẫn đăng ký với số này."
+)
+
+
+def _someone_with_phone(phone: str, full_name: str = "Nguyễn Thị Lan"):
+    person = UserFactory(profile__full_name=full_name)
+    CitizenProfile.objects.filter(user=person).update(phone=phone)
+    return person
+
+
+def _api_register(personas, klass, **fields):
+    with_mfa(personas.center_staff)
+    client = Client()
+    client.force_login(personas.center_staff)
+    return client.post(
+        reverse("api_walk_ins"),
+        {
+            "offering": str(klass.offering.public_id),
+            "full_name": "Lò Thị Mai",
+            "birth_year": 1962,
+            "phone": "0912 345 678",
+            "ward": ward().code,
+            **fields,
+        },
+        content_type="application/json",
+    )
+
+
+def test_a_number_on_another_profile_is_refused_with_a_count_and_nothing_is_written(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+    _someone_with_phone("+84912345678")
+
+    response = _register(staff_client, klass, phone="0912.345.678")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"phone": [SHARED_ONE]}
+    page = response.content.decode()
+    assert "Vẫn đăng ký với số này" in page
+    assert "Nguyễn Thị Lan" not in page  # a count, not who: the audited look-up shows that
+    assert not WalkInLearner.objects.exists()
+    assert not User.objects.filter(is_assisted=True).exists()
+
+
+def test_a_shared_number_is_registered_once_staff_confirm_it(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    landline_owner = _someone_with_phone("+842438251234")
+
+    response = _register(staff_client, klass, phone="024 3825 1234", confirm_shared_phone="on")
+
+    assert response.status_code == 302
+    walk_in = WalkInLearner.objects.get()
+    assert set(
+        CitizenProfile.objects.filter(phone="+842438251234").values_list("user_id", flat=True)
+    ) == {landline_owner.pk, walk_in.learner_id}
+
+
+def test_the_api_answers_409_for_a_number_on_another_profile_and_writes_nothing(
+    personas, center
+) -> None:
+    klass = class_make(center, learners=1)
+    _someone_with_phone("+84912345678")
+
+    response = _api_register(personas, klass)
+
+    assert response.status_code == 409
+    assert response.json() == {"error": {"code": "phone_shared", "message": SHARED_ONE}}
+    assert not WalkInLearner.objects.exists()
+    assert not User.objects.filter(is_assisted=True).exists()
+
+
+def test_the_api_registers_a_shared_number_with_confirm_shared_phone(personas, center) -> None:
+    klass = class_make(center, learners=1)
+    _someone_with_phone("+84912345678")
+
+    response = _api_register(personas, klass, confirm_shared_phone=True)
+
+    assert response.status_code == 201
+    assert WalkInLearner.objects.get().learner.citizen_profile.phone == "+84912345678"
+
+
+def test_the_api_tells_when_an_old_number_was_converted(personas, center) -> None:
+    klass = class_make(center, learners=1)
+
+    response = _api_register(personas, klass, phone="0162 912 3456")
+
+    assert response.status_code == 201
+    assert response.json()["phone_note"] == (
+        "Số cũ 0162 912 3456 đã được đổi sang 0329 123 456 từ năm 2018; chúng tôi lưu số mới."
+    )
+    assert WalkInLearner.objects.get().learner.citizen_profile.phone == "+84329123456"
+
+
+def test_the_api_note_is_empty_for_a_number_of_today(personas, center) -> None:
+    klass = class_make(center, learners=1)
+
+    response = _api_register(personas, klass, phone="0329 123 456")
+
+    assert (response.status_code, response.json()["phone_note"]) == (201, "")
+
+
+def _enroll_message(staff_client, klass, person) -> str:
+    response = staff_client.post(
+        reverse("walk_in_enroll", args=[klass.offering.public_id]),
+        {"person": str(person.public_id)},
+        follow=True,
+    )
+    return " | ".join(str(message) for message in response.context["messages"])
+
+
+def test_enrolling_a_found_person_names_them_not_their_email(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    person = _someone_with_phone("+84912345678", full_name="Trần Văn Bình")
+
+    message = _enroll_message(staff_client, klass, person)
+
+    assert message == "Đã ghi danh Trần Văn Bình vào lớp."
+    assert person.email not in message
+
+
+def test_enrolling_a_found_person_without_a_name_shows_the_masked_phone(
+    staff_client, center
+) -> None:
+    klass = class_make(center, learners=1)
+    person = _someone_with_phone("+84912345456", full_name="")
+
+    message = _enroll_message(staff_client, klass, person)
+
+    assert message == "Đã ghi danh •••• 456 vào lớp."
+    assert person.email not in message
+
+
+def test_the_walk_in_page_names_the_claimant_without_their_email(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    walk_in, _enrollment, code = _walk_in_who_attended(staff_client, klass)
+    claimant = UserFactory(profile__full_name="Lò Thị Mai")
+    walk_ins.walk_in_claim(actor=claimant, code=code)
+
+    page = staff_client.get(reverse("walk_in_detail", args=[walk_in.public_id])).content.decode()
+
+    assert "Đã được tài khoản của Lò Thị Mai nhận lúc" in page
+    assert claimant.email not in page
+
+
+def _ids(page: str) -> list[str]:
+    class Ids(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.ids += [value or "" for name, value in attrs if name == "id"]
+
+    parser = Ids()
+    parser.feed(page)
+    return parser.ids
+
+
+def test_the_walk_in_page_has_no_duplicate_ids(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+    _someone_with_phone("+84912345678")
+    url = reverse("walk_in_new", args=[klass.offering.public_id])
+
+    # The look-up's results, and a registration refused with the shared-number box, at once.
+    response = staff_client.post(
+        f"{url}?phone=0912+345+678",
+        {
+            "full_name": "Lò Thị Mai",
+            "birth_year": "1962",
+            "phone": "0912 345 678",
+            "ward": str(ward().pk),
+        },
+    )
+
+    ids = _ids(response.content.decode())
+    assert response.context["found"] != []
+    assert "register_confirm_shared_phone" in ids
+    assert [id_ for id_ in ids if ids.count(id_) > 1] == []
+
+
+def test_the_registration_labels_point_at_the_registration_inputs(staff_client, center) -> None:
+    klass = class_make(center, learners=1)
+
+    page = staff_client.get(reverse("walk_in_new", args=[klass.offering.public_id])).content
+    registration = page.decode().split("2. Đăng ký mới", 1)[1]
+
+    assert 'for="register_phone"' in registration
+    assert 'id="register_phone"' in registration
+    assert 'for="id_phone"' not in registration

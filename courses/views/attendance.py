@@ -51,6 +51,7 @@ from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
 from profiles import api as profiles_api
+from profiles.data import PersonData
 
 SERVICE_WORKER = Path(settings.BASE_DIR) / "static" / "courses" / "roster-sw.js"
 
@@ -192,7 +193,8 @@ def session_print(request: HttpRequest, session_id: UUID) -> HttpResponse:
 
 
 def _spreadsheet_response(rows: list[list[Any]], file_format: str, stem: str) -> HttpResponse:
-    """`rows` as a CSV (UTF-8 with BOM, formula guard) or .xlsx (text cells) download."""
+    """`rows` as a CSV (UTF-8 with BOM, formula guard) or .xlsx (counts as number cells,
+    every text a text cell) download."""
     if file_format == "xlsx":
         response = HttpResponse(xlsx_bytes(rows, title=stem), content_type=XLSX_CONTENT_TYPE)
     else:
@@ -308,6 +310,20 @@ def offering_close(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     )
 
 
+def _shown(person: PersonData) -> str:
+    """How the walk-in pages name a person to staff without giving away their contact: the
+    name; without one, the contact masked as the look-up shows it ("•••• 456", or
+    "lo•••@example.com" for an e-mail address); "—" without either."""
+    if person.full_name:
+        return person.full_name
+    if person.phone:
+        return f"•••• {person.phone[-3:]}"
+    if person.email:
+        local, _at, domain = person.email.partition("@")
+        return f"{local[:2]}•••@{domain}"
+    return "—"
+
+
 @login_required
 def walk_in_new(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     """Find the learner by phone or ID number; enroll them, or register them as new."""
@@ -332,6 +348,9 @@ def walk_in_new(request: HttpRequest, offering_id: UUID) -> HttpResponse:
                 offering_id=offering.pk,
                 **form.service_fields(),
             )
+        except walk_ins.PhoneShared as shared:
+            form.add_error("phone", str(shared.message))
+            form.phone_is_shared = True
         except (ValidationError, DomainError) as error:
             form_error_add(form, error)
         else:
@@ -369,9 +388,7 @@ def walk_in_enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
         messages.error(request, str(error.message))
         return redirect("walk_in_new", offering_id=offering.public_id)
     if created:
-        messages.success(
-            request, _("Đã ghi danh %(name)s vào lớp.") % {"name": person.full_name or person.email}
-        )
+        messages.success(request, _("Đã ghi danh %(name)s vào lớp.") % {"name": _shown(person)})
     else:
         messages.info(request, _("Người học này đã có trong lớp."))
     return redirect("roster", offering_id=offering.public_id)
@@ -409,6 +426,12 @@ def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
     person = profiles_api.person_get(user_id=walk_in.learner_id)
     claims = list(walk_in.claims.order_by("-claimed_at"))
     claimants = profiles_api.persons_get(user_ids={claim.claimant_id for claim in claims})
+    claimant_labels = {
+        claim.claimant_id: _shown(claimants[claim.claimant_id])
+        if claim.claimant_id in claimants
+        else "—"
+        for claim in claims
+    }
     return render(
         request,
         "courses/attendance/walk_in.html",
@@ -416,7 +439,7 @@ def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
             "walk_in": walk_in,
             "person": person,
             "code": code,
-            "claims": [(claim, claimants.get(claim.claimant_id)) for claim in claims],
+            "claims": [(claim, claimant_labels[claim.claimant_id]) for claim in claims],
             "undo_form": undo_form,
             "claim_url": request.build_absolute_uri(reverse("walk_in_claim")),
         },
