@@ -7,6 +7,7 @@ than paging, and counting 200,000 matches would cost more than finding the first
 """
 
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -641,6 +642,16 @@ class RosterRow:
     enrollment: Enrollment
     person: PersonData | None
     mark: AttendanceMark | None
+
+
+def session_seat_ids(*, session: Session) -> set[uuid.UUID]:
+    """The public ids of the enrollments holding a seat (active) in the session's offering:
+    the codes a session's attendance file may name. One query."""
+    return set(
+        Enrollment.objects.filter(
+            offering_id=session.offering_id, status=EnrollmentStatus.ACTIVE
+        ).values_list("public_id", flat=True)
+    )
 
 
 def session_roster(*, session: Session) -> list[RosterRow]:

@@ -2,16 +2,24 @@
 a session's marks (CSV or .xlsx, read by learnprofile.spreadsheets).
 
 The session export is also the import template: staff fill the `trang_thai` column in a
-spreadsheet (or copy a paper roster into it) and upload it. An import writes all its rows or
-none: any bad row (an unknown learner, a status it cannot read) is reported with its line and
-nothing is written, so a half-imported roster never exists. Exported CSV cells that a
-spreadsheet would run as a formula are neutralised; .xlsx cells are all text.
+spreadsheet (or copy a paper roster into it) and upload it. Statuses are written as the labels
+people read, in the active language ("Có mặt", "Vắng có phép"; "Present", "Excused"), and the
+import reads them back in either language, with or without diacritics, in any case, as well
+as the codes (`present`) and a paper roster's letters: an exported file re-imports unchanged.
+
+An import writes all its rows or none: any bad row (a code that is not one of this class's
+seats, a status it cannot read) is reported with its line and nothing is written, so a
+half-imported roster never exists. Exported CSV cells that a spreadsheet would run as a
+formula are neutralised; in .xlsx the counts are number cells and every text a text cell.
 """
 
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from courses import selectors
@@ -35,6 +43,33 @@ _STATUS_WORDS = {
 STATUS_BY_WORD = {word: status for status, words in _STATUS_WORDS.items() for word in words}
 
 
+@cache
+def _status_by_word() -> dict[str, str]:
+    """STATUS_BY_WORD plus each status's label in every language of the site, folded
+    (`learnprofile.text.fold`: lower case, no diacritics): what the export writes in any
+    language reads back as its status. Computed once per process (the catalogs are fixed)."""
+    words: dict[str, str] = dict(STATUS_BY_WORD)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for status in AttendanceStatus:
+                words.setdefault(fold(str(status.label)), status.value)
+    return words
+
+
+def status_from_text(text: str) -> str | None:
+    """The AttendanceStatus value `text` names (a code, a label in Vietnamese or English, with
+    or without diacritics, any case, NFC or not, a paper roster's letter), or None."""
+    return _status_by_word().get(fold(text))
+
+
+def status_for_people(status: str) -> str:
+    """A mark's status as people read it, in the active language ("Có mặt" / "Present"); ""
+    for no mark."""
+    if not status:
+        return ""
+    return str(AttendanceStatus(status).label)
+
+
 def session_attendance_rows(*, session: Session) -> list[list[Any]]:
     """The session's roster, header first (COLUMNS), for learnprofile.spreadsheets.csv_text
     or xlsx_bytes: one row per learner with their current mark."""
@@ -45,7 +80,7 @@ def session_attendance_rows(*, session: Session) -> list[list[Any]]:
                 row.enrollment.public_id,
                 row.person.full_name if row.person else "",
                 row.person.phone if row.person else "",
-                row.mark.status if row.mark else "",
+                status_for_people(row.mark.status) if row.mark else "",
                 row.mark.note if row.mark else "",
             ]
         )
@@ -54,7 +89,8 @@ def session_attendance_rows(*, session: Session) -> list[list[Any]]:
 
 def offering_attendance_rows(*, offering: Offering) -> list[list[Any]]:
     """The offering's attendance, header first: one row per learner, a column per session
-    (headed by its start in Vietnam's time) and the counts of attended and excused sessions."""
+    (headed by its start in Vietnam's time, each cell the status's label in the active
+    language) and the counts (int) of attended and excused sessions."""
     sessions, people, marks = selectors.offering_attendance(offering=offering)
     header = ["ma_dang_ky", "ho_ten", "so_dien_thoai"]
     header += [datetime_for_people(session.starts_at) for session in sessions]
@@ -67,9 +103,13 @@ def offering_attendance_rows(*, offering: Offering) -> list[list[Any]]:
                 row.enrollment.public_id,
                 row.person.full_name if row.person else "",
                 row.person.phone if row.person else "",
-                *statuses,
-                sum(1 for status in statuses if status in ("present", "late")),
-                sum(1 for status in statuses if status == "excused"),
+                *(status_for_people(status) for status in statuses),
+                sum(
+                    1
+                    for status in statuses
+                    if status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+                ),
+                sum(1 for status in statuses if status == AttendanceStatus.EXCUSED),
             ]
         )
     return rows
@@ -94,14 +134,44 @@ class MarkImportReport:
         return sum(1 for row in self.rows if row.errors)
 
 
+def _seat_id(
+    row: MarkImportRow, text: str, seat_ids: set[uuid.UUID], *, needed: bool
+) -> uuid.UUID | None:
+    """The enrollment the row's ma_dang_ky names, if it is one of `seat_ids` (this session's
+    seats); otherwise an error on `row` naming its line, and None. An empty code is an error
+    only when the row has a status (`needed`): a blank line of the template is left alone."""
+    if not text:
+        if needed:
+            row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
+        return None
+    try:
+        enrollment_id = uuid.UUID(text)
+    except ValueError:
+        row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
+        return None
+    if enrollment_id not in seat_ids:
+        row.errors.append(
+            _(
+                "Dòng %(line)s: mã %(code)s không thuộc lớp này. Hãy dùng mã trong tệp mẫu "
+                "của buổi học (cột ma_dang_ky)."
+            )
+            % {"line": row.number, "code": enrollment_id}
+        )
+        return None
+    return enrollment_id
+
+
 def marks_import_file(
     *, actor: Any, session: Session, content: bytes, file_name: str, content_type: str = ""
 ) -> MarkImportReport:
     """Import a session's marks from a .csv or .xlsx file (columns ma_dang_ky, trang_thai,
-    optional ghi_chu), read by learnprofile.spreadsheets. All rows or none: a bad row (an
-    unknown code or status, a control character, an over-long cell) is reported with its line
-    and nothing is written; so is a file of more than IMPORT_MAX_ROWS rows. Raises
-    ForeignIdsRefused (an id of another class: audited) from marks_record."""
+    optional ghi_chu), read by learnprofile.spreadsheets. Every row is checked before anything
+    is written: its ma_dang_ky must be a seat of this session's class (an active enrollment;
+    another class's or center's code is an error of that row, naming its line), its status one
+    `status_from_text` reads. All rows or none: a bad row (a code or status as above, a
+    control character, an over-long cell) is reported with its line and nothing is written;
+    so is a file of more than IMPORT_MAX_ROWS rows. Raises ForeignIdsRefused (audited) from
+    marks_record only if a seat is cancelled between the check and the write."""
     report = MarkImportReport()
     try:
         sheet = spreadsheet_read(
@@ -121,6 +191,7 @@ def marks_import_file(
             _("Tệp có hơn %(count)s dòng.") % {"count": number_for_people(IMPORT_MAX_ROWS)}
         )
         return report
+    seat_ids = selectors.session_seat_ids(session=session)
     marks: list[MarkInput] = []
     for sheet_row in sheet.rows:
         if sheet_row.error:
@@ -133,19 +204,16 @@ def marks_import_file(
             continue
         row = MarkImportRow(number=sheet_row.line, name=raw.get("ho_ten", "").strip()[:150])
         report.rows.append(row)
+        enrollment_id = _seat_id(row, enrollment_text, seat_ids, needed=bool(status_text))
         if not status_text:
             continue  # not marked on paper: left as it is
-        try:
-            enrollment_id = uuid.UUID(enrollment_text)
-        except ValueError:
-            row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
-            continue
-        status = STATUS_BY_WORD.get(fold(status_text))
+        status = status_from_text(status_text)
         if status is None:
             row.errors.append(
                 _("Cột trang_thai: không hiểu “%(value)s” (có mặt, đến muộn, vắng có phép, vắng).")
                 % {"value": status_text[:40]}
             )
+        if row.errors or enrollment_id is None or status is None:
             continue
         row.status = status
         marks.append(

@@ -6,14 +6,25 @@ formulas harmless."""
 
 import csv
 import io
+import unicodedata
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from courses.models import AttendanceMark, Offering
+from courses.models import (
+    AttendanceChange,
+    AttendanceMark,
+    Enrollment,
+    EnrollmentStatus,
+    MarkSource,
+    Offering,
+)
+from courses.services.attendance import MarkInput, marks_record
 from courses.tests.factories import class_make, course_make, with_mfa
+from learnprofile.audit.models import AuditEvent
 from learnprofile.tests.spreadsheet_files import FORMATS, spreadsheet_upload
 from profiles.tests.factories import ward
 
@@ -282,6 +293,101 @@ def test_the_attendance_upload_accepts_csv_and_xlsx(staff_client, staff_center) 
     assert reverse("session_export_xlsx", args=[klass.current.public_id]) in page
 
 
+@pytest.fixture
+def other_center(personas):
+    return personas.other_center_staff.memberships.get().organization
+
+
+def _seat_code(kind: str, klass, staff_center, other_center) -> str:
+    """The code of a seat that is not one of `klass`'s: another class of the same center,
+    a class of another center, a cancelled seat of this class, or no seat at all."""
+    if kind == "another_class":
+        return str(class_make(staff_center, learners=1, title="Tiếng Anh").enrollments[0].public_id)
+    if kind == "another_center":
+        return str(class_make(other_center, learners=1).enrollments[0].public_id)
+    if kind == "cancelled_seat":
+        cancelled = klass.enrollments[1]
+        Enrollment.objects.filter(pk=cancelled.pk).update(status=EnrollmentStatus.CANCELLED)
+        return str(cancelled.public_id)
+    return "4f0c8a4e-0d7f-4d55-9a8b-2a3a6f7d1e90"
+
+
+@pytest.mark.parametrize("kind", ["another_class", "another_center", "cancelled_seat", "unknown"])
+def test_a_code_that_is_not_a_seat_of_this_class_is_an_error_of_its_row_naming_the_line(
+    staff_client, staff_center, other_center, kind
+) -> None:
+    klass = class_make(staff_center, learners=2)
+    code = _seat_code(kind, klass, staff_center, other_center)
+    rows = [
+        ["ma_dang_ky", "ho_ten", "trang_thai"],
+        [str(klass.enrollments[0].public_id), "Học viên 01", "có mặt"],
+        [code, "Người lạ", "vắng"],
+    ]
+
+    response = staff_client.post(
+        reverse("session_import", args=[klass.current.public_id]),
+        {"file": spreadsheet_upload(rows, "comma")},
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "1 dòng lỗi: chưa ghi điểm danh nào" in body
+    assert (
+        f'<span class="errors">Dòng 3: mã {code} không thuộc lớp này. Hãy dùng mã trong tệp '
+        "mẫu của buổi học (cột ma_dang_ky).</span>"
+    ) in body
+    assert "Yêu cầu có học viên hoặc buổi học không thuộc trung tâm của bạn" not in body
+    assert not AttendanceMark.objects.exists()
+    assert not AuditEvent.objects.filter(action="attendance.refused").exists()
+
+
+def test_a_foreign_code_on_a_row_left_blank_is_still_an_error_of_its_row(
+    staff_client, staff_center, other_center
+) -> None:
+    klass = class_make(staff_center, learners=1)
+    foreign = str(class_make(other_center, learners=1).enrollments[0].public_id)
+    rows = [
+        ["ma_dang_ky", "ho_ten", "trang_thai"],
+        [str(klass.enrollments[0].public_id), "Học viên 01", "có mặt"],
+        [foreign, "Người lạ", ""],
+    ]
+
+    response = staff_client.post(
+        reverse("session_import", args=[klass.current.public_id]),
+        {"file": spreadsheet_upload(rows, "comma")},
+    )
+
+    body = response.content.decode()
+    assert "1 dòng lỗi: chưa ghi điểm danh nào" in body
+    assert f"Dòng 3: mã {foreign} không thuộc lớp này." in body
+    assert "Bỏ trống: giữ nguyên" not in body
+    assert not AttendanceMark.objects.exists()
+
+
+def test_a_foreign_code_is_reported_in_the_preview_beside_another_bad_row(
+    staff_client, staff_center, other_center
+) -> None:
+    klass = class_make(staff_center, learners=1)
+    foreign = str(class_make(other_center, learners=1).enrollments[0].public_id)
+    rows = [
+        ["ma_dang_ky", "ho_ten", "trang_thai"],
+        [foreign, "Người lạ", "có mặt"],
+        [str(klass.enrollments[0].public_id), "Học viên 01", "ngủ gật"],
+    ]
+
+    response = staff_client.post(
+        reverse("session_import", args=[klass.current.public_id]),
+        {"file": spreadsheet_upload(rows, "xlsx")},
+    )
+
+    body = response.content.decode()
+    assert "2 dòng lỗi: chưa ghi điểm danh nào" in body
+    assert f"Dòng 2: mã {foreign} không thuộc lớp này." in body
+    assert "Cột trang_thai: không hiểu “ngủ gật”" in body
+    assert "Hợp lệ" not in body
+    assert not AttendanceMark.objects.exists()
+
+
 # --- attendance exports --------------------------------------------------------------------
 
 HYPERLINK = '=HYPERLINK("http://x","Bấm vào")'
@@ -301,6 +407,11 @@ def hostile_class(staff_center):
 
 def _csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _cell_text(cell) -> str:
+    """A cell as CSV writes it: "" for an empty cell, a count as its digits."""
+    return "" if cell.value is None else str(cell.value)
 
 
 def _xlsx_cells(response) -> list[list]:
@@ -332,7 +443,7 @@ def test_attendance_exports_have_the_same_rows_in_csv_and_xlsx(
     )
     assert as_xlsx.headers["Content-Disposition"].endswith('.xlsx"')
     csv_rows = _csv_rows(as_csv)
-    xlsx_rows = [[cell.value or "" for cell in row] for row in _xlsx_cells(as_xlsx)]
+    xlsx_rows = [[_cell_text(cell) for cell in row] for row in _xlsx_cells(as_xlsx)]
     unguarded = [[value.removeprefix("'") for value in row] for row in csv_rows]
     assert unguarded == xlsx_rows
     assert len(xlsx_rows) == 3
@@ -370,3 +481,139 @@ def test_the_roster_links_both_export_formats(staff_client, staff_center) -> Non
         ("offering_export_xlsx", klass.offering.public_id),
     ]:
         assert f'href="{reverse(name, args=[public_id])}"' in page
+
+
+# The four statuses of the current session, learner by learner, and their notes.
+MARKED = [("present", ""), ("late", "Kẹt xe"), ("excused", "Ốm, có giấy"), ("absent", "")]
+LABELS = {
+    "vi": ["Có mặt", "Đến muộn", "Vắng có phép", "Vắng"],
+    "en": ["Present", "Late", "Excused", "Absent"],
+}
+
+
+@pytest.fixture
+def marked_class(staff_center, personas):
+    """Five learners; the first four marked at the current session by the roster (one each
+    of the four statuses), the fifth not marked."""
+    klass = class_make(staff_center, learners=5)
+    marks_record(
+        actor=personas.center_staff,
+        marks=[
+            MarkInput(
+                session_id=klass.current.public_id,
+                enrollment_id=enrollment.public_id,
+                status=status,
+                note=note,
+            )
+            for enrollment, (status, note) in zip(klass.enrollments, MARKED, strict=False)
+        ],
+        source=MarkSource.ROSTER,
+    )
+    return klass
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_session_export_writes_each_status_as_people_read_it_in_the_active_language(
+    staff_client, marked_class, language
+) -> None:
+    staff_client.cookies["learnprofile_language"] = language
+
+    rows = _csv_rows(
+        staff_client.get(reverse("session_export", args=[marked_class.current.public_id]))
+    )
+
+    assert [row[3] for row in rows[1:]] == [*LABELS[language], ""]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_class_export_writes_each_status_as_people_read_it_in_the_active_language(
+    staff_client, marked_class, language
+) -> None:
+    staff_client.cookies["learnprofile_language"] = language
+
+    rows = _csv_rows(
+        staff_client.get(reverse("offering_export", args=[marked_class.offering.public_id]))
+    )
+
+    # ma_dang_ky, ho_ten, so_dien_thoai, three sessions (the current one last), two counts
+    assert [row[3:6] for row in rows[1:]] == [["", "", label] for label in [*LABELS[language], ""]]
+
+
+def test_the_class_export_counts_are_number_cells_in_xlsx(staff_client, marked_class) -> None:
+    cells = _xlsx_cells(
+        staff_client.get(reverse("offering_export_xlsx", args=[marked_class.offering.public_id]))
+    )
+
+    assert [cell.value for cell in cells[0][-2:]] == ["so_buoi_co_mat", "so_buoi_vang_co_phep"]
+    assert [[cell.value for cell in row[-2:]] for row in cells[1:]] == [
+        [1, 0],
+        [1, 0],
+        [0, 1],
+        [0, 0],
+        [0, 0],
+    ]
+    assert {cell.data_type for row in cells[1:] for cell in row[-2:]} == {"n"}
+    assert {row[1].data_type for row in cells[1:]} == {"s"}
+
+
+def _stored_current_marks() -> list[tuple]:
+    return sorted(
+        AttendanceMark.objects.values_list(
+            "enrollment_id", "status", "note", "source", "marked_at", "updated_at"
+        )
+    )
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(
+    ("export_name", "suffix"), [("session_export", "csv"), ("session_export_xlsx", "xlsx")]
+)
+def test_an_exported_session_reimports_unchanged(
+    staff_client, marked_class, language, export_name, suffix
+) -> None:
+    staff_client.cookies["learnprofile_language"] = language
+    session_id = marked_class.current.public_id
+    exported = staff_client.get(reverse(export_name, args=[session_id]))
+    before, changes_before = _stored_current_marks(), AttendanceChange.objects.count()
+
+    response = staff_client.post(
+        reverse("session_import", args=[session_id]),
+        {
+            "file": SimpleUploadedFile(
+                f"diem-danh.{suffix}", exported.content, exported.headers["Content-Type"]
+            )
+        },
+    )
+
+    report = response.context["report"]
+    assert (report.file_errors, report.failed) == ([], 0)
+    assert (report.written.created, report.written.changed, report.written.unchanged) == (0, 0, 4)
+    assert _stored_current_marks() == before
+    assert AttendanceChange.objects.count() == changes_before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vắng có phép",
+        "VẮNG CÓ PHÉP",
+        "  vắng có phép ",
+        unicodedata.normalize("NFD", "Vắng có phép"),
+        "vang co phep",
+        "Excused",
+        "EXCUSED",
+        "excused",
+    ],
+)
+def test_the_import_reads_a_status_in_either_language_any_case_and_form(
+    staff_client, staff_center, text
+) -> None:
+    klass = class_make(staff_center, learners=1)
+    rows = [["ma_dang_ky", "trang_thai"], [str(klass.enrollments[0].public_id), text]]
+
+    staff_client.post(
+        reverse("session_import", args=[klass.current.public_id]),
+        {"file": spreadsheet_upload(rows, "comma")},
+    )
+
+    assert list(AttendanceMark.objects.values_list("status", flat=True)) == ["excused"]
