@@ -172,3 +172,20 @@ def test_course_change_rewrites_every_offering_in_a_fixed_number_of_queries(
     assert set(Offering.objects.filter(course=large).values_list("search_title", flat=True)) == {
         "tin hoc van phong"
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting"), [("vi", "Xin chào bạn,"), ("en", "Hello there,")]
+)
+def test_a_learner_without_a_name_is_greeted_not_left_blank(
+    center: object, language: str, greeting: str
+) -> None:
+    offering = offering_make(course_make(center))
+    learner = UserFactory(preferred_language=language)
+    learner.citizen_profile.full_name = ""
+    learner.citizen_profile.save(update_fields=["full_name"])
+
+    enrollment_create(actor=learner, offering_id=offering.pk)
+    run_pending_jobs()
+
+    assert mail.outbox[-1].body.startswith(greeting)

@@ -25,7 +25,7 @@ import logging
 import smtplib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -401,6 +401,15 @@ def _notice_data(row: Notification) -> NoticeData:
     )
 
 
+def _addressed(notice: NoticeData) -> NoticeData:
+    """The notice with a `name` to greet: "bạn" ("there" in English: "Xin chào bạn,") for a
+    person who has not given their name yet, never "Xin chào ,". In the active language."""
+    if "name" in notice.context and not str(notice.context["name"] or "").strip():
+        greeted = translation.pgettext("greeting a person without a name", "bạn")
+        return replace(notice, context={**notice.context, "name": greeted})
+    return notice
+
+
 def _end(ids: list[int], **fields: Any) -> None:
     """Leave "sending" for `fields` (rows of this job only)."""
     if ids:
@@ -429,7 +438,7 @@ def _message(row: Notification) -> tuple[Message, str]:
         raise LookupError(f"no renderer for notice kind {row.kind!r}")
     recipient = row.recipient
     with translation.override(recipient.preferred_language):
-        message = render(_notice_data(row))
+        message = render(_addressed(_notice_data(row)))
         unsubscribe = unsubscribe_url(user=recipient, kind=row.kind, channel=row.channel)
         if not message.html and row.channel == NoticeChannel.EMAIL:
             html = render_to_string(
