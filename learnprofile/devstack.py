@@ -227,8 +227,29 @@ def manage(environment: dict[str, str], *arguments: str) -> None:
     )
 
 
+def mail_destination(environment: dict[str, str]) -> str:
+    """Where `make run`'s emails go, said to the person: SMTP when EMAIL_BACKEND is set or a
+    server answers on EMAIL_HOST:EMAIL_PORT (a mail catcher such as Mailpit), else Django's
+    file backend writes each email to var/mail/ (sign-up needs the confirmation link)."""
+    if "EMAIL_BACKEND" in environment:
+        return f"Emails: {environment['EMAIL_BACKEND']}"
+    host = environment.get("EMAIL_HOST", "127.0.0.1")
+    port = int(environment.get("EMAIL_PORT", "1025"))
+    if port_is_open(host, port):
+        return f"Emails are sent to the SMTP server on {host}:{port}."
+    environment["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    environment["EMAIL_FILE_PATH"] = str(VAR_DIR / "mail")
+    return (
+        f"No SMTP server on {host}:{port}: emails are written as files to {VAR_DIR / 'mail'} "
+        "(start a mail catcher there, or set EMAIL_HOST/EMAIL_PORT, to receive them)."
+    )
+
+
 def command_run(stack: Stack, *, host: str, port: int, settings_module: str) -> int:
     environment = child_environment(stack.start(), settings_module)
+    # Links in emails and exports name the port this run listens on.
+    environment.setdefault("SITE_DOMAIN", f"localhost:{port}")
+    mail = mail_destination(environment)
     manage(environment, "migrate", "--noinput", "-v", "0")
     manage(environment, "compile_translations")
     manage(environment, "seed_demo")
@@ -243,7 +264,7 @@ def command_run(stack: Stack, *, host: str, port: int, settings_module: str) -> 
     while not port_is_open(host, port) and time.monotonic() < deadline:
         time.sleep(0.2)
     say(f"LearnProfile is running at http://{host}:{port}/  (Ctrl-C stops everything)")
-    say("Emails are sent to SMTP on EMAIL_HOST:EMAIL_PORT (127.0.0.1:1025 by default).")
+    say(mail)
     subprocess.run(
         [python, "manage.py", "seed_demo", "--print-logins"],
         env=environment,

@@ -74,3 +74,39 @@ def test_embedded_servers_start_from_pip_packages_and_stop_afterwards() -> None:
         ["pgrep", "-f", "redis-server.*6390"], capture_output=True, check=False
     )
     assert leftover.returncode == 1, leftover.stdout
+
+
+def test_make_run_writes_emails_to_files_when_no_smtp_server_answers() -> None:
+    import socket
+
+    from learnprofile.devstack import VAR_DIR, mail_destination
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        free_port = closed.getsockname()[1]
+    environment = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(free_port)}
+
+    said = mail_destination(environment)
+
+    assert environment["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert environment["EMAIL_FILE_PATH"] == str(VAR_DIR / "mail")
+    assert said.startswith(f"No SMTP server on 127.0.0.1:{free_port}")
+
+
+def test_make_run_sends_emails_to_a_mail_catcher_that_answers() -> None:
+    import socket
+
+    from learnprofile.devstack import mail_destination
+
+    with socket.socket() as catcher:
+        catcher.bind(("127.0.0.1", 0))
+        catcher.listen()
+        environment = {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(catcher.getsockname()[1])}
+
+        said = mail_destination(environment)
+
+    assert "EMAIL_BACKEND" not in environment
+    assert (
+        said
+        == f"Emails are sent to the SMTP server on {environment['EMAIL_HOST']}:{environment['EMAIL_PORT']}."
+    )

@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -101,6 +102,8 @@ class Command(BaseCommand):
         if getattr(settings, "ENVIRONMENT", "") == "production":
             raise CommandError("seed_demo refuses to run with production settings.")
         if not options["print_logins"]:
+            # allauth's emails name the Site: the address this demo runs at (its port).
+            Site.objects.filter(pk=settings.SITE_ID).update(domain=settings.SITE_DOMAIN)
             self._seed()
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for label, email, _name, _role in DEMO_USERS:
