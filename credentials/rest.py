@@ -165,7 +165,9 @@ class IssueApi(StaffApi):
         description=(
             "Creates a batch of issuance requests that workers sign; poll the batch for "
             "progress. Eligibility is checked again when each credential is signed; a "
-            "refusal is kept with its reason. Issuer administrators of the achievement's "
+            "refusal is kept with its reason. A contact that is not a valid e-mail address or "
+            "phone number, or a phone number several people share, is a 400 on `contact` "
+            "saying so; one that names nobody, 404. Issuer administrators of the achievement's "
             "organization only (403 for others, 404 for another organization's achievement)."
         ),
     )
@@ -183,7 +185,12 @@ class IssueApi(StaffApi):
                 achievement=achievement, rows=[(1, contact.strip(), offering_id)]
             )
             source = IssuanceBatch.Source.SINGLE
-            if not preview.rows[0].learner_id:
+            row = preview.rows[0]
+            if row.outcome in (batches.Outcome.INVALID_CONTACT, batches.Outcome.SHARED_PHONE):
+                # Why this contact names no one learner (a typing mistake, or a number a
+                # household shares), on its field, as the issuer's page says it.
+                raise serializers.ValidationError({"contact": [row.label]})
+            if not row.learner_id:
                 raise NotFound(_("Không tìm thấy người học."))
             rows = [(preview.rows[0].learner_id, offering_id)]
         else:

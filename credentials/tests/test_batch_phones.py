@@ -229,3 +229,38 @@ def test_searching_a_shared_phone_finds_the_credentials_of_each_person_sharing_i
     shown = {credential.learner_id for credential, _person in response.context["credentials"]}
     assert shown == set(sharing)
     assert Credential.objects.count() == 2
+
+
+def _api_issue(client: Client, achievement, contact: str, offering):
+    return client.post(
+        reverse("api_issue", args=[achievement.public_id]),
+        {"contact": contact, "offering": str(offering)},
+        content_type="application/json",
+    )
+
+
+def test_the_api_refuses_an_impossible_number_on_contact_and_writes_nothing(
+    completed_class, issuer_client
+) -> None:
+    klass, achievement = completed_class
+
+    response = _api_issue(issuer_client, achievement, "0912 345 6789", klass.offering.public_id)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"contact": [NOT_IN_PLAN]}
+    assert not IssuanceBatch.objects.exists()
+
+
+def test_the_api_refuses_a_shared_phone_on_contact_and_writes_nothing(
+    completed_class, issuer_client
+) -> None:
+    klass, achievement = completed_class
+    CitizenProfile.objects.filter(
+        user_id__in=[enrollment.learner_id for enrollment in klass.enrollments[:2]]
+    ).update(phone="+84912345678")
+
+    response = _api_issue(issuer_client, achievement, "0912 345 678", klass.offering.public_id)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"contact": [SHARED]}
+    assert not IssuanceBatch.objects.exists()
