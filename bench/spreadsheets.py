@@ -5,7 +5,8 @@ number, a Vietnamese name, a code, a date, a status), 5 columns.
 - read: `spreadsheet_read` on the same rows as a comma CSV, a semicolon CSV with a BOM (what
   Excel saves on a Vietnamese-locale computer), a tab-separated file and an .xlsx workbook.
   p50 over the runs, in milliseconds, and rows per second.
-- write: the same rows written as CSV (`csv_text`) and as .xlsx (`xlsx_bytes`, text cells).
+- write: the same rows written as CSV (`csv_text`) and as .xlsx (`xlsx_bytes`; the rows are all
+  text, so every cell is a text cell).
 - ratios against the comma CSV, within one run: the figures to compare across machines.
 
 No database: the reader and the writers are pure Python (openpyxl for the workbooks).

@@ -73,8 +73,9 @@ def spreadsheet_cell(value: object) -> str:
     """A value for a CSV cell that a spreadsheet will not run (OWASP, CSV injection): text
     starting with =, +, -, @, a tab or a carriage return is prefixed with an apostrophe,
     except a plain signed number such as the phone number "+84912345678", which is not a
-    formula and is left readable. For .xlsx every cell is written as text instead
-    (learnprofile.spreadsheets.xlsx_write): no apostrophe is needed there."""
+    formula and is left readable. For .xlsx every string is written as a text cell instead
+    (learnprofile.spreadsheets.xlsx_write; numbers and dates as number and date cells): no
+    apostrophe is needed there."""
     text = "" if value is None else str(value)
     if text[:1] in _FORMULA_STARTS and not _is_plain_number(text):
         return "'" + text
