@@ -22,7 +22,7 @@ from courses.models import (
 from courses.search import search_columns
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
-from learnprofile.formatting import date_for_people
+from learnprofile.formatting import date_for_people, long_datetime_for_people
 from learnprofile.jobs.services import job_enqueue_on_commit
 from profiles import api as profiles_api
 from profiles.data import AdministrativeUnitData
@@ -304,6 +304,8 @@ def session_span(day: date, starts_at: time, ends_at: time) -> tuple[datetime, d
     start is the next day (21:00-00:30 ends at 00:30 the day after). Raises ValidationError
     (on `ends_at`) when the end equals the start or the session would last longer than
     SESSION_MAX_DURATION (12 hours)."""
+    if ends_at == starts_at:
+        raise ValidationError({"ends_at": [_("Giờ kết thúc phải khác giờ bắt đầu.")]})
     zone = timezone.get_current_timezone()
     start = datetime.combine(day, starts_at, tzinfo=zone)
     end_day = day if ends_at > starts_at else day + timedelta(days=1)
@@ -371,27 +373,19 @@ def sessions_add_recurring(
     if recurrence.first_day < timezone.localdate():
         raise ValidationError({"first_day": [_("Ngày bắt đầu lịch học đã qua.")]})
     times = recurrence.session_times()
-    outside = [
-        starts_at
-        for starts_at, _ends_at in times
-        if not offering.starts_on <= timezone.localtime(starts_at).date() <= offering.ends_on
-    ]
-    if outside:
+    now = timezone.now()
+    over = [starts_at for starts_at, _ends_at in times if starts_at <= now]
+    if over:
         raise ValidationError(
             {
                 "first_day": [
-                    _(
-                        "Các buổi học phải nằm trong thời gian của lớp, từ %(start)s đến "
-                        "%(end)s; buổi ngày %(day)s nằm ngoài."
-                    )
-                    % {
-                        "start": date_for_people(offering.starts_on),
-                        "end": date_for_people(offering.ends_on),
-                        "day": date_for_people(timezone.localtime(outside[0]).date()),
-                    }
+                    _("Buổi học lúc %(when)s đã qua; hãy bắt đầu lịch từ một buổi sắp tới.")
+                    % {"when": long_datetime_for_people(over[0])}
                 ]
             }
         )
+    for starts_at, _ends_at in times:
+        _session_in_offering_dates(offering, starts_at, field="first_day")
     if len(times) > MAX_RECURRING_SESSIONS:
         raise ValidationError(
             {"weeks": [_("Tối đa %(count)d buổi học.") % {"count": MAX_RECURRING_SESSIONS}]}
@@ -411,6 +405,28 @@ def sessions_add_recurring(
         details={"count": len(times)},
     )
     return sessions
+
+
+def _session_in_offering_dates(offering: Offering, starts_at: datetime, *, field: str) -> None:
+    """Raises ValidationError (on `field`) unless the session starts on a day of the
+    offering (from starts_on to ends_on, local dates)."""
+    day = timezone.localtime(starts_at).date()
+    if not offering.starts_on <= day <= offering.ends_on:
+        raise ValidationError(
+            {
+                field: [
+                    _(
+                        "Các buổi học phải nằm trong thời gian của lớp, từ %(start)s đến "
+                        "%(end)s; buổi ngày %(day)s nằm ngoài."
+                    )
+                    % {
+                        "start": date_for_people(offering.starts_on),
+                        "end": date_for_people(offering.ends_on),
+                        "day": date_for_people(day),
+                    }
+                ]
+            }
+        )
 
 
 def _session_locked(actor: Any, session: Session) -> tuple[Offering, Session]:
@@ -450,6 +466,7 @@ def session_reschedule(
         raise ValidationError(
             {"starts_at": [_("Chỉ có thể dời buổi học sang một thời điểm sắp tới.")]}
         )
+    _session_in_offering_dates(offering, starts_at, field="day")
     clash = Session.objects.filter(offering=offering, starts_at=starts_at).exclude(pk=session.pk)
     if clash.exists():
         raise ValidationError({"starts_at": [_("Lớp đã có một buổi học vào giờ này.")]})

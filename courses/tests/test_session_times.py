@@ -90,10 +90,15 @@ def test_the_manager_page_shows_a_session_past_midnight_ending_the_next_day(
 
 
 @pytest.mark.parametrize(
-    ("starts_at", "ends_at"), [("08:00", "20:30"), ("21:00", "09:01"), ("19:00", "19:00")]
+    ("starts_at", "ends_at", "message"),
+    [
+        ("08:00", "20:30", RULE),
+        ("21:00", "09:01", RULE),
+        ("19:00", "19:00", "Giờ kết thúc phải khác giờ bắt đầu."),
+    ],
 )
 def test_a_session_longer_than_12_hours_or_of_no_length_is_refused_and_nothing_is_written(
-    manager_client, draft, starts_at, ends_at
+    manager_client, draft, starts_at, ends_at, message
 ) -> None:
     response = manager_client.post(
         reverse("sessions_add", args=[draft.public_id]),
@@ -102,7 +107,7 @@ def test_a_session_longer_than_12_hours_or_of_no_length_is_refused_and_nothing_i
 
     assert response.status_code == 422
     page = response.content.decode()
-    assert RULE in page or "Giờ kết thúc phải khác giờ bắt đầu." in page
+    assert message in page
     assert "Giờ kết thúc phải sau giờ bắt đầu" not in page
     assert not Session.objects.filter(offering=draft).exists()
 
@@ -113,7 +118,7 @@ def test_a_session_moved_to_21_00_00_30_ends_the_next_day(manager_client, center
     session = Session.objects.create(
         offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
     )
-    day = timezone.localdate() + timedelta(days=5)
+    day = timezone.localdate() + timedelta(days=10)
 
     response = manager_client.post(
         reverse("session_change", args=[session.public_id]),
@@ -138,7 +143,7 @@ def test_a_session_moved_to_last_13_hours_is_refused_with_the_rule(manager_clien
     session = Session.objects.create(
         offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
     )
-    day = timezone.localdate() + timedelta(days=5)
+    day = timezone.localdate() + timedelta(days=10)
 
     response = manager_client.post(
         reverse("session_change", args=[session.public_id]),
@@ -207,7 +212,7 @@ def test_the_moved_session_email_gives_the_new_end_the_next_day(
     session = Session.objects.create(
         offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
     )
-    day = timezone.localdate() + timedelta(days=5)
+    day = timezone.localdate() + timedelta(days=10)
     manager_client.post(
         reverse("session_change", args=[session.public_id]),
         {"action": "move", "day": day.isoformat(), "starts_at": "21:00", "ends_at": "00:30"},
@@ -247,3 +252,48 @@ def test_the_weekday_choices_are_a_group_with_a_legend_not_an_empty_label(
 
     assert '<label for="">' not in page
     assert "<legend>Các ngày trong tuần" in page
+
+
+def test_a_session_moved_past_the_class_end_is_refused_and_unchanged(
+    manager_client, center
+) -> None:
+    offering = offering_make(course_make(center))
+    first = timezone.localtime().replace(microsecond=0) + timedelta(days=8)
+    session = Session.objects.create(
+        offering=offering, starts_at=first, ends_at=first + timedelta(hours=2)
+    )
+    day = offering.ends_on + timedelta(days=1)
+
+    response = manager_client.post(
+        reverse("session_change", args=[session.public_id]),
+        {"action": "move", "day": day.isoformat(), "starts_at": "09:00", "ends_at": "10:00"},
+    )
+
+    assert response.status_code == 422
+    assert f"buổi ngày {day:%d/%m/%Y} nằm ngoài" in response.content.decode()
+    session.refresh_from_db()
+    assert session.starts_at == first
+
+
+def test_a_weekly_session_earlier_today_that_is_over_is_refused(center, personas) -> None:
+    from django.core.exceptions import ValidationError
+
+    from courses.services.catalog import Recurrence, sessions_add_recurring
+
+    today = timezone.localdate()
+    offering = offering_make(course_make(center), starts_on=today, status="draft")
+    recurrence = Recurrence(  # today at midnight: always over once today has begun
+        weekdays=frozenset({today.weekday()}),
+        starts_at=time(0, 0),
+        ends_at=time(0, 30),
+        first_day=today,
+        weeks=1,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        sessions_add_recurring(
+            actor=personas.center_manager, offering=offering, recurrence=recurrence
+        )
+
+    assert "đã qua" in refused.value.message_dict["first_day"][0]
+    assert not Session.objects.filter(offering=offering).exists()
