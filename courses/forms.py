@@ -179,6 +179,18 @@ class WardPickerMixin(forms.Form):
 
 
 class OfferingForm(WardPickerMixin, forms.ModelForm):
+    # The bounds of the database's offering_capacity_range, with its message: the phone's
+    # number pad gets min and max, and -5 is told the same rule as 0 or 20,000.
+    capacity = forms.IntegerField(
+        label=_("Số chỗ"),
+        min_value=1,
+        max_value=10_000,
+        error_messages={
+            "min_value": _("Số chỗ phải từ 1 đến 10.000."),
+            "max_value": _("Số chỗ phải từ 1 đến 10.000."),
+        },
+    )
+
     class Meta:
         model = Offering
         fields = [

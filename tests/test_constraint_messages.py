@@ -31,7 +31,10 @@ def test_every_check_constraint_of_a_validated_model_has_a_message(app_label, mo
     assert [c.name for c in checks if c.violation_error_message in (None, default)] == []
 
 
-def test_an_offering_with_no_seats_is_refused_in_vietnamese(client, personas) -> None:
+@pytest.mark.parametrize("capacity", ["0", "-5", "20000"])
+def test_an_offering_with_seats_out_of_range_is_refused_in_vietnamese(
+    client, personas, capacity
+) -> None:
     center = personas.center_manager.memberships.get().organization
     course = course_make(center)
     with_mfa(personas.center_manager)
@@ -45,7 +48,7 @@ def test_an_offering_with_no_seats_is_refused_in_vietnamese(client, personas) ->
             "venue": "Nhà văn hóa phường",
             "starts_on": start.isoformat(),
             "ends_on": (start + timedelta(days=30)).isoformat(),
-            "capacity": "0",
+            "capacity": capacity,
             "minimum_attendance_percent": "80",
         },
     )
@@ -54,3 +57,14 @@ def test_an_offering_with_no_seats_is_refused_in_vietnamese(client, personas) ->
     assert "Số chỗ phải từ 1 đến 10.000." in page
     assert "Constraint" not in page
     assert not course.offerings.exists()
+
+
+def test_the_seats_input_carries_the_range_for_the_phone_keyboard(client, personas) -> None:
+    center = personas.center_manager.memberships.get().organization
+    course = course_make(center)
+    with_mfa(personas.center_manager)
+    client.force_login(personas.center_manager)
+
+    page = client.get(reverse("offering_new", args=[course.public_id])).content.decode()
+
+    assert 'name="capacity" min="1" max="10000"' in page
