@@ -51,10 +51,12 @@ OUTCOME_LABELS = {
     Outcome.UNKNOWN: gettext_lazy("Không tìm thấy người học"),
     Outcome.DUPLICATE: gettext_lazy("Trùng với một dòng phía trên"),
     Outcome.INVALID_CONTACT: gettext_lazy("Email hoặc số điện thoại không hợp lệ"),
-    Outcome.SHARED_PHONE: gettext_lazy(
-        "Nhiều người dùng chung số điện thoại này; hãy dùng email của người học."
-    ),
+    Outcome.SHARED_PHONE: gettext_lazy("Số điện thoại nhiều người dùng chung"),
 }
+# A label heads a count ("...: 2"); a row says what to do.
+SHARED_PHONE_ADVICE = gettext_lazy(
+    "Nhiều người dùng chung số điện thoại này; hãy dùng email của người học."
+)
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,7 @@ def preview_contacts(
         if match is not None and match.error:
             refusals[len(wanted)] = (Outcome.INVALID_CONTACT, match.error)
         elif match is not None and len(match.people) > 1:
-            refusals[len(wanted)] = (Outcome.SHARED_PHONE, "")
+            refusals[len(wanted)] = (Outcome.SHARED_PHONE, str(SHARED_PHONE_ADVICE))
         person = people.get(contact)
         learner_id = person.id if person is not None else None
         wanted.append(

@@ -178,7 +178,8 @@ def test_the_one_learner_form_says_a_shared_phone_names_several_people(
     response = _issue_one(issuer_client, achievement, "0912 345 678", klass.offering.public_id)
 
     page = response.content.decode()
-    assert f"{SHARED}: <strong>1</strong>" in page
+    assert "Số điện thoại nhiều người dùng chung: <strong>1</strong>" in page
+    assert f"<td>{SHARED}</td>" in page
     assert "Không tìm thấy người học" not in page
     assert 'name="plan"' not in page
 
@@ -264,3 +265,12 @@ def test_the_api_refuses_a_shared_phone_on_contact_and_writes_nothing(
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"contact": [SHARED]}
     assert not IssuanceBatch.objects.exists()
+
+
+def test_the_summary_heads_the_shared_phone_count_with_a_label_not_a_sentence() -> None:
+    from credentials.services.batches import OUTCOME_LABELS, Outcome
+
+    label = str(OUTCOME_LABELS[Outcome.SHARED_PHONE])
+
+    assert label == "Số điện thoại nhiều người dùng chung"
+    assert not label.endswith(".")
