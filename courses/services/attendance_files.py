@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses import selectors
 from courses.models import AttendanceStatus, MarkSource, Offering, Session
@@ -134,6 +135,9 @@ class MarkImportReport:
         return sum(1 for row in self.rows if row.errors)
 
 
+_CODE_INVALID = gettext_lazy("Dòng %(line)s: mã đăng ký (cột ma_dang_ky) trống hoặc không hợp lệ.")
+
+
 def _seat_id(
     row: MarkImportRow, text: str, seat_ids: set[uuid.UUID], *, needed: bool
 ) -> uuid.UUID | None:
@@ -142,12 +146,12 @@ def _seat_id(
     only when the row has a status (`needed`): a blank line of the template is left alone."""
     if not text:
         if needed:
-            row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
+            row.errors.append(_CODE_INVALID % {"line": row.number})
         return None
     try:
         enrollment_id = uuid.UUID(text)
     except ValueError:
-        row.errors.append(_("Cột ma_dang_ky: mã đăng ký không hợp lệ."))
+        row.errors.append(_CODE_INVALID % {"line": row.number})
         return None
     if enrollment_id not in seat_ids:
         row.errors.append(

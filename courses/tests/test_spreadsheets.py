@@ -617,3 +617,42 @@ def test_the_import_reads_a_status_in_either_language_any_case_and_form(
     )
 
     assert list(AttendanceMark.objects.values_list("status", flat=True)) == ["excused"]
+
+
+def test_a_malformed_code_is_an_error_naming_its_line_like_a_foreign_one(
+    staff_client, staff_center
+) -> None:
+    klass = class_make(staff_center, learners=1)
+    rows = [
+        ["ma_dang_ky", "ho_ten", "trang_thai"],
+        [str(klass.enrollments[0].public_id), "Học viên 01", "có mặt"],
+        ["khong-phai-ma", "Người lạ", "vắng"],
+    ]
+
+    response = staff_client.post(
+        reverse("session_import", args=[klass.current.public_id]),
+        {"file": spreadsheet_upload(rows, "comma")},
+    )
+
+    body = response.content.decode()
+    assert (
+        '<span class="errors">Dòng 3: mã đăng ký (cột ma_dang_ky) trống hoặc không hợp lệ.</span>'
+    ) in body
+    assert not AttendanceMark.objects.exists()
+
+
+def test_rows_of_an_import_that_changed_nothing_are_not_said_to_be_written(
+    staff_client, staff_center
+) -> None:
+    klass = class_make(staff_center, learners=1)
+    rows = [
+        ["ma_dang_ky", "ho_ten", "trang_thai"],
+        [str(klass.enrollments[0].public_id), "Học viên 01", "có mặt"],
+    ]
+    url = reverse("session_import", args=[klass.current.public_id])
+    staff_client.post(url, {"file": spreadsheet_upload(rows, "comma")})
+
+    again = staff_client.post(url, {"file": spreadsheet_upload(rows, "comma")}).content.decode()
+
+    assert "Đã ghi 0 điểm danh; 1 không đổi." in again
+    assert "Đã xử lý" in again
