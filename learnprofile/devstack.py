@@ -247,8 +247,9 @@ def mail_destination(environment: dict[str, str]) -> str:
 
 def command_run(stack: Stack, *, host: str, port: int, settings_module: str) -> int:
     environment = child_environment(stack.start(), settings_module)
-    # Links in emails and exports name the port this run listens on.
-    environment.setdefault("SITE_DOMAIN", f"localhost:{port}")
+    # Links in emails and exports name the address this run prints (its host and port), so a
+    # link opened from an email finds the session cookie of the same host.
+    environment.setdefault("SITE_DOMAIN", f"{host}:{port}")
     mail = mail_destination(environment)
     manage(environment, "migrate", "--noinput", "-v", "0")
     manage(environment, "compile_translations")
