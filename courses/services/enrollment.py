@@ -43,6 +43,10 @@ class OfferingNotOpen(Conflict):
     code = "offering_not_open"
 
 
+class EnrollmentNotCancellable(Conflict):
+    code = "enrollment_not_cancellable"
+
+
 class EmailNotVerified(DomainError):
     code = "email_not_verified"
     http_status = 403
@@ -178,7 +182,9 @@ def _enroll(
 def enrollment_cancel(*, actor: Any, enrollment_id: UUID, reason: str = "") -> Enrollment:
     """Cancel an open enrollment (the learner, or a manager of the center). A freed seat is
     offered to the waitlist by a durable job. Idempotent: a cancelled one is returned as is.
-    Locks: the offering, then the enrollment. Raises NotFound (also for someone else's)."""
+    Locks: the offering, then the enrollment. Raises NotFound (also for someone else's),
+    EnrollmentNotCancellable (409: the class is finished or past its end date; nothing
+    changes, so its count, completion and credential stay)."""
     found = (
         Enrollment.objects.select_related("offering__course")
         .filter(public_id=enrollment_id)
@@ -190,6 +196,9 @@ def enrollment_cancel(*, actor: Any, enrollment_id: UUID, reason: str = "") -> E
     enrollment = Enrollment.objects.select_for_update().get(pk=found.pk)
     if enrollment.status == EnrollmentStatus.CANCELLED:
         return enrollment
+    if offering.status == OfferingStatus.FINISHED or offering.ends_on < timezone.localdate():
+        # The seat was used: its attendance, completion and credential stay true.
+        raise EnrollmentNotCancellable(_("Lớp học đã kết thúc nên không thể hủy đăng ký."))
     was_active = enrollment.status == EnrollmentStatus.ACTIVE
     enrollment.status = EnrollmentStatus.CANCELLED
     enrollment.cancelled_at = timezone.now()

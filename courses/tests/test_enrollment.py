@@ -189,3 +189,31 @@ def test_a_learner_without_a_name_is_greeted_not_left_blank(
     run_pending_jobs()
 
     assert mail.outbox[-1].body.startswith(greeting)
+
+
+@pytest.fixture
+def finished_class(personas: Personas, center: object):
+    from courses.tests.factories import class_close, class_make
+
+    klass = class_make(center, learners=2, sessions=2)
+    class_close(klass, actor=personas.center_staff)
+    return klass
+
+
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_an_enrollment_in_a_finished_class_cannot_be_cancelled_and_nothing_changes(
+    client, finished_class, where: str
+) -> None:
+    from django.urls import reverse
+
+    seat = finished_class.enrollments[0]
+    count = Offering.objects.get(pk=finished_class.offering.pk).enrolled_count
+    client.force_login(seat.learner)
+    name = "enrollment_cancel" if where == "page" else "api_enrollment_cancel"
+
+    response = client.post(reverse(name, args=[seat.public_id]))
+
+    assert response.status_code == 409
+    assert "Lớp học đã kết thúc nên không thể hủy đăng ký." in response.content.decode()
+    assert Enrollment.objects.get(pk=seat.pk).status == "active"
+    assert Offering.objects.get(pk=finished_class.offering.pk).enrolled_count == count

@@ -151,9 +151,12 @@ def enrollment_cancel(request: HttpRequest, enrollment_id: UUID) -> HttpResponse
             actor=request.user, enrollment_id=enrollment_id, reason=_("Người học tự hủy")
         )
     except DomainError as error:
+        # The refusal is shown on the learner's courses, answered with its status (409).
         messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("Đã hủy đăng ký."))
+        refused = my_courses(request)
+        refused.status_code = error.http_status
+        return refused
+    messages.success(request, _("Đã hủy đăng ký."))
     return redirect("my_courses")
 
 
