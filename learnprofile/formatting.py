@@ -16,8 +16,12 @@ Django's localisation with this project's format modules (`learnprofile/formats/
 
 Machine-readable values (ISO 8601 in JSON, `<time datetime>`, file names) are not for people
 and do not come here.
+
+A person's name shown to someone who may not know it is masked (`person_name_masked`):
+"Nguyễn Thị Lan" -> "Nguyễn T. L.".
 """
 
+import unicodedata
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -25,6 +29,8 @@ from zoneinfo import ZoneInfo
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from learnprofile.text import person_name_normalise
 
 PEOPLE_TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -173,3 +179,33 @@ def money_for_people(dong: Number) -> str:
     if not number:
         return ""
     return f"{number}\u00a0VND" if _english() else f"{number}\u00a0đ"
+
+
+def _initial(word: str) -> str:
+    """The word's first letter or digit with its combining marks, upper-cased where that
+    keeps one letter ("đình" -> "Đ"); "" for a word with neither."""
+    for index, char in enumerate(word):
+        if unicodedata.category(char)[0] in "LN":
+            end = index + 1
+            while end < len(word) and unicodedata.combining(word[end]):
+                end += 1
+            letter = word[index:end]
+            upper = unicodedata.normalize("NFC", letter.upper())
+            return upper if len(upper) == len(letter) else letter
+    return ""
+
+
+def person_name_masked(name: str) -> str:
+    """A person's name for someone who has no need of the whole of it (an issuer looking a
+    citizen up by e-mail or phone): the family name (the first word, as Vietnamese names are
+    written) whole, each other word its initial and a dot. "Nguyễn Thị Lan" -> "Nguyễn T. L.",
+    "Đỗ đình Đạt" -> "Đỗ Đ. Đ.". A one-word name keeps only its initial ("Lan" -> "L."), so a
+    name is never shown whole. The name is read as stored (`person_name_normalise`: NFC,
+    control characters dropped, spaces collapsed); a word without a letter or digit is left
+    out. "" for an empty name."""
+    words = [word for word in person_name_normalise(name).split(" ") if _initial(word)]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return f"{_initial(words[0])}."
+    return " ".join([words[0], *(f"{_initial(word)}." for word in words[1:])])

@@ -1,5 +1,6 @@
 """Dates, times and numbers for people: one way per language, always in Vietnam's time."""
 
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
@@ -165,3 +166,46 @@ def test_the_number_filters_take_decimal_places_as_floatformat_does(vietnamese) 
     assert render('{{ x|people_number:"-1" }}', x=hours) == "1.234,3"
     assert render("{{ x|people_number:-1 }}", x=Decimal("12.00")) == "12"
     assert render('{{ x|people_percent:"0" }}', x=Decimal("66.7")) == "67\u00a0%"
+
+
+# --- Masked names -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("Nguyễn Thị Lan", "Nguyễn T. L."),
+        ("Đỗ đình Đạt", "Đỗ Đ. Đ."),
+        ("Lò Văn Páo", "Lò V. P."),
+        ("Nguyễn Ánh", "Nguyễn Á."),
+        ("Lan", "L."),
+        ("  Nguyễn   Thị\tLan  ", "Nguyễn T. L."),
+        ("Nguye\u0302\u0303n Thi\u0323 \u0111a\u0300o", "Nguyễn T. Đ."),
+        ("Nguyễn Thị\x00Lan", "Nguyễn T. L."),
+        ("Trần - Bình", "Trần B."),
+        ("", ""),
+        ("   ", ""),
+    ],
+    ids=[
+        "three-words",
+        "d-with-stroke",
+        "minority-name",
+        "accented-initial",
+        "one-word",
+        "extra-spaces",
+        "decomposed",
+        "control-character",
+        "lone-dash",
+        "empty",
+        "blank",
+    ],
+)
+def test_a_masked_name_keeps_the_family_name_and_the_initials(name, masked) -> None:
+    assert formatting.person_name_masked(name) == masked
+
+
+def test_a_masked_name_is_in_nfc() -> None:
+    masked = formatting.person_name_masked("Nguye\u0302\u0303n e\u0302\u0301 Lan")
+
+    assert masked == "Nguyễn Ế. L."
+    assert masked == unicodedata.normalize("NFC", masked)
