@@ -9,11 +9,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
-from rest_framework.views import APIView
 
 from credentials import verify
 from credentials.models import Credential, IssuanceBatch
@@ -21,7 +19,7 @@ from credentials.services import batches
 from credentials.services.issuance import credential_revoke
 from credentials.services.pipeline import batch_progress
 from credentials.services.verification import VERIFY_MAX_BYTES, verify_here
-from learnprofile.staff_api import StaffApi
+from learnprofile.access import PublicApi, StaffApi
 
 
 class CheckSerializer(serializers.Serializer[Any]):
@@ -60,9 +58,8 @@ class VerificationSerializer(serializers.Serializer[Any]):
     proofs = ProofOutcomeSerializer(many=True)
 
 
-class CredentialVerifyApi(APIView):
+class CredentialVerifyApi(PublicApi):
     authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "credential_verify"
     # As the /verify/ page: a credential is a few KB.
@@ -136,6 +133,25 @@ class IssueInputSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="The offering completed. Alone (without contact): all its completers.",
     )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=batches.REASON_MAX_LENGTH,
+        help_text=(
+            "Why the learner is issued without a class (a contact without an offering): "
+            f"required then, {batches.REASON_MIN_LENGTH} to {batches.REASON_MAX_LENGTH} "
+            "characters; kept on the batch and audited. Ignored with an offering."
+        ),
+    )
+    confirm_reason = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "The administrator confirms the reason for a learner who was never in a class of "
+            "the organization; without it such a learner is refused (409 "
+            "no_tie_to_organization)."
+        ),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("contact") and not attrs.get("offering"):
@@ -167,8 +183,13 @@ class IssueApi(StaffApi):
             "progress. Eligibility is checked again when each credential is signed; a "
             "refusal is kept with its reason. A contact that is not a valid e-mail address or "
             "phone number, or a phone number several people share, is a 400 on `contact` "
-            "saying so; one that names nobody, 404. Issuer administrators of the achievement's "
-            "organization only (403 for others, 404 for another organization's achievement)."
+            "saying so; one that names nobody, 404. A learner is found only by an exact e-mail "
+            "address or phone number. A contact without an offering issues without a class: "
+            "it needs `reason` (400 reason_required, checked before anyone is looked up), and "
+            "a learner never in a class of the organization needs `confirm_reason: true` too "
+            "(409 no_tie_to_organization); each such issuance is audited with its reason. "
+            "Issuer administrators of the achievement's organization only (403 for others, "
+            "404 for another organization's achievement)."
         ),
     )
     def post(self, request: Request, achievement_id: UUID) -> Response:
@@ -180,6 +201,10 @@ class IssueApi(StaffApi):
         serializer.is_valid(raise_exception=True)
         contact = serializer.validated_data.get("contact")
         offering_id = serializer.validated_data.get("offering")
+        reason = serializer.validated_data.get("reason", "")
+        if contact and offering_id is None:
+            # Refused before anyone is looked up (batch_create checks it again).
+            reason = batches.reason_clean(reason)
         if contact:
             preview = batches.preview_contacts(
                 achievement=achievement, rows=[(1, contact.strip(), offering_id)]
@@ -203,6 +228,8 @@ class IssueApi(StaffApi):
             source=source,
             rows=rows,  # type: ignore[arg-type]
             offering_id=offering_id if source == IssuanceBatch.Source.OFFERING else None,
+            reason=reason,
+            reason_confirmed=serializer.validated_data["confirm_reason"],
         )
         return Response(_batch_data(batch), status=202)
 

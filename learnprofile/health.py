@@ -9,6 +9,8 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from learnprofile.access import public_view
+
 
 def _redis_client() -> redis.Redis:
     return redis.Redis.from_url(
@@ -56,6 +58,7 @@ def _check_redis_and_worker() -> tuple[dict[str, Any], dict[str, Any]]:
     return redis_report, worker_report
 
 
+@public_view
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     database = _check_database()

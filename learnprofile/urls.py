@@ -7,6 +7,7 @@ from courses.rest import attendance as attendance_rest
 from courses.rest import catalog as courses_rest
 from credentials import rest as credentials_rest
 from learnprofile import views
+from learnprofile.access import public_view
 from learnprofile.health import healthz
 from profiles import rest as profiles_rest
 
@@ -136,8 +137,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/schema/", public_view(SpectacularAPIView.as_view()), name="api_schema"),
+    path(
+        "api/docs/",
+        public_view(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
     path("healthz", healthz, name="healthz"),
 ]
 

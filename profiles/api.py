@@ -6,8 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -406,12 +404,15 @@ def person_has_consent(*, user_id: int, purpose: str) -> bool:
     return user_id in selectors.users_consenting(user_ids=[user_id], purpose=purpose)
 
 
+def has_privileged_role(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Does this person hold a staff or administrator role (or Django's staff flag)?"""
+    return permissions.has_privileged_role(user)
+
+
 def staff_mfa_missing(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     """Does this person hold a staff role without two-step verification? Staff APIs refuse
     them, as the MFA middleware turns them away from /staff/ pages."""
-    return permissions.has_privileged_role(user) and not is_mfa_enabled(
-        user, [Authenticator.Type.TOTP]
-    )
+    return permissions.staff_second_factor_missing(user)
 
 
 # --- Notices (the outbox) -----------------------------------------------------------------

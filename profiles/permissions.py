@@ -3,6 +3,8 @@ unless a rule below grants it."""
 
 from collections.abc import Callable
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
@@ -42,6 +44,12 @@ def has_privileged_role(user: Actor) -> bool:
         )
         user.__dict__["_has_privileged_role"] = cached
     return cached
+
+
+def staff_second_factor_missing(user: Actor) -> bool:
+    """Does this person hold a staff role without two-step verification (TOTP)? They may
+    reach no staff page, endpoint or learner's file until they set it up."""
+    return has_privileged_role(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
 
 def may_view_staff_area(user: Actor) -> bool:
@@ -98,7 +106,7 @@ def may_download_evidence(user: Actor, evidence: EvidenceFile) -> bool:
         return False
     if evidence.owner_id == user.pk:
         return True
-    return may_verify_record(user, evidence.record)
+    return may_verify_record(user, evidence.record) and not staff_second_factor_missing(user)
 
 
 def learner_relation_register(relation: LearnerRelation) -> None:

@@ -11,11 +11,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from learnprofile.access import CitizenApi, PublicApi, StaffApi
 from profiles import selectors, services
 from profiles.data import LearningCategory
 from profiles.evidence import evidence_check
@@ -38,9 +37,7 @@ class WardOutputSerializer(serializers.Serializer[AdministrativeUnit]):
     province = serializers.CharField(source="parent.name")
 
 
-class WardListApi(APIView):
-    permission_classes = [AllowAny]
-
+class WardListApi(PublicApi):
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Accent-insensitive search")],
         responses=WardOutputSerializer(many=True),
@@ -92,7 +89,7 @@ class ProfileInputSerializer(serializers.Serializer[dict[str, Any]]):
     national_id = serializers.CharField(max_length=20, required=False, write_only=True)
 
 
-class MyProfileApi(APIView):
+class MyProfileApi(CitizenApi):
     @extend_schema(responses=ProfileOutputSerializer)
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
@@ -183,7 +180,7 @@ class SelfReportInputSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class MyLearningRecordListApi(APIView):
+class MyLearningRecordListApi(CitizenApi):
     parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(
@@ -263,7 +260,7 @@ class VerificationInputSerializer(serializers.Serializer[dict[str, Any]]):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class StaffVerificationApi(APIView):
+class StaffVerificationApi(StaffApi):
     @extend_schema(request=VerificationInputSerializer, responses=LearningRecordOutputSerializer)
     def post(self, request: Request, record_id: UUID) -> Response:
         """Verify or reject a self-reported record the actor's center was asked to verify.
@@ -301,7 +298,7 @@ class DataRequestOutputSerializer(serializers.Serializer[DataRequest]):
         return reverse("export_download", kwargs={"request_id": data_request.public_id})
 
 
-class MyDataRequestListApi(APIView):
+class MyDataRequestListApi(CitizenApi):
     @extend_schema(responses=DataRequestOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         user: User = request.user  # type: ignore[assignment]
@@ -310,7 +307,7 @@ class MyDataRequestListApi(APIView):
         )
 
 
-class MyDataExportApi(APIView):
+class MyDataExportApi(CitizenApi):
     @extend_schema(request=None, responses={202: DataRequestOutputSerializer})
     def post(self, request: Request) -> Response:
         """Ask for an export of everything held about me; built in the background."""

@@ -17,13 +17,13 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from courses import permissions, selectors
 from courses.models import ATTENDANCE_STATUS_VALUES, AttendanceStatus, MarkSource
 from courses.services import attendance, checkin, walk_ins
+from learnprofile.access import CitizenApi, StaffApi
+from learnprofile.client_address import client_address
 from learnprofile.formatting import number_for_people
-from learnprofile.staff_api import StaffApi
 from profiles import api as profiles_api
 
 SYNC_MAX_MARKS = 2000
@@ -385,7 +385,7 @@ class CheckInOutputSerializer(serializers.Serializer[Any]):
     marked_at = serializers.DateTimeField()
 
 
-class CheckInApi(APIView):
+class CheckInApi(CitizenApi):
     @extend_schema(
         summary="Check myself in with the QR token of a session",
         description=(
@@ -409,7 +409,7 @@ class CheckInCodeInputSerializer(serializers.Serializer[Any]):
     code = serializers.RegexField(r"^\s*[0-9]{6}\s*$", max_length=12)
 
 
-class CheckInCodeApi(APIView):
+class CheckInCodeApi(CitizenApi):
     @extend_schema(
         summary="Check myself in with the six-digit code on the classroom screen",
         request=CheckInCodeInputSerializer,
@@ -419,6 +419,8 @@ class CheckInCodeApi(APIView):
         serializer = CheckInCodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         mark = checkin.check_in_with_code(
-            actor=request.user, code=serializer.validated_data["code"]
+            actor=request.user,
+            code=serializer.validated_data["code"],
+            client_address=client_address(request),
         )
         return Response(CheckInOutputSerializer(mark).data)

@@ -11,17 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from courses import permissions, selectors
 from courses.models import Course, CourseMode, Enrollment, Offering, Session
 from courses.selectors import CATALOG_PAGE_SIZE, SORTS, CatalogFilters, Place
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
-from learnprofile.staff_api import StaffApi
+from learnprofile.access import CitizenApi, PublicApi, StaffApi
 from profiles import api as profiles_api
 from profiles.data import LearningCategory
 
@@ -134,11 +132,10 @@ def _positive(value: str | None, default: int, maximum: int) -> int:
     return max(1, min(int(value), maximum))
 
 
-class OfferingListApi(GenericAPIView[Offering]):
+class OfferingListApi(PublicApi, GenericAPIView[Offering]):
     """Published offerings that have not ended: search and filters. At most 1,000 results;
     `count_is_capped` says there are more (refine the search)."""
 
-    permission_classes = [AllowAny]
     queryset = Offering.objects.none()
     filterset_class = OfferingFilter
     serializer_class = OfferingOutputSerializer
@@ -202,9 +199,7 @@ class OfferingListApi(GenericAPIView[Offering]):
         )
 
 
-class OfferingDetailApi(APIView):
-    permission_classes = [AllowAny]
-
+class OfferingDetailApi(PublicApi):
     @extend_schema(responses=OfferingDetailSerializer)
     def get(self, request: Request, offering_id: UUID) -> Response:
         offering = selectors.offering_get(public_id=offering_id)
@@ -213,9 +208,7 @@ class OfferingDetailApi(APIView):
         return Response(OfferingDetailSerializer(offering).data)
 
 
-class CourseDetailApi(APIView):
-    permission_classes = [AllowAny]
-
+class CourseDetailApi(PublicApi):
     @extend_schema(
         responses=inline_serializer(
             "CourseWithOfferings",
@@ -241,7 +234,7 @@ class CourseDetailApi(APIView):
 # --- The citizen's enrollments --------------------------------------------------------------
 
 
-class EnrollApi(APIView):
+class EnrollApi(CitizenApi):
     @extend_schema(
         request=None, responses={200: EnrollmentOutputSerializer, 201: EnrollmentOutputSerializer}
     )
@@ -259,7 +252,7 @@ class EnrollApi(APIView):
         )
 
 
-class MyEnrollmentListApi(APIView):
+class MyEnrollmentListApi(CitizenApi):
     @extend_schema(responses=EnrollmentOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
@@ -267,7 +260,7 @@ class MyEnrollmentListApi(APIView):
         return Response(EnrollmentOutputSerializer(enrollments, many=True, context=context).data)
 
 
-class EnrollmentCancelApi(APIView):
+class EnrollmentCancelApi(CitizenApi):
     @extend_schema(request=None, responses=EnrollmentOutputSerializer)
     def post(self, request: Request, enrollment_id: UUID) -> Response:
         enrollment = enrollment_services.enrollment_cancel(

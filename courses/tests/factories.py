@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from courses.models import Course, Enrollment, Offering, OfferingStatus, Session
@@ -44,12 +43,6 @@ def offering_make(
     offering_search_fill(offering, course=course, provider_name=course.provider.name)
     offering.save()
     return offering
-
-
-def with_mfa(*users: Any) -> None:
-    """Give staff a TOTP authenticator, so /staff/ and the staff API let them in."""
-    for user in users:
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
 
 
 @dataclass

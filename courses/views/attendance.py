@@ -15,7 +15,6 @@ from uuid import UUID
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -47,6 +46,8 @@ from courses.services.attendance_files import (
     offering_attendance_rows,
     session_attendance_rows,
 )
+from learnprofile.access import citizen_view, staff_view
+from learnprofile.client_address import client_address
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
@@ -70,7 +71,7 @@ def _offering(request: HttpRequest, offering_id: UUID) -> Offering:
     return offering
 
 
-@login_required
+@staff_view
 def attendance_home(request: HttpRequest) -> HttpResponse:
     """Today's and the coming week's sessions of the staff member's centers."""
     organization_ids = permissions.center_organization_ids(request.user)
@@ -113,7 +114,7 @@ def _marks_from_post(request: HttpRequest, session: Session) -> list[attendance.
     return marks
 
 
-@login_required
+@staff_view
 def session_roster(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """Mark the whole class in one submit: one request, one transaction."""
     session = _session(request, session_id)
@@ -150,7 +151,7 @@ def session_roster(request: HttpRequest, session_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def session_checkin_screen(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """The QR code and the typed code, shown on the classroom screen. The page reloads itself
     each minute (a meta refresh: no JavaScript needed)."""
@@ -176,7 +177,7 @@ def session_checkin_screen(request: HttpRequest, session_id: UUID) -> HttpRespon
     return response
 
 
-@login_required
+@staff_view
 def session_print(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """A paper roster (print CSS): one line per learner with a box per status."""
     session = _session(request, session_id)
@@ -204,7 +205,7 @@ def _spreadsheet_response(rows: list[list[Any]], file_format: str, stem: str) ->
     return response
 
 
-@login_required
+@staff_view
 def session_export(
     request: HttpRequest, session_id: UUID, file_format: str = "csv"
 ) -> HttpResponse:
@@ -216,7 +217,7 @@ def session_export(
     )
 
 
-@login_required
+@staff_view
 def offering_export(
     request: HttpRequest, offering_id: UUID, file_format: str = "csv"
 ) -> HttpResponse:
@@ -229,7 +230,7 @@ def offering_export(
     )
 
 
-@login_required
+@staff_view
 def session_import(request: HttpRequest, session_id: UUID) -> HttpResponse:
     session = _session(request, session_id)
     form = MarksImportForm(request.POST or None, request.FILES or None)
@@ -270,7 +271,7 @@ def _assessment_results(request: HttpRequest) -> dict[UUID, bool]:
     return results
 
 
-@login_required
+@staff_view
 def offering_close(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     """A preview of each learner's result, then one button that closes the offering."""
     offering = _offering(request, offering_id)
@@ -324,7 +325,7 @@ def _shown(person: PersonData) -> str:
     return "—"
 
 
-@login_required
+@staff_view
 def walk_in_new(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     """Find the learner by phone or ID number; enroll them, or register them as new."""
     offering = _offering(request, offering_id)
@@ -367,7 +368,7 @@ def walk_in_new(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
 def walk_in_enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     """Enroll a person found by phone or ID number into this offering."""
@@ -394,7 +395,7 @@ def walk_in_enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     return redirect("roster", offering_id=offering.public_id)
 
 
-@login_required
+@staff_view
 def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
     """A walk-in learner: their claim code (shown once, to print), claims and undo."""
     try:
@@ -446,6 +447,7 @@ def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
     )
 
 
+@staff_view
 def roster_service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served under /staff/ so that it may control the roster pages."""
     response = HttpResponse(SERVICE_WORKER.read_text(), content_type="text/javascript")
@@ -461,7 +463,7 @@ def _checkin_done(request: HttpRequest, mark: Any) -> HttpResponse:
     return redirect("my_courses")
 
 
-@login_required
+@citizen_view
 def checkin_scan(request: HttpRequest, session_id: UUID, token: str) -> HttpResponse:
     """Opened from the QR code: one tap confirms (a GET never writes)."""
     error = None
@@ -487,14 +489,16 @@ def checkin_scan(request: HttpRequest, session_id: UUID, token: str) -> HttpResp
     )
 
 
-@login_required
+@citizen_view
 def checkin_code(request: HttpRequest) -> HttpResponse:
     """For phones that cannot scan: type the six digits shown on the screen."""
     error = None
     if request.method == "POST":
         try:
             mark = checkin.check_in_with_code(
-                actor=request.user, code=request.POST.get("code", "")[:20]
+                actor=request.user,
+                code=request.POST.get("code", "")[:20],
+                client_address=client_address(request),
             )
         except DomainError as refusal:
             error = refusal.message
@@ -508,14 +512,16 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 def walk_in_claim(request: HttpRequest) -> HttpResponse:
     """The learner enters the code the center gave them to take their records."""
     error = None
     if request.method == "POST":
         try:
             claim = walk_ins.walk_in_claim(
-                actor=request.user, code=request.POST.get("code", "")[:40]
+                actor=request.user,
+                code=request.POST.get("code", "")[:40],
+                client_address=client_address(request),
             )
         except DomainError as refusal:
             error = refusal.message

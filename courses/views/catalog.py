@@ -3,7 +3,6 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from courses.forms import CatalogFilterForm
 from courses.models import EnrollmentStatus, OfferingStatus
 from courses.selectors import Place
 from courses.services import enrollment as enrollment_services
+from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
 from profiles import api as profiles_api
 
@@ -34,6 +34,7 @@ def _page_number(request: HttpRequest) -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 6 else 1
 
 
+@public_view
 def catalog(request: HttpRequest) -> HttpResponse:
     """Courses near home: filters, search without accents, shareable URLs, a few queries
     whatever the page size (pinned by a test)."""
@@ -65,6 +66,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_view
 def course_detail(request: HttpRequest, course_id: UUID) -> HttpResponse:
     course = selectors.course_get(public_id=course_id)
     if course is None or not course.is_published:
@@ -95,7 +97,7 @@ def course_detail(request: HttpRequest, course_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 @require_POST
 def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = selectors.offering_get(public_id=offering_id)
@@ -124,7 +126,7 @@ def enroll(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     return redirect("my_courses")
 
 
-@login_required
+@citizen_view
 def my_courses(request: HttpRequest) -> HttpResponse:
     enrollments = selectors.enrollments_of_learner(learner_id=request.user.pk)
     positions = selectors.waitlist_positions(enrollments)
@@ -143,7 +145,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 @require_POST
 def enrollment_cancel(request: HttpRequest, enrollment_id: UUID) -> HttpResponse:
     try:
@@ -160,6 +162,7 @@ def enrollment_cancel(request: HttpRequest, enrollment_id: UUID) -> HttpResponse
     return redirect("my_courses")
 
 
+@public_view
 def offering_page(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     """`/courses/offerings/<id>`: one class, public; the evidence URL signed into every
     credential earned in it, so it answers for as long as the credential lives, even after

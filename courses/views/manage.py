@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
 from courses.services.catalog import Recurrence
 from courses.services.imports import IMPORT_COLUMNS, IMPORT_MAX_BYTES, offerings_import_file
+from learnprofile.access import staff_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from profiles import api as profiles_api
@@ -54,7 +54,7 @@ def _organizations(request: HttpRequest) -> list[Any]:
     return profiles_api.organizations_of(user_id=request.user.pk, roles=permissions.MANAGER_ROLES)
 
 
-@login_required
+@staff_view
 def manage_home(request: HttpRequest) -> HttpResponse:
     """Staff see their centers' current offerings (to open rosters); managers also edit."""
     organizations = profiles_api.organizations_of(
@@ -77,7 +77,7 @@ def manage_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def course_new(request: HttpRequest) -> HttpResponse:
     organizations = _organizations(request)
     if not organizations:
@@ -106,7 +106,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def manage_course(request: HttpRequest, course_id: UUID) -> HttpResponse:
     course = _managed_course(request, course_id)
     form = CourseForm(request.POST or None, instance=course)
@@ -132,7 +132,7 @@ def manage_course(request: HttpRequest, course_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def offering_new(request: HttpRequest, course_id: UUID) -> HttpResponse:
     course = _managed_course(request, course_id)
     form = OfferingForm(request.POST or None, default_ward_id=course.provider.ward_id)
@@ -177,7 +177,7 @@ def _offering_page(
     )
 
 
-@login_required
+@staff_view
 def manage_offering(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = _managed_offering(request, offering_id)
     form = OfferingForm(request.POST or None, instance=offering)
@@ -197,7 +197,7 @@ def manage_offering(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     return _offering_page(request, offering, form=form)
 
 
-@login_required
+@staff_view
 @require_POST
 def offering_publish(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = _managed_offering(request, offering_id)
@@ -210,7 +210,7 @@ def offering_publish(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     return redirect("manage_offering", offering_id=offering.public_id)
 
 
-@login_required
+@staff_view
 @require_POST
 def sessions_add(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = _managed_offering(request, offering_id)
@@ -245,7 +245,7 @@ def _managed_session(request: HttpRequest, session_id: UUID) -> Session:
     return session
 
 
-@login_required
+@staff_view
 def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
     """Move a session or cancel it; everyone enrolled is told (the notice outbox)."""
     session = _managed_session(request, session_id)
@@ -301,7 +301,7 @@ def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def offering_cancel(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     offering = _managed_offering(request, offering_id)
     form = OfferingCancelForm(request.POST or None)
@@ -320,7 +320,7 @@ def offering_cancel(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def roster(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     """The learners of an offering, for the center's staff and managers."""
     offering = selectors.offering_get(public_id=offering_id)
@@ -341,7 +341,7 @@ def roster(request: HttpRequest, offering_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def offerings_import(request: HttpRequest) -> HttpResponse:
     organizations = _organizations(request)
     if not organizations:

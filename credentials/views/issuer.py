@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -31,6 +30,7 @@ from courses import api as courses_api
 from credentials import documents, exports
 from credentials.forms import (
     AchievementForm,
+    IssueConfirmForm,
     IssueCsvForm,
     IssueOfferingForm,
     IssueOneForm,
@@ -38,6 +38,7 @@ from credentials.forms import (
 )
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import batches, issuance, pipeline
+from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.formatting import date_for_people
 from learnprofile.forms import form_error_add
@@ -89,7 +90,7 @@ def _offering_choices(achievement: Achievement, *, closed_only: bool) -> list[tu
     ]
 
 
-@login_required
+@staff_view
 def issuer_home(request: HttpRequest) -> HttpResponse:
     organizations = _issuer_organizations(request)
     achievements = (
@@ -137,7 +138,7 @@ def _achievement_form_page(
     )
 
 
-@login_required
+@staff_view
 def achievement_new(request: HttpRequest) -> HttpResponse:
     organizations = _issuer_organizations(request)
     chosen = request.GET.get("organization") or request.POST.get("organization")
@@ -150,7 +151,7 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
     return _achievement_form_page(request, organization_id, None)
 
 
-@login_required
+@staff_view
 def achievement_edit(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     achievement = _achievement(request, achievement_id)
     return _achievement_form_page(request, achievement.organization_id, achievement)
@@ -176,7 +177,7 @@ def _issue_forms(achievement: Achievement, data: Any = None, files: Any = None) 
     }
 
 
-@login_required
+@staff_view
 def achievement_detail(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     achievement = _achievement(request, achievement_id)
     return _achievement_page(request, achievement, _issue_forms(achievement))
@@ -213,7 +214,7 @@ def _achievement_page(
     )
 
 
-@login_required
+@staff_view
 @require_POST
 def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     """Step one: who would get a credential, who already has one, who cannot and why."""
@@ -266,10 +267,35 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
                 [row.learner_id, str(row.offering_id) if row.offering_id else None]
                 for row in preview.to_issue
             ],
+            # The rows as shown (masked names for people found by a contact), to show them
+            # again when the confirmation is refused.
+            "p": [
+                [
+                    row.line,
+                    row.contact,
+                    row.outcome,
+                    row.learner_id,
+                    row.name,
+                    str(row.offering_id) if row.offering_id else None,
+                    row.message,
+                    row.is_tied,
+                ]
+                for row in preview.rows
+            ],
         },
         salt=PLAN_SALT,
         compress=True,
     )
+    return _preview_page(request, achievement, preview, plan)
+
+
+def _preview_page(
+    request: HttpRequest,
+    achievement: Achievement,
+    preview: batches.Preview,
+    plan: str,
+    confirm_form: IssueConfirmForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "credentials/issuer/preview.html",
@@ -280,22 +306,61 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
             "counts": {
                 label: preview.count(outcome) for outcome, label in batches.OUTCOME_LABELS.items()
             },
+            "confirm_form": confirm_form
+            or IssueConfirmForm(
+                needs_reason=preview.needs_reason,
+                untied_count=preview.untied_count,
+                auto_id="id_confirm_%s",
+            ),
         },
     )
 
 
-@login_required
+def _preview_from_plan(plan: dict[str, Any]) -> batches.Preview:
+    """The preview as it was shown, from its signed plan."""
+    return batches.Preview(
+        rows=[
+            batches.PreviewRow(
+                line,
+                contact,
+                outcome,
+                learner_id=learner_id,
+                name=name,
+                offering_id=UUID(offering) if offering else None,
+                message=message,
+                is_tied=is_tied,
+            )
+            for line, contact, outcome, learner_id, name, offering, message, is_tied in plan["p"]
+        ]
+    )
+
+
+@staff_view
 @require_POST
 def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    """Step two: the batch, from the signed plan of the preview."""
+    """Step two: the batch, from the signed plan of the preview, with the written reason (and
+    its confirmation) when someone is issued without a class. A refused reason or a missing
+    confirmation shows the preview again with the error on its field; nothing is written."""
     achievement = _achievement(request, achievement_id)
     try:
         plan = signing.loads(request.POST.get("plan", ""), salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
-    except signing.BadSignature:
+        preview = _preview_from_plan(plan)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        # A plan of an older form (no rows to show again) is made again too.
         messages.error(request, _("Bản xem trước đã quá một giờ hoặc không hợp lệ; hãy làm lại."))
         return redirect("issuer_achievement", achievement_id=achievement.public_id)
     if plan.get("a") != str(achievement.public_id) or plan.get("u") != request.user.pk:
         raise Http404
+    form = IssueConfirmForm(
+        request.POST,
+        needs_reason=preview.needs_reason,
+        untied_count=preview.untied_count,
+        auto_id="id_confirm_%s",
+    )
+    if not form.is_valid():
+        return _preview_page(
+            request, achievement, preview, plan=request.POST["plan"], confirm_form=form
+        )
     try:
         batch = batches.batch_create(
             actor=request.user,
@@ -306,16 +371,32 @@ def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
                 (int(learner_id), UUID(offering) if offering else None)
                 for learner_id, offering in plan["r"]
             ],
+            reason=form.cleaned_data.get("reason") or "",
+            reason_confirmed=bool(form.cleaned_data.get("confirm_reason")),
         )
     except NotPermitted as error:
         raise PermissionDenied from error
+    except (batches.ReasonRequired, batches.NoTieToOrganization) as error:
+        # Said on its field; the form shows both fields (a tie may have gone since the preview).
+        form = IssueConfirmForm(
+            request.POST,
+            needs_reason=True,
+            untied_count=max(preview.untied_count, getattr(error, "count", 0)),
+            auto_id="id_confirm_%s",
+        )
+        form.is_valid()
+        field = "reason" if isinstance(error, batches.ReasonRequired) else "confirm_reason"
+        form.add_error(field, str(error.message))
+        return _preview_page(
+            request, achievement, preview, plan=request.POST["plan"], confirm_form=form
+        )
     except (ValidationError, DomainError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("issuer_achievement", achievement_id=achievement.public_id)
     return redirect("issuer_batch", batch_id=batch.public_id)
 
 
-@login_required
+@staff_view
 def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
     """Progress of a batch; reloads itself every few seconds while requests are pending (no
     JavaScript needed)."""
@@ -366,7 +447,7 @@ def _credential_for_issuer(request: HttpRequest, credential_id: UUID) -> Credent
     return credential
 
 
-@login_required
+@staff_view
 def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     """One credential as its issuer sees it, with the revoke form."""
     credential = _credential_for_issuer(request, credential_id)
@@ -414,7 +495,7 @@ def _needs_reissue(credential: Credential, person: Any) -> bool:
     )
 
 
-@login_required
+@staff_view
 @require_POST
 def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     """Re-issue with the holder's name of today; the old credential is revoked ("re-issued")."""
@@ -436,7 +517,7 @@ def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpRespons
     return redirect("issuer_credential", credential_id=new.public_id)
 
 
-@login_required
+@staff_view
 @require_GET
 def credentials_export(
     request: HttpRequest, achievement_id: UUID, file_format: str = "csv"

@@ -4,7 +4,6 @@ hides the public page."""
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,9 +12,10 @@ from django.views.decorators.http import require_POST
 from credentials.models import Credential
 from credentials.services import sharing
 from credentials.services.issuance import credential_url
+from learnprofile.access import citizen_view
 
 
-@login_required
+@citizen_view
 def my_credentials(request: HttpRequest) -> HttpResponse:
     credentials = Credential.objects.filter(learner_id=request.user.pk).select_related(
         "achievement"
@@ -27,7 +27,7 @@ def my_credentials(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 @require_POST
 def credential_visibility(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     public = request.POST.get("public") == "1"

@@ -31,10 +31,12 @@ from credentials.services.verification import (
     verify_here,
 )
 from credentials.verify import PASSED
+from learnprofile.access import public_view
 from learnprofile.middleware import text_as_sent
 from profiles import api as profiles_api
 
 
+@public_view
 @require_safe
 def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
     """`/issuers/<slug>/did.json`: what a did:web resolver fetches for the issuer's DID."""
@@ -51,6 +53,7 @@ def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
+@public_view
 @require_safe
 def status_list_credential(request: HttpRequest, list_id: UUID) -> HttpResponse:
     """A Bitstring Status List, as a credential signed by its issuer (once per change of the
@@ -122,6 +125,7 @@ def _latest_reissue(credential: Credential) -> UUID | None:
     return latest
 
 
+@public_view
 @require_safe
 def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     """The verification page that the QR code and the share link open: the verdict in plain
@@ -165,6 +169,7 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     return response
 
 
+@public_view
 @require_safe
 def credential_json(request: HttpRequest, credential_id: UUID) -> JsonResponse:
     """The signed credential exactly as issued."""
@@ -180,6 +185,7 @@ def credential_json(request: HttpRequest, credential_id: UUID) -> JsonResponse:
     return response
 
 
+@public_view
 @require_safe
 def credential_pdf(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     credential = _credential_visible(request, credential_id)
@@ -199,6 +205,7 @@ def credential_pdf(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     return response
 
 
+@public_view
 @require_safe
 def credential_qr(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     credential = _credential_visible(request, credential_id)
@@ -209,6 +216,7 @@ def credential_qr(request: HttpRequest, credential_id: UUID) -> HttpResponse:
     return response
 
 
+@public_view
 @text_as_sent  # a signed document: NFC would change what was signed (decision 0009)
 def verify_upload(request: HttpRequest) -> HttpResponse:
     """Anyone checks a credential file (or pasted JSON) here, without an account; limited like
@@ -270,6 +278,7 @@ def _uploaded_context(document: Any) -> dict[str, Any]:
 # --- Achievements: what a credential's achievement id names ---------------------------------
 
 
+@public_view
 @require_safe
 def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     achievement = Achievement.objects.filter(public_id=achievement_id).first()
@@ -283,6 +292,7 @@ def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse
     )
 
 
+@public_view
 @require_safe
 def achievement_image(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     image = (

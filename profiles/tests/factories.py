@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 
 from profiles.data import LearningCategory, LearningRecordKind
 from profiles.models import (
@@ -102,3 +103,9 @@ PNG_BYTES = (
     b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 HTML_BYTES = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+
+
+def with_mfa(*users: object) -> None:
+    """Give staff a TOTP authenticator, so /staff/ and the staff API let them in."""
+    for user in users:
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})

@@ -18,6 +18,7 @@ from profiles.tests.factories import (
     PNG_BYTES,
     MembershipFactory,
     learning_records_bulk,
+    with_mfa,
 )
 
 
@@ -202,9 +203,19 @@ def test_evidence_is_served_only_to_owner_and_verifying_staff(
 ) -> None:
     user = getattr(personas, persona)
     if user.is_authenticated:
+        with_mfa(user)
         client.force_login(user)
     response = client.get(reverse("evidence_download", args=[evidence_of_learner.public_id]))
     assert response.status_code == status
+
+
+def test_verifying_staff_without_a_second_factor_gets_no_evidence(
+    client, personas, evidence_of_learner
+) -> None:
+    """A learner's file is staff data: no second factor, no file (issue 18)."""
+    client.force_login(personas.center_manager)
+    response = client.get(reverse("evidence_download", args=[evidence_of_learner.public_id]))
+    assert response.status_code == 404
 
 
 def test_goals_and_interests_are_saved(client, personas) -> None:

@@ -1,7 +1,6 @@
 """Center staff: verifying self-reported learning and the audited learner summary; the API."""
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -9,12 +8,7 @@ from learnprofile.audit.models import AuditEvent
 from profiles import api, permissions
 from profiles.models import DataRequest, LearningRecord
 from profiles.services.learning import learning_record_self_report
-from profiles.tests.factories import HTML_BYTES, PDF_BYTES, learning_records_bulk
-
-
-def _with_mfa(*users) -> None:
-    for user in users:
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+from profiles.tests.factories import HTML_BYTES, PDF_BYTES, learning_records_bulk, with_mfa
 
 
 @pytest.fixture
@@ -32,7 +26,7 @@ def pending_record(personas) -> LearningRecord:
 
 
 def test_staff_see_pending_records_of_their_center_only(client, personas, pending_record) -> None:
-    _with_mfa(personas.center_staff, personas.other_center_staff)
+    with_mfa(personas.center_staff, personas.other_center_staff)
     client.force_login(personas.center_staff)
     assert pending_record.title in client.get(reverse("verification_queue")).content.decode()
 
@@ -43,7 +37,7 @@ def test_staff_see_pending_records_of_their_center_only(client, personas, pendin
 
 
 def test_staff_verify_a_record(client, personas, pending_record) -> None:
-    _with_mfa(personas.center_staff)
+    with_mfa(personas.center_staff)
     client.force_login(personas.center_staff)
     response = client.post(
         reverse("verification_decide", args=[pending_record.public_id]), {"decision": "verify"}
@@ -56,7 +50,7 @@ def test_staff_verify_a_record(client, personas, pending_record) -> None:
 
 
 def test_rejection_needs_a_reason_which_the_learner_sees(client, personas, pending_record) -> None:
-    _with_mfa(personas.center_staff)
+    with_mfa(personas.center_staff)
     client.force_login(personas.center_staff)
     url = reverse("verification_decide", args=[pending_record.public_id])
     response = client.post(url, {"decision": "reject", "reason": ""})
@@ -73,7 +67,7 @@ def test_rejection_needs_a_reason_which_the_learner_sees(client, personas, pendi
 
 
 def test_a_decided_record_cannot_be_decided_again(client, personas, pending_record) -> None:
-    _with_mfa(personas.center_staff, personas.center_manager)
+    with_mfa(personas.center_staff, personas.center_manager)
     client.force_login(personas.center_staff)
     url = reverse("verification_decide", args=[pending_record.public_id])
     client.post(url, {"decision": "verify"})
@@ -99,7 +93,7 @@ def test_learner_summary_is_scoped_to_the_center_and_audited(
     client, personas, pending_record, persona, status
 ) -> None:
     user = getattr(personas, persona)
-    _with_mfa(user)
+    with_mfa(user)
     client.force_login(user)
     response = client.get(reverse("learner_summary", args=[personas.learner.public_id]))
     assert response.status_code == status
@@ -117,7 +111,7 @@ def test_learner_known_through_another_app_is_visible(client, personas, monkeypa
     api.learner_relation_register(
         lambda organization_ids, user_id: user_id == learner_id and center_id in organization_ids
     )
-    _with_mfa(personas.center_staff)
+    with_mfa(personas.center_staff)
     client.force_login(personas.center_staff)
     response = client.get(reverse("learner_summary", args=[personas.other_learner.public_id]))
     assert response.status_code == 200

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from learnprofile.access import citizen_view, public_view, staff_view
 from learnprofile.errors import DomainError
 from profiles import permissions, selectors, services
 from profiles.forms import ProfileForm
@@ -17,11 +17,12 @@ from profiles.models import Language, Membership, User
 from profiles.phone import phone_display
 
 
+@public_view
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/home.html")
 
 
-@login_required
+@citizen_view
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     profile = services.citizen_profile_ensure(user=user)
@@ -79,6 +80,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_view
 @require_GET
 def ward_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of the ward picker for a query; htmx swaps them in as the user types."""
@@ -86,7 +88,7 @@ def ward_options(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/_ward_options.html", {"wards": wards})
 
 
-@login_required
+@staff_view
 def staff_home(request: HttpRequest) -> HttpResponse:
     if not permissions.may_view_staff_area(request.user):
         raise PermissionDenied
@@ -112,6 +114,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_view
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
     """Set the language for this browser and, when signed in, for this person's emails."""
@@ -141,6 +144,7 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
     )
 
 
+@public_view
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Public pages may be indexed; accounts, staff, API and people's profiles may not."""

@@ -5,13 +5,13 @@ its progress and a stop button. Under /staff/ (MFA required)."""
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound
 from learnprofile.formatting import number_for_people
 from learnprofile.forms import form_error_add
@@ -35,7 +35,7 @@ def _broadcast(request: HttpRequest, broadcast_id: UUID) -> Broadcast:
         raise Http404 from error
 
 
-@login_required
+@staff_view
 def broadcast_list(request: HttpRequest) -> HttpResponse:
     _units(request)
     return render(
@@ -45,7 +45,7 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def broadcast_new(request: HttpRequest) -> HttpResponse:
     form = BroadcastForm(request.POST or None, units=_units(request))
     if request.method == "POST" and form.is_valid():
@@ -66,7 +66,7 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
     is_draft = broadcast.status == Broadcast.Status.DRAFT
@@ -89,7 +89,7 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
 def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
@@ -102,7 +102,7 @@ def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     return redirect("broadcast_detail", broadcast_id=broadcast.public_id)
 
 
-@login_required
+@staff_view
 @require_POST
 def broadcast_stop(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)

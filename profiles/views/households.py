@@ -1,13 +1,13 @@
 """The household ("Learning Family") pages."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnprofile.access import citizen_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add, site_base_url
 from profiles import selectors
@@ -49,12 +49,12 @@ def _household_page(
     return render(request, "profiles/household/home.html", context, status=status)
 
 
-@login_required
+@citizen_view
 def household_home(request: HttpRequest) -> HttpResponse:
     return _household_page(request)
 
 
-@login_required
+@citizen_view
 @require_POST
 def household_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -70,7 +70,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
     return _household_page(request, create_form=form, status=400)
 
 
-@login_required
+@citizen_view
 @require_POST
 def household_invite(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -102,7 +102,7 @@ def household_invite(request: HttpRequest) -> HttpResponse:
     return _household_page(request, invite_form=form, status=400)
 
 
-@login_required
+@citizen_view
 def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
     """Open an invitation (from the email link or a typed code), then accept or decline."""
     user: User = request.user  # type: ignore[assignment]
@@ -139,7 +139,7 @@ def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
     return render(request, "profiles/household/join.html", {"invitation": invitation, "code": code})
 
 
-@login_required
+@citizen_view
 @require_POST
 def household_invitation_revoke(request: HttpRequest, code: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -152,7 +152,7 @@ def household_invitation_revoke(request: HttpRequest, code: str) -> HttpResponse
     return redirect("household_home")
 
 
-@login_required
+@citizen_view
 @require_POST
 def household_sharing(request: HttpRequest) -> HttpResponse:
     """Share (or stop sharing) my learning with my household: a consent, withdrawable."""
@@ -168,7 +168,7 @@ def household_sharing(request: HttpRequest) -> HttpResponse:
     return redirect("household_home")
 
 
-@login_required
+@citizen_view
 @require_POST
 def household_leave(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]

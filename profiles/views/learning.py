@@ -3,7 +3,6 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from profiles import permissions, selectors, services
@@ -29,7 +29,7 @@ from profiles.timeline import timeline_items
 TIMELINE_PAGE_SIZE = 50
 
 
-@login_required
+@citizen_view
 def my_learning(request: HttpRequest) -> HttpResponse:
     """The timeline by year with totals and filters, in a fixed number of queries whatever
     the size of the ledger (pinned by a test)."""
@@ -71,7 +71,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 def learning_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     organizations = selectors.verifier_organizations_for(user=user)
@@ -103,7 +103,7 @@ def learning_add(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/learning/add.html", {"form": form})
 
 
-@login_required
+@citizen_view
 def learning_record(request: HttpRequest, record_id: UUID) -> HttpResponse:
     record = get_object_or_404(
         LearningRecord.objects.select_related("provider_organization", "verifier_organization"),
@@ -117,7 +117,7 @@ def learning_record(request: HttpRequest, record_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 @require_POST
 def learning_record_withdraw(request: HttpRequest, record_id: UUID) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -129,7 +129,7 @@ def learning_record_withdraw(request: HttpRequest, record_id: UUID) -> HttpRespo
     return redirect("learning_record", record_id=record_id)
 
 
-@login_required
+@citizen_view
 def evidence_download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
     """Only the owner and the staff asked to verify the record; anyone else gets 404."""
     evidence = EvidenceFile.objects.select_related("record").filter(public_id=evidence_id).first()
@@ -146,7 +146,7 @@ def evidence_download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
     return response
 
 
-@login_required
+@citizen_view
 def learning_goals(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     profile = services.citizen_profile_ensure(user=user)
@@ -175,7 +175,7 @@ def learning_goals(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/learning/goals.html", {"form": form})
 
 
-@login_required
+@citizen_view
 def public_profile_settings(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     public_profile = PublicProfile.objects.filter(user=user).first()
@@ -227,6 +227,7 @@ def public_profile_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_view
 def public_profile(request: HttpRequest, slug: str) -> HttpResponse:
     """The shareable page: only when switched on and consented to, only chosen records."""
     public = PublicProfile.objects.filter(slug=slug, is_enabled=True).first()

@@ -5,13 +5,13 @@ kind by kind and channel by channel, and the national administrators' view of th
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from learnprofile.access import citizen_view, public_view, staff_view
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError
 from learnprofile.formatting import number_for_people
@@ -23,6 +23,7 @@ from profiles.services import notifications
 
 # A mail client's one-click POST carries no CSRF token; the signed token is the credential,
 # and it can only switch a notice off.
+@public_view
 @csrf_exempt
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     unsubscription = notifications.unsubscribe_read(token)
@@ -38,7 +39,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "profiles/unsubscribe.html", context)
 
 
-@login_required
+@citizen_view
 def notice_preferences(request: HttpRequest) -> HttpResponse:
     """Which notices a person receives, kind by kind, on the channels offered here (email,
     and SMS or Zalo only when they are switched on). A plain form; a channel that is off,
@@ -89,7 +90,7 @@ def _national_admin(request: HttpRequest) -> None:
         raise Http404
 
 
-@login_required
+@staff_view
 def outbox(request: HttpRequest) -> HttpResponse:
     """National administrators: the outbox by kind and state, failures with their reason,
     and a retry. Under /staff/ (MFA required)."""
@@ -123,7 +124,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 @require_POST
 def outbox_retry(request: HttpRequest) -> HttpResponse:
     """Retry one failed notice (`notice`: its public id) or every failed one of a kind."""

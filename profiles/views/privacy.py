@@ -5,13 +5,13 @@ from uuid import UUID
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import site_base_url
 from profiles import selectors
@@ -20,7 +20,7 @@ from profiles.models import ConsentRecord, DataRequest, PublicProfile, User
 from profiles.services import privacy
 
 
-@login_required
+@citizen_view
 def privacy_home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     current = selectors.consents_current(user_id=user.pk)
@@ -39,6 +39,7 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_view
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -51,7 +52,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 @require_POST
 def consents_update(request: HttpRequest) -> HttpResponse:
     """Each purpose's box as ticked; only changes are recorded. Withdrawing the public
@@ -76,7 +77,7 @@ def consents_update(request: HttpRequest) -> HttpResponse:
     return redirect("privacy_home")
 
 
-@login_required
+@citizen_view
 @require_POST
 def export_request(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -88,7 +89,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
     return redirect("privacy_home")
 
 
-@login_required
+@citizen_view
 def data_request_status(request: HttpRequest, request_id: UUID) -> HttpResponse:
     """One request's row; htmx polls it while an export is prepared (no JS: reload)."""
     data_request = DataRequest.objects.filter(public_id=request_id, user=request.user).first()
@@ -97,7 +98,7 @@ def data_request_status(request: HttpRequest, request_id: UUID) -> HttpResponse:
     return render(request, "profiles/privacy/_request.html", {"data_request": data_request})
 
 
-@login_required
+@citizen_view
 def export_download(request: HttpRequest, request_id: UUID) -> HttpResponse:
     data_request = DataRequest.objects.filter(
         public_id=request_id, user=request.user, kind=DataRequest.Kind.EXPORT
@@ -124,7 +125,7 @@ def export_download(request: HttpRequest, request_id: UUID) -> HttpResponse:
     return response
 
 
-@login_required
+@citizen_view
 @reauthentication_required(allow_get=True)
 def account_delete(request: HttpRequest) -> HttpResponse:
     """Ask to delete the account: only right after entering the password again."""
@@ -155,7 +156,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@citizen_view
 @require_POST
 def account_delete_cancel(request: HttpRequest, request_id: UUID) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]

@@ -3,12 +3,12 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from learnprofile.access import staff_view
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
@@ -19,7 +19,7 @@ from profiles.services import learning
 from profiles.timeline import timeline_items
 
 
-@login_required
+@staff_view
 def verification_queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not permissions.center_organization_ids(user):
@@ -31,7 +31,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def verification_decide(request: HttpRequest, record_id: UUID) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     record = (
@@ -68,7 +68,7 @@ def verification_decide(request: HttpRequest, record_id: UUID) -> HttpResponse:
     )
 
 
-@login_required
+@staff_view
 def learner_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Read-only summary of a learner known at the staff member's center. Every view, and
     every refused attempt, is written to the audit log."""
