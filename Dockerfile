@@ -16,10 +16,11 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project
 
 COPY . .
-# Translations and static files are built into the image; the dummy secrets exist only for
-# these two commands (production settings refuse to import without them).
-RUN SECRET_KEY=build-only-$(head -c 48 /dev/urandom | base64 | tr -d '\n') \
-    NATIONAL_ID_HASH_KEY=build-only CREDENTIAL_KEY_ENCRYPTION_KEY=build-only \
+# Translations and static files are built into the image; the throw-away keys exist only for
+# these two commands (production settings refuse to import without strong, distinct ones).
+RUN SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))') \
+    NATIONAL_ID_HASH_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))') \
+    CREDENTIAL_KEY_ENCRYPTION_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))') \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     ALLOWED_HOSTS=localhost \
     sh -c "python manage.py compile_translations && python manage.py collectstatic --noinput -v 0" \

@@ -11,6 +11,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -80,9 +81,10 @@ def gunicorn_measure(pages: dict[str, str]) -> dict[str, dict[str, float]]:
     environment.update(
         {
             "DJANGO_SETTINGS_MODULE": "learnprofile.settings.production",
-            "SECRET_KEY": environment.get("SECRET_KEY") or "bench-" + "x1y2z3" * 10,
-            "NATIONAL_ID_HASH_KEY": "bench-national-id-key",
-            "CREDENTIAL_KEY_ENCRYPTION_KEY": "bench-credential-key",
+            # Production refuses weak, repeated or published keys: fresh ones for each run.
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(48),
+            "CREDENTIAL_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(48),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "WARNING",

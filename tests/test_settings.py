@@ -1,19 +1,25 @@
-"""Production settings: refuse to start without secrets; pass `check --deploy`."""
+"""Production settings: refuse to start without secrets, with weak, repeated or published ones
+or a wildcard host (in every process: manage.py, gunicorn, Celery); pass `check --deploy`."""
 
+import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from learnprofile.checks import deployment_check, secret_weakness
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Generated for each run, as an operator would: a secret written here would be a published one.
 PRODUCTION_ENVIRONMENT = {
     "DJANGO_SETTINGS_MODULE": "learnprofile.settings.production",
-    "SECRET_KEY": "p" + "rod-secret-key-for-the-check-only-0123456789-abcdefghijklmnop",
-    "NATIONAL_ID_HASH_KEY": "national-id-hash-key-for-the-check",
-    "CREDENTIAL_KEY_ENCRYPTION_KEY": "credential-key-encryption-key-for-the-check",
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "NATIONAL_ID_HASH_KEY": secrets.token_urlsafe(48),
+    "CREDENTIAL_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(48),
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/learnprofile",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "hocsuotdoi.example.vn",
@@ -56,11 +62,235 @@ def test_production_settings_refuse_to_start_without_a_secret(missing: str) -> N
     assert f"The environment variable {missing} is required in production." in result.stderr
 
 
-def test_production_settings_refuse_a_short_secret_key() -> None:
-    result = manage("check", environment={**PRODUCTION_ENVIRONMENT, "SECRET_KEY": "short"})
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("SECRET_KEY", "short", "learnprofile.E001 SECRET_KEY is too weak"),
+        ("NATIONAL_ID_HASH_KEY", "x", "learnprofile.E001 NATIONAL_ID_HASH_KEY is too weak"),
+        (
+            "CREDENTIAL_KEY_ENCRYPTION_KEY",
+            "x",
+            "learnprofile.E001 CREDENTIAL_KEY_ENCRYPTION_KEY is too weak",
+        ),
+        (
+            "NATIONAL_ID_HASH_KEY",
+            "local-national-id-hash-key",
+            "learnprofile.E002 NATIONAL_ID_HASH_KEY is a value written in this repository",
+        ),
+        (
+            "CREDENTIAL_KEY_ENCRYPTION_KEY",
+            PRODUCTION_ENVIRONMENT["NATIONAL_ID_HASH_KEY"],
+            "learnprofile.E003 CREDENTIAL_KEY_ENCRYPTION_KEY is the same secret as "
+            "NATIONAL_ID_HASH_KEY",
+        ),
+        ("ALLOWED_HOSTS", "*", "learnprofile.E004 ALLOWED_HOSTS contains a wildcard"),
+    ],
+)
+def test_production_settings_refuse_to_start_naming_the_wrong_setting(
+    setting: str, value: str, message: str
+) -> None:
+    result = manage("migrate", "--check", environment={**PRODUCTION_ENVIRONMENT, setting: value})
 
     assert result.returncode != 0
-    assert "SECRET_KEY must be at least 50 characters" in result.stderr
+    assert "The production settings refuse to start:" in result.stderr
+    assert message in result.stderr
+
+
+def test_the_refusal_never_shows_the_secret() -> None:
+    weak = "hoa-sen-2026-mat-khau"
+    result = manage("check", environment={**PRODUCTION_ENVIRONMENT, "NATIONAL_ID_HASH_KEY": weak})
+
+    assert "learnprofile.E001 NATIONAL_ID_HASH_KEY is too weak" in result.stderr
+    assert weak not in result.stdout + result.stderr
+
+
+def test_production_settings_refuse_a_weak_key_under_gunicorn(tmp_path: Path) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if key not in PRODUCTION_ENVIRONMENT
+    }
+    environment.update({**PRODUCTION_ENVIRONMENT, "NATIONAL_ID_HASH_KEY": "x"})
+
+    # A Unix socket: the master binds it, the worker loads the application and fails.
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "gunicorn", "learnprofile.wsgi", "--workers", "1"),
+            *("--bind", f"unix:{tmp_path / 'web.sock'}"),
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "learnprofile.E001 NATIONAL_ID_HASH_KEY is too weak" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["worker", "beat"])
+def test_production_settings_refuse_a_weak_key_under_celery(command: str, tmp_path: Path) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if key not in PRODUCTION_ENVIRONMENT
+    }
+    environment.update({**PRODUCTION_ENVIRONMENT, "CREDENTIAL_KEY_ENCRYPTION_KEY": "x"})
+
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "learnprofile", command, "--loglevel", "ERROR"]
+        + (["--pool", "solo"] if command == "worker" else ["--schedule", str(tmp_path / "b")]),
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "learnprofile.E001 CREDENTIAL_KEY_ENCRYPTION_KEY is too weak" in result.stderr
+
+
+# --- The check itself, on the settings in use ----------------------------------------------
+
+STRONG = {
+    "SECRET_KEY": secrets.token_urlsafe(48),
+    "NATIONAL_ID_HASH_KEY": secrets.token_hex(32),
+    "CREDENTIAL_KEY_ENCRYPTION_KEY": secrets.token_urlsafe(32),
+    "ALLOWED_HOSTS": ["hocsuotdoi.example.vn", ".hocsuotdoi.example.vn"],
+}
+
+
+def _check_with(settings, **values: object) -> list[tuple[str | None, str]]:
+    for name, value in {**STRONG, **values}.items():
+        setattr(settings, name, value)
+    return [(error.id, error.msg) for error in deployment_check()]
+
+
+def test_strong_distinct_keys_and_named_hosts_pass_the_check(settings) -> None:
+    assert _check_with(settings) == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x",
+        "x" * 64,
+        "ab" * 32,
+        "0123456789abcdef" * 4,
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    ],
+    ids=["one-character", "one-character-repeated", "two-characters", "hex-run", "alphabet"],
+)
+def test_a_weak_national_id_hash_key_is_named_by_the_check(settings, value: str) -> None:
+    errors = _check_with(settings, NATIONAL_ID_HASH_KEY=value)
+
+    assert [(error_id, message.split(":")[0]) for error_id, message in errors] == [
+        ("learnprofile.E001", "NATIONAL_ID_HASH_KEY is too weak")
+    ]
+
+
+def test_a_secret_key_under_djangos_fifty_characters_is_named_by_the_check(settings) -> None:
+    errors = _check_with(settings, SECRET_KEY=secrets.token_urlsafe(32))
+
+    assert errors == [
+        (
+            "learnprofile.E001",
+            "SECRET_KEY is too weak: Django asks for at least 50 characters.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("SECRET_KEY", "local-development-only-not-a-secret"),
+        ("SECRET_KEY", "test-only-not-a-secret"),
+        ("SECRET_KEY", "django-insecure-" + secrets.token_urlsafe(48)),
+        ("NATIONAL_ID_HASH_KEY", "local-national-id-hash-key"),
+        ("CREDENTIAL_KEY_ENCRYPTION_KEY", "test-credential-key-encryption-key"),
+        ("SECRET_KEY", "compose-only-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"),
+    ],
+)
+def test_a_development_default_is_named_by_the_check(settings, setting: str, value: str) -> None:
+    errors = _check_with(settings, **{setting: value})
+
+    assert [error_id for error_id, _ in errors] == ["learnprofile.E002"]
+    assert errors[0][1].startswith(f"{setting} is a value written in this repository")
+
+
+def test_every_secret_of_the_development_and_test_settings_is_refused() -> None:
+    from learnprofile.checks import PUBLISHED_SECRETS, SECRET_SETTINGS
+
+    environment = {key: value for key, value in os.environ.items() if key not in STRONG}
+    code = "import json, learnprofile.settings.{0} as s; print(json.dumps([getattr(s, n) for n in {1!r}]))"
+    for module in ("local", "test"):
+        result = subprocess.run(
+            [sys.executable, "-c", code.format(module, SECRET_SETTINGS)],
+            cwd=BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        values = json.loads(result.stdout)
+
+        assert set(values) <= PUBLISHED_SECRETS, module
+        assert all(secret_weakness(value) is not None for value in values), module
+
+
+@pytest.mark.parametrize(
+    ("setting", "other"),
+    [
+        ("CREDENTIAL_KEY_ENCRYPTION_KEY", "SECRET_KEY"),
+        ("NATIONAL_ID_HASH_KEY", "SECRET_KEY"),
+        ("EMAIL_HOST_PASSWORD", "NATIONAL_ID_HASH_KEY"),
+    ],
+)
+def test_a_repeated_secret_is_named_by_the_check(settings, setting: str, other: str) -> None:
+    errors = _check_with(settings, **{setting: STRONG[other]})
+
+    assert errors == [
+        (
+            "learnprofile.E003",
+            f"{setting} is the same secret as {other}: each key has one purpose, so that one "
+            "leaked or rotated does not expose or break the others.",
+        )
+    ]
+
+
+@pytest.mark.parametrize("hosts", [["*"], ["hocsuotdoi.example.vn", "*"], ["*.example.vn"]])
+def test_a_wildcard_in_allowed_hosts_is_named_by_the_check(settings, hosts: list[str]) -> None:
+    errors = _check_with(settings, ALLOWED_HOSTS=hosts)
+
+    assert [error_id for error_id, _ in errors] == ["learnprofile.E004"]
+    assert errors[0][1].startswith("ALLOWED_HOSTS contains a wildcard")
+
+
+def test_check_deploy_names_the_development_defaults_of_the_local_settings() -> None:
+    environment = {key: value for key, value in os.environ.items() if key not in STRONG}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--settings",
+            "learnprofile.settings.local",
+        ],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    for setting in ("SECRET_KEY", "NATIONAL_ID_HASH_KEY", "CREDENTIAL_KEY_ENCRYPTION_KEY"):
+        assert f"(learnprofile.E002) {setting} is a value written in this repository" in (
+            result.stderr
+        )
 
 
 def test_seed_demo_refuses_to_run_with_production_settings() -> None:

@@ -1,9 +1,12 @@
-"""Production: refuses to start without its secrets; passes `check --deploy`."""
+"""Production: refuses to start without its secrets, with a weak, repeated or published one,
+or with a wildcard in ALLOWED_HOSTS (learnprofile/checks.py); passes `check --deploy`."""
 
 from django.core.exceptions import ImproperlyConfigured
 
+from learnprofile.checks import deployment_refuse
+
 from .base import *  # noqa: F403
-from .base import NOTICE_SMS_BACKEND, NOTICE_ZALO_BACKEND, SITE_DOMAIN, env
+from .base import NOTICE_SMS_BACKEND, NOTICE_ZALO_BACKEND, REST_FRAMEWORK, SITE_DOMAIN, env
 
 
 def _required(name: str) -> str:
@@ -16,8 +19,6 @@ def _required(name: str) -> str:
 DEBUG = False
 ENVIRONMENT = "production"
 SECRET_KEY = _required("SECRET_KEY")
-if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with 5 distinct ones.")
 NATIONAL_ID_HASH_KEY = _required("NATIONAL_ID_HASH_KEY")
 CREDENTIAL_KEY_ENCRYPTION_KEY = _required("CREDENTIAL_KEY_ENCRYPTION_KEY")
 _required("DATABASE_URL")
@@ -26,6 +27,11 @@ SITE_URL = env("SITE_URL", default=f"https://{SITE_DOMAIN}").rstrip("/")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that TLS proxy every request comes from the proxy: the client is the entry it appends
+# to X-Forwarded-For (learnprofile/client_address.py). 0 when gunicorn faces clients directly
+# (docker-compose.yml), 2 behind a load balancer and a TLS proxy: one per proxy of ours.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -57,3 +63,7 @@ if NOTICE_ZALO_BACKEND.strip() == "profiles.channels.ZaloZnsBackend":
         raise ImproperlyConfigured(
             "NOTICE_ZALO_ACCESS_TOKEN or NOTICE_ZALO_ACCESS_TOKEN_FILE is required in production."
         )
+
+# Last, on the final values: every process started with these settings (gunicorn, Celery,
+# any manage.py command) exits here, naming each wrong setting; none of them serves a request.
+deployment_refuse(globals())
