@@ -13,7 +13,14 @@ from django.urls import reverse
 from courses import selectors
 from courses.data import CompletionData, CourseSummary, OfferingSummary, OpenOffering
 from courses.listeners import CompletionListener, completion_listener_add
-from courses.models import CompletionStatus, Course, Enrollment, Offering, OfferingStatus
+from courses.models import (
+    CompletionStatus,
+    Course,
+    Enrollment,
+    EnrollmentStatus,
+    Offering,
+    OfferingStatus,
+)
 from profiles import api as profiles_api
 
 
@@ -85,6 +92,22 @@ def completed_of_courses(
         .order_by("-completed_at", "-id")[:limit]
     )
     return [selectors.completion_data(enrollment) for enrollment in enrollments]
+
+
+def learners_of_organization(*, organization_id: int, learner_ids: set[int]) -> set[int]:
+    """Those of these people who hold or held a seat in a class of a course the organization
+    provides: an active enrollment, or one whose result was decided (a cancelled enrollment or
+    a place on a waitlist is no tie). One query; an empty set for no ids."""
+    if not learner_ids:
+        return set()
+    return set(
+        Enrollment.objects.filter(
+            learner_id__in=learner_ids, offering__course__provider_id=organization_id
+        )
+        .filter(Q(status=EnrollmentStatus.ACTIVE) | ~Q(completion=""))
+        .values_list("learner_id", flat=True)
+        .distinct()
+    )
 
 
 def courses_of_organization(*, organization_id: int) -> list[CourseSummary]:

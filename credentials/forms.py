@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from credentials.models import Achievement
+from credentials.services.batches import REASON_MAX_LENGTH, REASON_MIN_LENGTH
 from learnprofile.spreadsheets import UPLOAD_ACCEPT
 
 IMAGE_MAX_BYTES = 512 * 1024
@@ -97,12 +99,53 @@ class IssueOneForm(forms.Form):
         coerce=uuid.UUID,
         required=False,
         empty_value=None,
-        help_text=_("Để trống khi đơn vị tự xác nhận, không theo một lớp học."),
+        help_text=_(
+            "Để trống khi đơn vị tự xác nhận, không theo một lớp học: khi đó cần ghi lý do ở "
+            "bước xem trước."
+        ),
     )
 
     def __init__(self, *args: Any, offerings: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offering"].choices = [("", _("— Không theo lớp học —")), *offerings]
+
+
+class IssueConfirmForm(forms.Form):
+    """The preview's confirmation: the written reason when someone is issued without a class,
+    and the administrator's confirmation of it for people with no tie to the organization
+    (`credentials.services.batches.batch_create` decides; the browser is only told)."""
+
+    reason = forms.CharField(
+        label=_("Lý do cấp không theo lớp học"),
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm_reason = forms.BooleanField(
+        label=_(
+            "Tôi xác nhận lý do trên là xác đáng để cấp cho người chưa từng học lớp nào của đơn vị"
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, needs_reason: bool, untied_count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_reason:
+            del self.fields["reason"]
+        else:
+            # In the active language when shown (a lazy text would be formatted on import).
+            self.fields["reason"].help_text = gettext(
+                "Ghi rõ căn cứ cấp chứng chỉ (ít nhất %(min)d ký tự). Lý do được lưu cùng đợt "
+                "cấp và trong nhật ký."
+            ) % {"min": REASON_MIN_LENGTH}
+            # Told in the browser too; the service decides.
+            self.fields["reason"].widget.attrs.update(
+                {"required": True, "minlength": REASON_MIN_LENGTH}
+            )
+        if not untied_count:
+            del self.fields["confirm_reason"]
+        else:
+            self.fields["confirm_reason"].widget.attrs["required"] = True
 
 
 class IssueOfferingForm(forms.Form):

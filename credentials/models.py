@@ -252,9 +252,21 @@ class IssuanceBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The administrator's written reason for the learners issued without a class (no
+    # completion behind their credential); "" when every row names a class.
+    reason = models.CharField(max_length=500, blank=True)
+    # The administrator confirmed the reason for learners with no tie to the organization
+    # (never in one of its classes): without it they are refused.
+    is_reason_confirmed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_reason_confirmed=False) | ~Q(reason=""),
+                name="issuance_batch_confirmed_reason_written",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.public_id)

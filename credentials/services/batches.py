@@ -4,8 +4,16 @@ who cannot and why), then the batch: one request per learner, written with its j
 
 The preview predicts; the worker decides: eligibility is checked again when each credential
 is signed, and a refusal is kept with its reason on the request.
+
+Privacy: a learner found by a contact (one learner, or a file's row) is found only by an exact
+e-mail address or phone number and shown by a masked name ("Nguyễn T. L.") and whether they
+were ever in a class of the organization; a whole name is shown only for the completers of one
+of its classes. Issuing without a class (no completion behind the credential) needs the
+administrator's written reason, kept on the batch and audited for each learner; a learner
+with no tie to the organization is refused unless the administrator confirms that reason.
 """
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,14 +21,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from courses import api as courses_api
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services.pipeline import issuances_enqueue_on_commit
 from learnprofile.audit.services import audit_record
-from learnprofile.errors import NotFound, NotPermitted
-from learnprofile.formatting import number_for_people
+from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
+from learnprofile.formatting import number_for_people, person_name_masked
 from learnprofile.spreadsheets import SpreadsheetRefused, spreadsheet_read
 from profiles import api as profiles_api
 from profiles.data import PersonData
@@ -28,6 +36,38 @@ from profiles.data import PersonData
 CSV_MAX_BYTES = 1024 * 1024
 CSV_MAX_ROWS = 5000
 BATCH_MAX = 10_000
+# The written reason for issuing without a class: a sentence, not a word.
+REASON_MIN_LENGTH = 10
+REASON_MAX_LENGTH = 500
+
+
+class ReasonRequired(DomainError):
+    """Issuing without a class needs the administrator's written reason (at least
+    REASON_MIN_LENGTH characters, at most REASON_MAX_LENGTH)."""
+
+    code = "reason_required"
+
+
+class NoTieToOrganization(Conflict):
+    """Learners who were never in a class of the organization are issued without a class only
+    when the administrator confirms the written reason; `count` says how many."""
+
+    code = "no_tie_to_organization"
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            ngettext(
+                "%(count)d người học chưa từng học lớp nào của đơn vị. Chỉ cấp chứng chỉ không "
+                "theo lớp học cho người này khi lý do đã ghi là xác đáng: hãy đánh dấu ô xác "
+                "nhận lý do.",
+                "%(count)d người học chưa từng học lớp nào của đơn vị. Chỉ cấp chứng chỉ không "
+                "theo lớp học cho những người này khi lý do đã ghi là xác đáng: hãy đánh dấu ô "
+                "xác nhận lý do.",
+                count,
+            )
+            % {"count": count}
+        )
+        self.count = count
 
 
 class Outcome:
@@ -57,6 +97,10 @@ OUTCOME_LABELS = {
 SHARED_PHONE_ADVICE = gettext_lazy(
     "Nhiều người dùng chung số điện thoại này; hãy dùng email của người học."
 )
+TIE_LABELS = {
+    True: gettext_lazy("Đã học lớp của đơn vị"),
+    False: gettext_lazy("Chưa từng học lớp nào của đơn vị"),
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +114,17 @@ class PreviewRow:
     # The row's own reason, when the outcome's label is not enough (why a contact is
     # invalid); "" otherwise.
     message: str = ""
+    # Was the learner (found by a contact) ever in a class of the achievement's organization?
+    # None: nobody found, or a class's completer.
+    is_tied: bool | None = None
 
     @property
     def label(self) -> str:
         return self.message or str(OUTCOME_LABELS[self.outcome])
+
+    @property
+    def tie_label(self) -> str:
+        return str(TIE_LABELS[self.is_tied]) if self.is_tied is not None else ""
 
 
 @dataclass
@@ -83,6 +134,19 @@ class Preview:
     @property
     def to_issue(self) -> list[PreviewRow]:
         return [row for row in self.rows if row.outcome == Outcome.ISSUE]
+
+    @property
+    def needs_reason(self) -> bool:
+        """Someone would be issued without a class: the batch needs a written reason."""
+        return any(row.offering_id is None for row in self.to_issue)
+
+    @property
+    def untied_count(self) -> int:
+        """How many would be issued without a class who were never in one of the
+        organization's classes (the administrator confirms the reason for them)."""
+        return sum(
+            1 for row in self.to_issue if row.offering_id is None and row.is_tied is not True
+        )
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
@@ -126,12 +190,23 @@ def _classify(
     people: dict[int, PersonData],
     wanted: list[tuple[int, str, int | None, uuid.UUID | None, bool]],
     refusals: dict[int, tuple[str, str]] | None = None,
+    *,
+    names_masked: bool,
 ) -> Preview:
     """Rows of (line, contact, learner id, offering id, completed) -> the preview.
     `refusals`: by position in `wanted`, the (outcome, message) of a row whose contact names
-    no one learner (invalid, or shared by several people)."""
+    no one learner (invalid, or shared by several people). `names_masked`: each person by
+    `person_name_masked` (found by a contact), else by full name (a class's completers)."""
     refusals = refusals or {}
     learner_ids = {learner_id for _line, _c, learner_id, _o, _d in wanted if learner_id}
+    # Found by a contact, a person is shown with their tie; a class's completers have one.
+    tied = (
+        courses_api.learners_of_organization(
+            organization_id=achievement.organization_id, learner_ids=learner_ids
+        )
+        if names_masked
+        else set()
+    )
     standing = set(
         Credential.objects.filter(
             achievement=achievement, learner_id__in=learner_ids, revoked_at__isnull=True
@@ -166,8 +241,9 @@ def _classify(
                 contact or _mask(person),
                 outcome,
                 learner_id=person.id,
-                name=person.full_name,
+                name=person_name_masked(person.full_name) if names_masked else person.full_name,
                 offering_id=offering_id,
+                is_tied=(person.id in tied) if names_masked else None,
             )
         )
     return preview
@@ -193,6 +269,7 @@ def preview_offering(*, achievement: Achievement, offering_id: uuid.UUID) -> Pre
             (line, "", c.learner_id, offering_id, c.is_completed)
             for line, c in enumerate(completions, start=1)
         ],
+        names_masked=False,
     )
 
 
@@ -200,10 +277,13 @@ def preview_contacts(
     *, achievement: Achievement, rows: list[tuple[int, str, uuid.UUID | None]]
 ) -> Preview:
     """Rows of (line, email or phone, offering or None), e.g. from a CSV file or the form for
-    one learner; a few queries whatever the number of rows. A contact that is not a valid
-    e-mail address or phone number is an INVALID_CONTACT row whose label says why (the
-    message of `phone_normalise` for a phone); a phone number several people share is a
-    SHARED_PHONE row (nobody is guessed); one that names nobody, UNKNOWN. Reads only."""
+    one learner; a few queries whatever the number of rows. A person is found only by an
+    exact e-mail address or phone number (`profiles.api.contacts_match`: no part of one, no
+    name) and named by a masked name with their tie to the organization (`is_tied`). A
+    contact that is not a valid e-mail address or phone number is an INVALID_CONTACT row
+    whose label says why (the message of `phone_normalise` for a phone); a phone number
+    several people share is a SHARED_PHONE row (nobody is guessed); one that names nobody,
+    UNKNOWN. Reads only."""
     matches = profiles_api.contacts_match(contacts=[contact for _line, contact, _o in rows])
     people = {
         contact: match.people[0] for contact, match in matches.items() if len(match.people) == 1
@@ -246,7 +326,11 @@ def preview_contacts(
             )
         )
     return _classify(
-        achievement, {person.id: person for person in people.values()}, wanted, refusals
+        achievement,
+        {person.id: person for person in people.values()},
+        wanted,
+        refusals,
+        names_masked=True,
     )
 
 
@@ -301,6 +385,31 @@ def file_rows(
     return rows
 
 
+def reason_clean(reason: str) -> str:
+    """The written reason for issuing without a class as it is kept: NFC, control and format
+    characters dropped, whitespace collapsed. Raises ReasonRequired when it is shorter than
+    REASON_MIN_LENGTH or longer than REASON_MAX_LENGTH characters."""
+    visible = "".join(
+        " " if unicodedata.category(char)[0] == "C" else char
+        for char in unicodedata.normalize("NFC", reason or "")
+    )
+    cleaned = " ".join(visible.split())
+    if len(cleaned) < REASON_MIN_LENGTH:
+        raise ReasonRequired(
+            _(
+                "Cấp chứng chỉ không theo lớp học cần ghi lý do (ít nhất %(min)d ký tự), ví dụ: "
+                "“Đã dự đủ các buổi tập huấn tại xã ngày 12/10 nhưng chưa có trên hệ thống”."
+            )
+            % {"min": REASON_MIN_LENGTH}
+        )
+    if len(cleaned) > REASON_MAX_LENGTH:
+        raise ReasonRequired(
+            _("Lý do dài %(length)d ký tự; tối đa %(max)d ký tự.")
+            % {"length": len(cleaned), "max": REASON_MAX_LENGTH}
+        )
+    return cleaned
+
+
 @transaction.atomic
 def batch_create(
     *,
@@ -309,10 +418,23 @@ def batch_create(
     source: str,
     rows: list[tuple[int, uuid.UUID | None]],
     offering_id: uuid.UUID | None = None,
+    reason: str = "",
+    reason_confirmed: bool = False,
 ) -> IssuanceBatch:
     """One request per (learner, offering), and their jobs, in one transaction; the worker
-    checks each again. Raises NotPermitted unless `actor` issues for the achievement's
-    organization."""
+    checks each again. Not idempotent: each call is a new batch (the worker never issues a
+    second standing credential).
+
+    Rows without an offering issue without a class: they need `reason` (`reason_clean`), and
+    those of learners never in a class of the achievement's organization
+    (`courses.api.learners_of_organization`, asked here, whatever the preview said) need
+    `reason_confirmed`. The reason and the confirmation are kept on the batch, and each such
+    learner gets an audit row `credential.issue_without_class_requested` (actor, learner,
+    achievement, reason, tie, confirmation) besides the batch's `credential.batch_requested`.
+
+    Raises NotPermitted unless `actor` issues for the achievement's organization,
+    ValidationError (no row, too many), ReasonRequired, NoTieToOrganization; nothing is
+    written then."""
     if achievement.organization_id not in issuer_organization_ids(actor):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
     unique_rows = list(dict.fromkeys(rows))
@@ -320,8 +442,24 @@ def batch_create(
         raise ValidationError(_("Không có ai để cấp chứng chỉ."))
     if len(unique_rows) > BATCH_MAX:
         raise ValidationError(_("Một đợt cấp tối đa %(max)s người.") % {"max": f"{BATCH_MAX:,}"})
+    without_class = {learner_id for learner_id, row_offering in unique_rows if row_offering is None}
+    tied: set[int] = set()
+    if without_class:
+        reason = reason_clean(reason)
+        tied = courses_api.learners_of_organization(
+            organization_id=achievement.organization_id, learner_ids=without_class
+        )
+        if without_class - tied and not reason_confirmed:
+            raise NoTieToOrganization(len(without_class - tied))
+    else:
+        reason, reason_confirmed = "", False
     batch = IssuanceBatch.objects.create(
-        achievement=achievement, source=source, offering_id=offering_id, created_by=actor
+        achievement=achievement,
+        source=source,
+        offering_id=offering_id,
+        created_by=actor,
+        reason=reason,
+        is_reason_confirmed=reason_confirmed,
     )
     issuances = Issuance.objects.bulk_create(
         [
@@ -345,6 +483,27 @@ def batch_create(
             "achievement": str(achievement.public_id),
             "source": source,
             "count": len(unique_rows),
+            "without_class": len(without_class),
         },
     )
+    if without_class:
+        people = profiles_api.persons_get(user_ids=without_class)
+        for request in issuances:
+            if request.offering_id is not None:
+                continue
+            person = people.get(request.learner_id)
+            audit_record(
+                actor=actor,
+                action="credential.issue_without_class_requested",
+                object_type="issuance",
+                object_id=request.public_id,
+                details={
+                    "achievement": str(achievement.public_id),
+                    "learner": str(person.public_id) if person is not None else "",
+                    "batch": str(batch.public_id),
+                    "reason": reason,
+                    "has_tie": request.learner_id in tied,
+                    "reason_confirmed": reason_confirmed,
+                },
+            )
     return batch
