@@ -111,7 +111,7 @@ def test_the_api_refuses_a_body_over_the_limit_in_json_and_vietnamese(issuer) ->
     }
 
 
-def test_a_body_larger_than_django_takes_is_a_json_413_naming_the_apis_limit(settings) -> None:
+def test_a_body_larger_than_django_takes_is_a_json_413_naming_that_limit(settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = Client().post(
         reverse("api_credential_verify"),
@@ -122,7 +122,7 @@ def test_a_body_larger_than_django_takes_is_a_json_413_naming_the_apis_limit(set
     assert response.status_code == 413
     assert response.json()["error"] == {
         "code": "payload_too_large",
-        "message": "Dữ liệu gửi lên quá lớn (tối đa 256 KB).",
+        "message": "Dữ liệu gửi lên quá lớn (tối đa 1 KB).",
     }
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "learnprofile.request_context.RequestIdMiddleware",
+    # Outside all the others: every error under /api/ is the JSON envelope, wherever it arose.
+    "learnprofile.api_errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
