@@ -161,6 +161,7 @@ class IssueCsvForm(forms.Form):
         label=_("Tệp CSV hoặc Excel (.xlsx)"),
         help_text=_(
             "Cột “contact”: email hoặc số điện thoại; cột “offering” (không bắt buộc): mã lớp. "
+            "Dòng không có mã lớp là cấp không theo lớp học, cần ghi lý do ở bước xem trước. "
             "Tối đa 1 MB; tệp CSV mã hóa UTF-8."
         ),
         widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
