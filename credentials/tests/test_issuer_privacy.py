@@ -408,3 +408,30 @@ def test_the_api_needs_no_reason_for_a_completed_class(world, issuer_client) -> 
     assert response.status_code == 202
     assert IssuanceBatch.objects.get().reason == ""
     assert not AuditEvent.objects.filter(action=WITHOUT_CLASS).exists()
+
+
+def test_the_batch_page_names_a_refused_stranger_by_a_masked_name(
+    world, issuer_client, lan, django_capture_on_commit_callbacks
+) -> None:
+    klass, achievement = world
+    dropout = klass.enrollments[2].learner
+    with django_capture_on_commit_callbacks(execute=True):
+        # Any class of the organization, with a stranger's address: the worker refuses.
+        stranger = _api_issue(
+            issuer_client, achievement, contact=LAN_EMAIL, offering=str(klass.offering.public_id)
+        )
+        learner = _api_issue(
+            issuer_client,
+            achievement,
+            contact=dropout.email,
+            offering=str(klass.offering.public_id),
+        )
+    run_pending_jobs()
+
+    stranger_page = issuer_client.get(reverse("issuer_batch", args=[stranger.json()["id"]]))
+    learner_page = issuer_client.get(reverse("issuer_batch", args=[learner.json()["id"]]))
+
+    assert Issuance.objects.filter(learner=lan).get().status == "refused"
+    assert LAN_MASKED in stranger_page.content.decode()
+    assert LAN_NAME not in stranger_page.content.decode()
+    assert "Học viên 03" in learner_page.content.decode()  # the class's own roster

@@ -40,7 +40,7 @@ from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import batches, issuance, pipeline
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
-from learnprofile.formatting import date_for_people
+from learnprofile.formatting import date_for_people, person_name_masked
 from learnprofile.forms import form_error_add
 from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from learnprofile.text import person_name_normalise
@@ -419,6 +419,20 @@ def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
         )[:BATCH_ROWS_SHOWN]
     )
     people = profiles_api.persons_get(user_ids={row.learner_id for row in rows})
+    # A request names anyone (the API takes a contact and any class): someone never in one of
+    # the organization's classes is named whole only once issued a credential.
+    tied = courses_api.learners_of_organization(
+        organization_id=batch.achievement.organization_id, learner_ids=set(people)
+    )
+    names = {
+        row.id: (
+            person.full_name
+            if row.credential_id or row.learner_id in tied
+            else person_name_masked(person.full_name)
+        )
+        for row in rows
+        if (person := people.get(row.learner_id)) is not None
+    }
     done = progress["total"] - progress[Issuance.Status.PENDING]
     return render(
         request,
@@ -428,7 +442,7 @@ def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
             "progress": progress,
             "done": done,
             "percent": round(100 * done / progress["total"]) if progress["total"] else 100,
-            "rows": [(row, people.get(row.learner_id)) for row in rows],
+            "rows": [(row, names.get(row.id, "")) for row in rows],
             "more": max(progress["total"] - BATCH_ROWS_SHOWN, 0),
             "refresh": progress[Issuance.Status.PENDING] > 0,
         },
