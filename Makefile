@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export SERVICES
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck pytest bench install install-dev browser interop messages clean
+.PHONY: help run test lint typecheck pytest bench install install-dev browser interop messages clean audit
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ lint: install-dev ## ruff, djLint, import-linter, makemigrations --check, mypy
 test: install-dev browser interop lint ## Lint, then the whole suite against real PostgreSQL and Redis
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(VENV_PY) -m learnprofile.devstack --services $(SERVICES) exec -- \
 	  sh -c '$(VENV_PY) manage.py makemigrations --check --dry-run && $(VENV_PY) manage.py compile_translations && $(VENV_PY) -m pytest $(PYTEST_ARGS)'
+
+audit: install-dev ## Fetch PyPI's advisories for every package of uv.lock into docs/security/, then check the lock (online)
+	$(VENV_PY) -m learnprofile.dependency_audit refresh
 
 bench: install-dev ## Benchmarks under bench/ (BENCH=name for one)
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(VENV_PY) -m learnprofile.devstack --services $(SERVICES) exec --settings learnprofile.settings.local -- \
