@@ -20,7 +20,8 @@ from functools import wraps
 from typing import Any, Literal
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -66,9 +67,9 @@ def citizen_view(view: View) -> View:
 def staff_view(view: View) -> View:
     """A staff or administrator page: signed in, holding a role, with TOTP set up.
 
-    Anonymous visitors are sent to sign in; a person with no role gets 404 (as for an object
-    outside their scope); a person with a role but no second factor is sent to set up TOTP,
-    then back here. The view itself still checks the actor's scope for every id it is given.
+    Anonymous visitors are sent to sign in; a person with no role gets 403 (the page in their
+    language); a person with a role but no second factor is sent to set up TOTP, then back
+    here. The view itself still checks the actor's scope for every id it is given.
     """
 
     @wraps(view)
@@ -77,7 +78,7 @@ def staff_view(view: View) -> View:
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not profiles_api.has_privileged_role(user):
-            raise Http404
+            raise PermissionDenied
         if profiles_api.staff_mfa_missing(user=user):
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")

@@ -49,7 +49,14 @@ def has_privileged_role(user: Actor) -> bool:
 def staff_second_factor_missing(user: Actor) -> bool:
     """Does this person hold a staff role without two-step verification (TOTP)? They may
     reach no staff page, endpoint or learner's file until they set it up."""
-    return has_privileged_role(user) and not is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    if not has_privileged_role(user):
+        return False
+    # Asked by the middleware and the view of one request: remember it on this user object.
+    cached: bool | None = getattr(user, "_has_totp", None)
+    if cached is None:
+        cached = is_mfa_enabled(user, [Authenticator.Type.TOTP])
+        user.__dict__["_has_totp"] = cached
+    return not cached
 
 
 def may_view_staff_area(user: Actor) -> bool:

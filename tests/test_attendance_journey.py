@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from courses.models import AttendanceChange, AttendanceMark
-from courses.tests.factories import class_make, with_mfa
+from courses.tests.factories import class_make
+from profiles.tests.factories import with_mfa
 
 
 @pytest.fixture

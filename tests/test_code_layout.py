@@ -4,7 +4,8 @@ stays on one line (a claim code broke at its hyphen)."""
 import pytest
 from django.urls import reverse
 
-from courses.tests.factories import class_make, with_mfa
+from courses.tests.factories import class_make
+from profiles.tests.factories import with_mfa
 from tests.test_credential_journey import _signed_in
 
 

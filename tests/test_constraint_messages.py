@@ -9,8 +9,8 @@ from django.db.models import CheckConstraint
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.tests.factories import course_make, with_mfa
-from profiles.tests.factories import ward
+from courses.tests.factories import course_make
+from profiles.tests.factories import ward, with_mfa
 
 # The models whose services validate people's input with full_clean(), which checks these.
 VALIDATED_MODELS = [

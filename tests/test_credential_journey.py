@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from courses.tests.factories import class_close, class_make, with_mfa
+from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential, Issuance
+from profiles.tests.factories import with_mfa
 from tests.helpers import run_pending_jobs
 
 

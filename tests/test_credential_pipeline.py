@@ -15,12 +15,13 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
-from courses.tests.factories import class_close, class_make, with_mfa
+from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import batches
 from credentials.services.pipeline import ISSUE
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.services import jobs_reconcile
+from profiles.tests.factories import with_mfa
 from tests.pipeline import broker, celery_worker, silent_tcp_server, wait_until
 
 EmailAddress = apps.get_model("account", "EmailAddress")

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import AttendanceChange, AttendanceMark, Offering, WalkInLearner
-from courses.tests.factories import class_make, with_mfa
+from courses.tests.factories import class_make
 from learnprofile.audit.models import AuditEvent
 from learnprofile.jobs.models import Job
+from profiles.tests.factories import with_mfa
 from tests.helpers import run_pending_jobs
 
 pytestmark = pytest.mark.django_db

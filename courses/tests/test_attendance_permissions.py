@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from courses.models import AttendanceMark, Enrollment, WalkInLearner
 from courses.services import walk_ins
-from courses.tests.factories import class_make, with_mfa
-from profiles.tests.factories import UserFactory, ward
+from courses.tests.factories import class_make
+from profiles.tests.factories import UserFactory, ward, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -22,25 +22,25 @@ ALLOWED = "allowed"
 # name, method, what the URL names; then the answer for: other center's staff, learner,
 # anonymous (None: the endpoint is the person's own scope and answers 200 with nothing in it).
 ROUTES = [
-    ("attendance_home", "get", None, 200, 404, 302),
-    ("session_roster", "get", "session", 404, 404, 302),
-    ("session_roster", "post", "session", 404, 404, 302),
-    ("session_checkin_screen", "get", "session", 404, 404, 302),
-    ("session_print", "get", "session", 404, 404, 302),
-    ("session_export", "get", "session", 404, 404, 302),
-    ("session_export_xlsx", "get", "session", 404, 404, 302),
-    ("session_import", "post", "session", 404, 404, 302),
-    ("offering_export", "get", "offering", 404, 404, 302),
-    ("offering_export_xlsx", "get", "offering", 404, 404, 302),
-    ("offering_close", "post", "offering", 404, 404, 302),
-    ("walk_in_new", "post", "offering", 404, 404, 302),
-    ("walk_in_enroll", "post", "offering", 404, 404, 302),
-    ("walk_in_detail", "get", "walk_in", 404, 404, 302),
-    ("api_staff_sessions", "get", None, 200, 200, 401),
-    ("api_session_roster", "get", "session", 404, 404, 401),
-    ("api_session_marks", "post", "session", 404, 404, 401),
+    ("attendance_home", "get", None, 200, 403, 302),
+    ("session_roster", "get", "session", 404, 403, 302),
+    ("session_roster", "post", "session", 404, 403, 302),
+    ("session_checkin_screen", "get", "session", 404, 403, 302),
+    ("session_print", "get", "session", 404, 403, 302),
+    ("session_export", "get", "session", 404, 403, 302),
+    ("session_export_xlsx", "get", "session", 404, 403, 302),
+    ("session_import", "post", "session", 404, 403, 302),
+    ("offering_export", "get", "offering", 404, 403, 302),
+    ("offering_export_xlsx", "get", "offering", 404, 403, 302),
+    ("offering_close", "post", "offering", 404, 403, 302),
+    ("walk_in_new", "post", "offering", 404, 403, 302),
+    ("walk_in_enroll", "post", "offering", 404, 403, 302),
+    ("walk_in_detail", "get", "walk_in", 404, 403, 302),
+    ("api_staff_sessions", "get", None, 200, 403, 401),
+    ("api_session_roster", "get", "session", 404, 403, 401),
+    ("api_session_marks", "post", "session", 404, 403, 401),
     ("api_attendance_sync", "post", None, 403, 403, 401),
-    ("api_walk_ins", "post", None, 404, 404, 401),
+    ("api_walk_ins", "post", None, 404, 403, 401),
 ]
 
 

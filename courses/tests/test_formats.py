@@ -15,9 +15,9 @@ from courses.models import Session
 from courses.notices import _enrollment_render
 from courses.services import reminders
 from courses.services.enrollment import enrollment_create, enrollment_open_problem
-from courses.tests.factories import class_make, course_make, offering_make, with_mfa
+from courses.tests.factories import class_make, course_make, offering_make
 from profiles import api as profiles_api
-from profiles.tests.factories import UserFactory
+from profiles.tests.factories import UserFactory, with_mfa
 from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs
 
 pytestmark = pytest.mark.django_db

@@ -249,7 +249,7 @@ def test_the_inactivity_nudge_offers_three_open_classes_near_the_person(inbox) -
 def test_a_manager_moves_a_session_from_its_page_and_another_center_gets_404(
     tomorrow_class, inbox
 ) -> None:
-    from courses.tests.factories import with_mfa
+    from profiles.tests.factories import with_mfa
 
     session = tomorrow_class.sessions[0]
     manager, stranger = UserFactory(), UserFactory()

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from conftest import Personas
 from courses.models import Course, Enrollment, Offering, Session
-from courses.tests.factories import course_make, offering_make, with_mfa
-from profiles.tests.factories import MembershipFactory, UserFactory, ward
+from courses.tests.factories import course_make, offering_make
+from profiles.tests.factories import MembershipFactory, UserFactory, ward, with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +180,7 @@ MANAGER_PAGES = [
     [
         ("other_manager", 404),
         ("center_staff", 404),
-        ("learner", 404),
+        ("learner", 403),
         ("anonymous", 302),
     ],
 )

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrollment, Session
-from courses.tests.factories import course_make, offering_make, with_mfa
+from courses.tests.factories import course_make, offering_make
 from learnprofile.formatting import PEOPLE_TIME_ZONE, end_time_for_people
-from profiles.tests.factories import UserFactory
+from profiles.tests.factories import UserFactory, with_mfa
 from tests.helpers import mail_bodies, notices_send_due
 
 RULE = "Một buổi học dài tối đa 12 giờ."

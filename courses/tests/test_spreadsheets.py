@@ -23,10 +23,10 @@ from courses.models import (
     Offering,
 )
 from courses.services.attendance import MarkInput, marks_record
-from courses.tests.factories import class_make, course_make, with_mfa
+from courses.tests.factories import class_make, course_make
 from learnprofile.audit.models import AuditEvent
 from learnprofile.tests.spreadsheet_files import FORMATS, spreadsheet_upload
-from profiles.tests.factories import ward
+from profiles.tests.factories import ward, with_mfa
 
 pytestmark = pytest.mark.django_db
 

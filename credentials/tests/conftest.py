@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from courses.tests.factories import class_close, class_make, with_mfa
+from courses.tests.factories import class_close, class_make
 from credentials.services import issuance
 from credentials.tests.factories import achievement_make
 from profiles import api as profiles_api
+from profiles.tests.factories import with_mfa
 
 # 05:19 on 30 November 2026 in Hà Nội is 22:19 on the 29th in UTC.
 AT_0519_IN_HANOI = datetime(2026, 11, 29, 22, 19, tzinfo=UTC)

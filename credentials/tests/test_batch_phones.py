@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from courses.tests.factories import with_mfa
 from credentials.models import Credential, IssuanceBatch
 from credentials.services import batches, issuance
+from profiles.tests.factories import with_mfa
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from courses.tests.factories import with_mfa
 from credentials.models import Issuance, IssuanceBatch
 from credentials.services import issuance
 from learnprofile.tests.spreadsheet_files import FORMATS, spreadsheet_upload
+from profiles.tests.factories import with_mfa
 
 pytestmark = pytest.mark.django_db
 

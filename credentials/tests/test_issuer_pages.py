@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from courses.tests.factories import with_mfa
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import issuance, status
 from learnprofile.audit.models import AuditEvent
+from profiles.tests.factories import with_mfa
 from tests.helpers import run_pending_jobs
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from courses.tests.factories import with_mfa
 from credentials import documents
 from credentials.jsonld import CONTEXT_FILES
 from credentials.models import Credential
 from credentials.services import issuance
 from credentials.services.verification import verify_here
 from learnprofile.audit.models import AuditEvent
+from profiles.tests.factories import with_mfa
 from tests.helpers import run_pending_jobs
 
 pytestmark = pytest.mark.django_db

@@ -14,13 +14,13 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from courses.models import Course
-from courses.tests.factories import course_make, with_mfa
+from courses.tests.factories import course_make
 from credentials.rest import CredentialVerifyApi
 from credentials.views.public import verify_upload
 from learnprofile.middleware import UnicodeNfcMiddleware
 from learnprofile.text import text_nfc
 from profiles.models import Household, LearningRecord
-from profiles.tests.factories import OrganizationFactory, UserFactory
+from profiles.tests.factories import OrganizationFactory, UserFactory, with_mfa
 
 TITLE = "Học nghề trồng lúa ở Đắk Lắk"
 DESCRIPTION = "Lớp thực hành về giống lúa mới, kỹ thuật tưới tiết kiệm."

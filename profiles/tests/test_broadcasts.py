@@ -129,7 +129,7 @@ def test_a_ward_broadcast_stays_in_the_ward_and_others_cannot_see_it(personas) -
         _client(hue_admin).get(reverse("broadcast_detail", args=[broadcast.public_id])).status_code
         == 404
     )
-    assert _client(personas.learner).get(reverse("broadcast_list")).status_code == 404
+    assert _client(personas.learner).get(reverse("broadcast_list")).status_code == 403
     assert (
         _client(personas.regional_admin)
         .get(  # the province's administrator sees it

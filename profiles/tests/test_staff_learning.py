@@ -86,7 +86,6 @@ def test_a_decided_record_cannot_be_decided_again(client, personas, pending_reco
         ("other_center_staff", 404),
         ("issuer_admin", 404),
         ("regional_admin", 404),
-        ("other_learner", 404),
     ],
 )
 def test_learner_summary_is_scoped_to_the_center_and_audited(
@@ -172,9 +171,10 @@ def test_api_export_request_is_accepted(client, personas) -> None:
 
 
 @pytest.mark.parametrize(
-    ("persona", "status"), [("center_staff", 200), ("other_center_staff", 404), ("learner", 404)]
+    ("persona", "status"), [("center_staff", 200), ("other_center_staff", 404), ("learner", 403)]
 )
 def test_api_verification_is_scoped(client, personas, pending_record, persona, status) -> None:
+    with_mfa(personas.center_staff, personas.other_center_staff)
     client.force_login(getattr(personas, persona))
     response = client.post(
         reverse("api_staff_verification", args=[pending_record.public_id]),
