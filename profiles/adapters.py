@@ -1,6 +1,7 @@
 """allauth customised through its adapter only: mail goes through the job pipeline, a new
 account gets a citizen profile and the language it signed up in, an e-mail address is taken in
-its one canonical form (decision 0009)."""
+its one canonical form (decision 0009), failed sign-ins slow down the address they come from,
+never lock the account (decision 0010)."""
 
 import unicodedata
 from typing import Any
@@ -8,16 +9,55 @@ from typing import Any
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
+from django import forms
+from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from learnprofile.attempts import (
+    Attempt,
+    AttemptsExhausted,
+    Limit,
+    attempt_start,
+    attempts_forget,
+    wait_for_people,
+)
+from learnprofile.client_address import address_group, client_address
 from learnprofile.jobs.email import email_send_on_commit
 from learnprofile.text import email_canonical
-from profiles.models import Language
+from profiles.models import Language, User
 from profiles.services import citizen_profile_ensure
+
+# Failed sign-ins (decision 0010). Per (account, address): five free, then 1 s, 2 s, 4 s, ... up
+# to 15 minutes between tries, forgotten a day after the last failure or at the next success
+# from there. Nobody elsewhere can fill this counter, so the owner signing in from another
+# device or network is never held back by it.
+SIGN_IN_PER_ACCOUNT_AND_ADDRESS = Limit(
+    name="sign-in:account-address",
+    free_failures=5,
+    max_delay_seconds=15 * 60,
+    window_seconds=24 * 3600,
+    forget_on_success=True,
+)
+# Per address, across accounts (one guesser trying many accounts): twenty free in ten minutes,
+# then up to a minute between tries. Generous: many people may share one public address
+# (mobile carriers' NAT, a school's network).
+SIGN_IN_PER_ADDRESS = Limit(
+    name="sign-in:address", free_failures=20, max_delay_seconds=60, window_seconds=10 * 60
+)
+
+
+def sign_in_counters(*, account: str, address: str | None) -> list[tuple[Limit, str]]:
+    """The counters a password typed for `account` (an e-mail address in canonical form) from
+    `address` (learnprofile.client_address) is counted under."""
+    group = address_group(address)
+    return [(SIGN_IN_PER_ACCOUNT_AND_ADDRESS, f"{account}\n{group}"), (SIGN_IN_PER_ADDRESS, group)]
+
 
 # Vietnamese tone marks (grave, acute, tilde, hook above, dot below): a keyboard in "Unicode
 # composite" mode (Unikey, VNI) types them as combining marks after a precomposed vowel.
@@ -68,10 +108,18 @@ class AccountAdapter(DefaultAccountAdapter):
         further failures), and a match is re-hashed in NFC, so it is tried once."""
         if credentials.get("email"):
             credentials["email"] = email_canonical(credentials["email"])
+        self._sign_in_attempt: Attempt | None = None
         user: AbstractBaseUser | None = super().authenticate(request, **credentials)
         password = credentials.get("password") or ""
-        if user is not None or password.isascii():
-            return user
+        if user is None and not password.isascii():
+            user = self._authenticate_as_typed_before_nfc(request, password, credentials)
+        if user is not None and self._sign_in_attempt is not None:
+            self._sign_in_attempt.succeeded()
+        return user
+
+    def _authenticate_as_typed_before_nfc(
+        self, request: HttpRequest, password: str, credentials: dict[str, Any]
+    ) -> AbstractBaseUser | None:
         for typed in _passwords_as_typed_before_nfc(password):
             AuthenticationBackend.unstash_authenticated_user()
             user = auth.authenticate(request, **{**credentials, "password": typed})
@@ -80,9 +128,56 @@ class AccountAdapter(DefaultAccountAdapter):
             if user is not None:
                 user.set_password(password)
                 user.save(update_fields=["password"])
-                self._rollback_login_failed_rl_usage()
                 return user
         return None
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Before a password is checked: refuse it, saying how long to wait, while the
+        (account, client address) or the address has failed too often (decision 0010).
+        This replaces allauth's `login_failed` limit for passwords, whose per-account part
+        is a lock anyone can renew; that limit still guards the second-factor codes, which
+        only someone who knows the password reaches. Off when ACCOUNT_RATE_LIMITS is False
+        (the test settings). Raises ValidationError (shown on the sign-in form)."""
+        if getattr(settings, "ACCOUNT_RATE_LIMITS", None) is False:
+            return
+        account = str(credentials.get("email") or credentials.get("username") or "")
+        try:
+            self._sign_in_attempt = attempt_start(
+                counters=sign_in_counters(account=account, address=client_address(request))
+            )
+        except AttemptsExhausted as refusal:
+            wait = wait_for_people(refusal.wait_seconds)
+            if refusal.limit is SIGN_IN_PER_ADDRESS:
+                message = _(
+                    "Có quá nhiều lần đăng nhập sai từ mạng bạn đang dùng. "
+                    "Hãy đợi %(wait)s rồi thử lại."
+                )
+            else:
+                message = _(
+                    "Bạn đã nhập sai mật khẩu nhiều lần. Hãy đợi %(wait)s rồi thử lại. "
+                    "Nếu quên mật khẩu, bạn có thể đặt lại mật khẩu qua email."
+                )
+            raise forms.ValidationError(
+                message % {"wait": wait}, code="too_many_login_attempts"
+            ) from refusal
+
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
+        """After a password reset (allauth calls this for each of the account's addresses):
+        the person's failures from where they reset it are forgotten too, so the new
+        password works at once."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        account = email_canonical(str(credentials.get("email") or ""))
+        pair, _address = sign_in_counters(account=account, address=client_address(request))
+        attempts_forget(limit=pair[0], identity=pair[1])
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The client address for allauth's own limits, from `learnprofile.client_address`
+        (X-Forwarded-For only through TRUSTED_PROXY_COUNT proxies). Raises PermissionDenied
+        without one, as allauth does."""
+        address = client_address(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render in the current language, then queue: the web request never talks SMTP."""
@@ -117,7 +212,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user.preferred_language = (  # type: ignore[attr-defined]
             language if language in Language.values else Language.VIETNAMESE
         )
-        saved = super().save_user(request, user, form, commit=commit)
+        saved: User = super().save_user(request, user, form, commit=commit)
         if commit:
-            citizen_profile_ensure(user=saved)  # type: ignore[arg-type]
+            citizen_profile_ensure(user=saved)
         return saved

@@ -30,15 +30,23 @@ from courses.models import (
     Session,
 )
 from courses.services.attendance import MarkInput, marks_record
-from learnprofile.attempts import attempt_failed, attempts_exhausted
+from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_for_people
 from learnprofile.audit.services import audit_record
+from learnprofile.client_address import address_group
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
 
 TOKEN_SECONDS = 60
 TOKEN_SALT = "courses.checkin"  # noqa: S105 (a signing salt, not a secret)
 CODE_DIGITS = 6
-# Six digits change each minute; ten wrong guesses in ten minutes stop a guesser.
-CODE_FAILURES_LIMIT = 10
+# Six digits change each minute. Wrong codes slow the person who types them (ten free in an
+# hour, then 1 s, 2 s, 4 s, ... up to ten minutes between tries) and the address they come from
+# (fifty free: a classroom shares one network), never anyone else (decision 0010).
+CODE_PER_PERSON = Limit(
+    name="checkin-code:person", free_failures=10, max_delay_seconds=600, window_seconds=3600
+)
+CODE_PER_ADDRESS = Limit(
+    name="checkin-code:address", free_failures=50, max_delay_seconds=60, window_seconds=3600
+)
 # A learner may check in from a little before the session starts until it ends.
 OPENS_BEFORE = timedelta(minutes=30)
 
@@ -165,17 +173,33 @@ def check_in_with_token(
     return _check_in(actor=actor, session=session, now=now)
 
 
-def check_in_with_code(*, actor: Any, code: str, now: datetime | None = None) -> AttendanceMark:
+def check_in_with_code(
+    *, actor: Any, code: str, client_address: str | None, now: datetime | None = None
+) -> AttendanceMark:
     """Mark the signed-in learner present from the six-digit code on the staff screen,
-    matched against their own sessions running now. Same refusals as with a token."""
+    matched against their own sessions running now. Same refusals as with a token, and
+    TooManyAttempts (saying how long to wait) while the person, or the network of
+    `client_address` (the request's, from `learnprofile.client_address`), has typed too many
+    wrong codes.
+    Call outside a transaction: a wrong code is counted in the cache (learnprofile.attempts)."""
     now = now or timezone.now()
-    key = f"checkin-code:{actor.pk}"
-    if attempts_exhausted(key=key, limit=CODE_FAILURES_LIMIT):
+    try:
+        attempt = attempt_start(
+            counters=[
+                (CODE_PER_PERSON, str(actor.pk)),
+                (CODE_PER_ADDRESS, address_group(client_address)),
+            ],
+            now=now.timestamp(),
+        )
+    except AttemptsExhausted as refusal:
         raise _refused(
             actor,
             None,
-            TooManyAttempts(_("Bạn đã nhập sai mã quá nhiều lần. Hãy thử lại sau 10 phút.")),
-        )
+            TooManyAttempts(
+                _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
+                % {"wait": wait_for_people(refusal.wait_seconds)}
+            ),
+        ) from refusal
     code = "".join(code.split())
     candidates = list(
         Session.objects.select_related("offering")
@@ -190,8 +214,13 @@ def check_in_with_code(*, actor: Any, code: str, now: datetime | None = None) ->
     windows = (_window(now), _window(now) - 1)
     for session in candidates:
         if any(hmac.compare_digest(checkin_code(session=session, window=w), code) for w in windows):
-            return _check_in(actor=actor, session=session, now=now)
-    attempt_failed(key=key, window_seconds=600)
+            try:
+                mark = _check_in(actor=actor, session=session, now=now)
+            except DomainError:
+                attempt.withdraw()  # the code was right: refused for another reason
+                raise
+            attempt.succeeded()
+            return mark
     raise _refused(
         actor,
         None,

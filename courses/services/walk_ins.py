@@ -26,8 +26,9 @@ from django.utils.translation import ngettext
 from courses import permissions
 from courses.models import ENROLLMENT_OPEN_STATUSES, Enrollment, WalkInClaim, WalkInLearner
 from courses.services.enrollment import enrollment_create_for
-from learnprofile.attempts import attempt_failed, attempts_exhausted
+from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_for_people
 from learnprofile.audit.services import audit_record
+from learnprofile.client_address import address_group
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
 from profiles import api as profiles_api
 from profiles.data import PersonData
@@ -35,7 +36,15 @@ from profiles.data import PersonData
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed on a phone
 CODE_LENGTH = 8
 CODE_VALID_FOR = timedelta(days=90)
-CLAIM_FAILURES_LIMIT = 10
+# Wrong claim codes slow the person who types them (ten free in an hour, then 1 s, 2 s, 4 s,
+# ... up to fifteen minutes between tries) and the address they come from (thirty free, then up
+# to five minutes), never anyone else (decision 0010).
+CLAIM_PER_PERSON = Limit(
+    name="walk-in-claim:person", free_failures=10, max_delay_seconds=900, window_seconds=3600
+)
+CLAIM_PER_ADDRESS = Limit(
+    name="walk-in-claim:address", free_failures=30, max_delay_seconds=300, window_seconds=3600
+)
 
 
 class ClaimCodeInvalid(DomainError):
@@ -215,22 +224,38 @@ def walk_in_code_new(*, actor: Any, walk_in_id: UUID) -> str:
     return code
 
 
-def walk_in_claim(*, actor: Any, code: str) -> WalkInClaim:
+def walk_in_claim(*, actor: Any, code: str, client_address: str | None) -> WalkInClaim:
     """The signed-in learner takes a walk-in record into their own account with the code the
     center gave them. The code works once. Locks the walk-in, then the enrollments moved.
-    Raises ClaimCodeInvalid (wrong, used or expired: one message, so codes cannot be probed;
-    after CLAIM_FAILURES_LIMIT wrong codes in an hour, refused until the hour is over),
-    ClaimConflict (the learner already holds a seat in one of the same classes)."""
+    Raises ClaimCodeInvalid (wrong, used or expired: one message, so codes cannot be probed),
+    TooManyAttempts (saying how long to wait) while the person or the network of
+    `client_address` (the request's, from `learnprofile.client_address`) has typed too many
+    wrong codes (CLAIM_PER_PERSON, CLAIM_PER_ADDRESS), ClaimConflict (the learner already holds
+    a seat in one of the same classes). Call outside a transaction: a wrong code is counted in
+    the cache (learnprofile.attempts)."""
     if not actor.is_authenticated or getattr(actor, "is_assisted", False):
         raise NotPermitted(_("Hãy đăng nhập bằng tài khoản của bạn."))
-    key = f"walk-in-claim:{actor.pk}"
-    if attempts_exhausted(key=key, limit=CLAIM_FAILURES_LIMIT):
-        raise TooManyAttempts(_("Bạn đã nhập sai mã quá nhiều lần. Hãy thử lại sau một giờ."))
     try:
-        return _walk_in_claim(actor=actor, code=code)
+        attempt = attempt_start(
+            counters=[
+                (CLAIM_PER_PERSON, str(actor.pk)),
+                (CLAIM_PER_ADDRESS, address_group(client_address)),
+            ]
+        )
+    except AttemptsExhausted as refusal:
+        raise TooManyAttempts(
+            _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
+            % {"wait": wait_for_people(refusal.wait_seconds)}
+        ) from refusal
+    try:
+        claim = _walk_in_claim(actor=actor, code=code)
     except ClaimCodeInvalid:
-        attempt_failed(key=key, window_seconds=3600)
         raise
+    except Exception:
+        attempt.withdraw()  # the code was right: refused for another reason
+        raise
+    attempt.succeeded()
+    return claim
 
 
 @transaction.atomic

@@ -123,6 +123,11 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # because Redis is slow or gone.
 REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=1.0)
 
+# How many reverse proxies of ours stand in front of the web process: the client address is
+# then the one that many entries from the right of X-Forwarded-For (learnprofile/client_address.py).
+# 0 (directly facing clients): the header is ignored. Production defaults to 1 (a TLS proxy).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # The default cache holds rate-limit counters (allauth, DRF throttles). It lives in
 # PostgreSQL, not Redis: allauth's limiter fails closed, so a Redis outage would lock every
 # citizen out of signing in. Redis stays the Celery broker, where an outage only delays work.
@@ -165,7 +170,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# Per-IP and per-account limits; the Django admin login goes through allauth too (urls.py).
+# allauth's limits, by the client address of learnprofile/client_address.py; the Django admin
+# login goes through allauth too (urls.py). Wrong passwords are slowed per (account, address)
+# and per address by profiles.adapters, never by account alone (decision 0010): "login_failed"
+# now only guards the second-factor code, reached with the right password.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -409,10 +417,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "learnprofile.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # By the client address of learnprofile/client_address.py, as every other limit.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "learnprofile.throttling.AnonRateThrottle",
+        "learnprofile.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": "120/min",
         "user": "600/min",

@@ -1,0 +1,228 @@
+"""Wrong passwords slow down where they come from, never the account (decision 0010).
+
+The limits are on here (the test settings turn them off for everything else), with the
+project's own configuration; the counters are real (the database cache).
+"""
+
+import re
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from learnprofile.attempts import Limit, attempt_start
+from learnprofile.settings import base
+from profiles.adapters import (
+    SIGN_IN_PER_ACCOUNT_AND_ADDRESS,
+    SIGN_IN_PER_ADDRESS,
+    sign_in_counters,
+)
+from tests.helpers import link_in_last_email, run_pending_jobs
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Mat-khau-an-toan-2026"  # profiles.tests.factories.UserFactory
+ATTACKER = "203.0.113.5"
+OWNER = "198.51.100.7"
+PROXY = "10.0.0.2"
+WAIT_ON_PASSWORDS = "Bạn đã nhập sai mật khẩu nhiều lần. Hãy đợi"
+WAIT_ON_NETWORK = "Có quá nhiều lần đăng nhập sai từ mạng bạn đang dùng. Hãy đợi"
+
+
+@pytest.fixture(autouse=True)
+def limits_on(settings):
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    settings.TRUSTED_PROXY_COUNT = 0
+
+
+def _sign_in(client: Client, email: str, password: str, **headers: str):
+    return client.post(reverse("account_login"), {"login": email, "password": password}, **headers)
+
+
+def _signed_in_as(client: Client) -> str | None:
+    return client.session.get("_auth_user_id")
+
+
+def _refused(response, text: str = WAIT_ON_PASSWORDS) -> bool:
+    return text in response.content.decode()
+
+
+def _failures_just_now(limit: Limit, email: str, address: str, count: int) -> None:
+    """`count` failures under `limit` for (email, address), each as soon as the one before
+    allowed, the last one now: the wait that follows is then known whatever the speed of
+    the machine. Only `limit`'s counter is filled."""
+    counter = next(c for c in sign_in_counters(account=email, address=address) if c[0] is limit)
+    offsets = [0]
+    for failures in range(1, count):
+        offsets.append(offsets[-1] + limit.delay_seconds(failures))
+    now = time.time()
+    for offset in offsets:
+        attempt_start(counters=[counter], now=now - offsets[-1] + offset)
+
+
+def test_thirty_wrong_passwords_from_one_address_do_not_keep_the_owner_out_from_another(
+    personas,
+) -> None:
+    email = personas.learner.email
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    answers = [_sign_in(attacker, email, f"doan-{guess}") for guess in range(30)]
+    owner = Client(REMOTE_ADDR=OWNER)
+
+    response = _sign_in(owner, email, PASSWORD)
+
+    assert response.status_code == 302
+    assert _signed_in_as(owner) == str(personas.learner.pk)
+    assert any(_refused(answer) for answer in answers)
+    assert _signed_in_as(attacker) is None
+
+
+def test_through_a_trusted_proxy_each_forwarded_client_is_counted_apart(personas, settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    email = personas.learner.email
+    attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=ATTACKER)
+    answers = [_sign_in(attacker, email, f"doan-{guess}") for guess in range(30)]
+    owner = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=OWNER)
+
+    response = _sign_in(owner, email, PASSWORD)
+
+    assert response.status_code == 302
+    assert _signed_in_as(owner) == str(personas.learner.pk)
+    assert any(_refused(answer) for answer in answers)
+
+
+def test_behind_a_trusted_proxy_a_forged_entry_does_not_pass_for_the_owner(
+    personas, settings
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    email = personas.learner.email
+    # The attacker writes the owner's address; the proxy appends the attacker's own.
+    attacker = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{OWNER}, {ATTACKER}")
+    for guess in range(30):
+        _sign_in(attacker, email, f"doan-{guess}")
+    owner = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=OWNER)
+
+    response = _sign_in(owner, email, PASSWORD)
+
+    assert response.status_code == 302
+    assert _signed_in_as(owner) == str(personas.learner.pk)
+
+
+def test_without_a_trusted_proxy_a_forwarded_header_does_not_pass_for_the_owner(
+    personas,
+) -> None:
+    email = personas.learner.email
+    attacker = Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=OWNER)
+    for guess in range(30):
+        _sign_in(attacker, email, f"doan-{guess}")
+    owner = Client(REMOTE_ADDR=OWNER)
+
+    response = _sign_in(owner, email, PASSWORD)
+
+    assert _signed_in_as(owner) == str(personas.learner.pk)
+    assert response.status_code == 302
+
+
+def test_without_a_trusted_proxy_changing_the_forwarded_header_escapes_nothing(
+    personas,
+) -> None:
+    email = personas.learner.email
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    answers = [
+        _sign_in(attacker, email, f"doan-{guess}", HTTP_X_FORWARDED_FOR=f"192.0.2.{guess}")
+        for guess in range(20)
+    ]
+    free = SIGN_IN_PER_ACCOUNT_AND_ADDRESS.free_failures
+
+    assert not any(_refused(answer) for answer in answers[:free])
+    assert any(_refused(answer) for answer in answers[free:])
+
+
+def test_the_refusal_says_how_long_to_wait_on_the_sign_in_form(personas) -> None:
+    email = personas.learner.email
+    _failures_just_now(SIGN_IN_PER_ACCOUNT_AND_ADDRESS, email, ATTACKER, 25)
+    client = Client(REMOTE_ADDR=ATTACKER)
+
+    response = _sign_in(client, email, PASSWORD)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Bạn đã nhập sai mật khẩu nhiều lần. Hãy đợi 15 phút rồi thử lại. "
+        "Nếu quên mật khẩu, bạn có thể đặt lại mật khẩu qua email."
+    ) in page
+    assert 'name="password"' in page
+    assert _signed_in_as(client) is None
+
+
+def test_one_address_trying_many_accounts_is_slowed_down_and_no_one_else(personas) -> None:
+    guesser = Client(REMOTE_ADDR=ATTACKER)
+    answers = [_sign_in(guesser, f"nguoi-{guess}@example.vn", "doan") for guess in range(28)]
+    free = SIGN_IN_PER_ADDRESS.free_failures
+    elsewhere = Client(REMOTE_ADDR=OWNER)
+
+    signed_in = _sign_in(elsewhere, personas.learner.email, PASSWORD)
+
+    assert not any(_refused(answer, WAIT_ON_NETWORK) for answer in answers[:free])
+    assert any(_refused(answer, WAIT_ON_NETWORK) for answer in answers[free:])
+    assert signed_in.status_code == 302
+    assert _signed_in_as(elsewhere) == str(personas.learner.pk)
+
+
+def test_a_busy_address_refuses_even_the_right_password_until_the_wait_is_over(
+    personas,
+) -> None:
+    _failures_just_now(SIGN_IN_PER_ADDRESS, "nguoi-khac@example.vn", ATTACKER, 30)
+    client = Client(REMOTE_ADDR=ATTACKER)
+
+    response = _sign_in(client, personas.learner.email, PASSWORD)
+
+    assert "Có quá nhiều lần đăng nhập sai từ mạng bạn đang dùng. Hãy đợi 1 phút rồi thử lại." in (
+        response.content.decode()
+    )
+    assert _signed_in_as(client) is None
+
+
+def test_a_right_password_forgets_the_failures_from_that_address(personas) -> None:
+    email = personas.learner.email
+    client = Client(REMOTE_ADDR=OWNER)
+    free = SIGN_IN_PER_ACCOUNT_AND_ADDRESS.free_failures
+    for guess in range(free - 1):
+        _sign_in(client, email, f"sai-{guess}")
+    _sign_in(client, email, PASSWORD)
+    client.logout()
+
+    answers = [_sign_in(client, email, f"lai-sai-{guess}") for guess in range(free)]
+
+    assert not any(_refused(answer) for answer in answers)
+
+
+def test_a_password_reset_lets_the_new_password_in_at_once(personas) -> None:
+    email = personas.learner.email
+    _failures_just_now(SIGN_IN_PER_ACCOUNT_AND_ADDRESS, email, OWNER, 25)
+    client = Client(REMOTE_ADDR=OWNER)
+    client.post(reverse("account_reset_password"), {"email": email})
+    run_pending_jobs()
+    reset_link = link_in_last_email(r"http://testserver/accounts/password/reset/key/[^\s]+/")
+    form = client.get(reset_link, follow=True)
+    client.post(
+        form.redirect_chain[-1][0],
+        {"password1": "Mat-khau-moi-2026!", "password2": "Mat-khau-moi-2026!"},
+    )
+
+    response = _sign_in(client, email, "Mat-khau-moi-2026!")
+
+    assert response.status_code == 302
+    assert _signed_in_as(client) == str(personas.learner.pk)
+
+
+def test_a_burst_of_sign_in_forms_from_one_address_gets_a_page_in_vietnamese(personas) -> None:
+    client = Client(REMOTE_ADDR=ATTACKER)
+    allowed = int(re.match(r"\d+", base.ACCOUNT_RATE_LIMITS["login"]).group(0))
+    for guess in range(allowed):
+        _sign_in(client, f"nguoi-{guess}@example.vn", "doan")
+
+    response = _sign_in(client, personas.learner.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert "Hãy đợi vài phút rồi thử lại." in response.content.decode()
