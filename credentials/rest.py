@@ -11,7 +11,6 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from credentials import verify
 from credentials.models import Credential, IssuanceBatch
@@ -20,6 +19,7 @@ from credentials.services.issuance import credential_revoke
 from credentials.services.pipeline import batch_progress
 from credentials.services.verification import VERIFY_MAX_BYTES, verify_here
 from learnprofile.access import PublicApi, StaffApi
+from learnprofile.throttling import ScopedRateThrottle
 
 
 class CheckSerializer(serializers.Serializer[Any]):

@@ -15,7 +15,6 @@ from django.shortcuts import render
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from rest_framework.throttling import ScopedRateThrottle
 
 from credentials import documents
 from credentials.certificate import certificate_pdf
@@ -33,6 +32,7 @@ from credentials.services.verification import (
 from credentials.verify import PASSED
 from learnprofile.access import public_view
 from learnprofile.middleware import text_as_sent
+from learnprofile.throttling import ScopedRateThrottle
 from profiles import api as profiles_api
 
 
