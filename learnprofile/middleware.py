@@ -1,5 +1,7 @@
-"""Unicode NFC at the boundary (decision 0009): every text a person sends is put in NFC once,
-where it enters, by `learnprofile.text.text_nfc`.
+"""Unicode NFC at the boundary (decision 0009): every text a person sends is put in its kept
+form once, where it enters, by `learnprofile.text.text_input`: NFC, without bidirectional
+override controls. Passwords are only put in NFC (`text_nfc`): never shown, they mislead
+nobody, and must reach the hasher as they were hashed.
 
 Two transports, one hook each:
 
@@ -26,7 +28,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, DataAndFiles
 
-from learnprofile.text import text_nfc
+from learnprofile.text import text_input, text_nfc
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
 
@@ -46,34 +48,45 @@ def _keeps_text_as_sent(view: object) -> bool:
     )
 
 
+def _is_password(key: str) -> bool:
+    """Whether a field holds a password (password, password1, oldpassword, new_password2...)."""
+    return "password" in key.casefold()
+
+
+def _text_of(key: str, value: str) -> str:
+    """A field's value as kept: `text_input`, or only NFC for a password (decision 0009)."""
+    return text_nfc(value) if _is_password(key) else text_input(value)
+
+
 def querydict_nfc(data: QueryDict) -> QueryDict:
-    """`data` with every key and value in NFC; the same object when it already is (nothing is
-    copied for ASCII or NFC input). Immutable, like the QueryDicts Django builds."""
+    """`data` with every key and value in its kept form (`_text_of`); the same object when it
+    already is (nothing is copied for ASCII or NFC input). Immutable, like the QueryDicts
+    Django builds."""
     if all(
-        text_nfc(key) == key and all(text_nfc(value) == value for value in values)
+        text_input(key) == key and all(_text_of(key, value) == value for value in values)
         for key, values in data.lists()
     ):
         return data
     normalised = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
         # Two keys that differ only in normal form become one field, its values in order.
-        normalised.setlist(
-            text_nfc(key), normalised.getlist(text_nfc(key)) + [text_nfc(v) for v in values]
-        )
+        kept = text_input(key)
+        normalised.setlist(kept, normalised.getlist(kept) + [_text_of(key, v) for v in values])
     normalised._mutable = False
     return normalised
 
 
-def json_nfc(value: Any) -> Any:
-    """Parsed JSON with every string, object key or value, in NFC; numbers, booleans and null
-    as they are. Recursive: a body nested deeper than Python's stack raises RecursionError
-    (the JSON parser maps it to a 400)."""
+def json_nfc(value: Any, key: str = "") -> Any:
+    """Parsed JSON with every string, object key or value, in its kept form (`_text_of`, a
+    value under a key naming a password only in NFC); numbers, booleans and null as they are.
+    Recursive: a body nested deeper than Python's stack raises RecursionError (the JSON
+    parser maps it to a 400)."""
     if isinstance(value, str):
-        return text_nfc(value)
+        return _text_of(key, value)
     if isinstance(value, dict):
-        return {text_nfc(key): json_nfc(item) for key, item in value.items()}
+        return {text_input(name): json_nfc(item, name) for name, item in value.items()}
     if isinstance(value, list):
-        return [json_nfc(item) for item in value]
+        return [json_nfc(item, key) for item in value]
     return value
 
 

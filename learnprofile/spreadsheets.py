@@ -20,8 +20,8 @@ error for it. What it reads:
   refused; openpyxl parses its XML with defusedxml (installed), so an entity bomb is too.
 - anything else (.xls, .ods, a PDF...) is refused with a message naming what to do.
 
-Every text is NFC (`learnprofile.text.text_nfc`); header names are matched trimmed, without a
-BOM and case-insensitively. A NUL or another control character (tab, line feed and carriage
+Every text is in its kept form (`learnprofile.text.text_input`: NFC, without bidirectional
+override controls); header names are matched trimmed, without a BOM and case-insensitively. A NUL or another control character (tab, line feed and carriage
 return are allowed: a quoted CSV field or an Excel cell may hold a line break) or a field
 longer than `max_field_chars` is an error of that row, never of the file; completely blank
 rows are skipped. File-level problems raise `SpreadsheetRefused` (a DomainError) with a
@@ -52,7 +52,7 @@ from django.utils.translation import ngettext
 
 from learnprofile.errors import DomainError
 from learnprofile.formatting import number_for_people
-from learnprofile.text import spreadsheet_cell, text_nfc
+from learnprofile.text import spreadsheet_cell, text_input
 
 UPLOAD_ACCEPT = (
     ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,8 +137,8 @@ def _separator_name(separator: str) -> str:
 
 
 def _column_name(name: str) -> str:
-    """A header name as read: BOM and surrounding spaces gone, case folded, NFC."""
-    return text_nfc(name).replace("\ufeff", "").strip().casefold()
+    """A header name as read: BOM and surrounding spaces gone, case folded, in its kept form."""
+    return text_input(name).replace("\ufeff", "").strip().casefold()
 
 
 def _visible(name: str) -> str:
@@ -270,7 +270,7 @@ def _read_csv(
         consumed = reader.line_num  # physical lines so far: a record may span several
         for raw_cells in reader:
             start, consumed = first_line + consumed, reader.line_num
-            cells = [text_nfc(cell) for cell in raw_cells]
+            cells = [text_input(cell) for cell in raw_cells]
             if _is_blank(cells):
                 continue
             if len(sheet.rows) >= max_rows:
@@ -310,7 +310,7 @@ def _xlsx_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, time):
         return value.strftime("%H:%M") if value.second == 0 else value.strftime("%H:%M:%S")
-    return text_nfc(str(value))
+    return text_input(str(value))
 
 
 def _corrupt_xlsx() -> SpreadsheetRefused:

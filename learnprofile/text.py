@@ -6,6 +6,33 @@ import unicodedata
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d"})
 
 
+#: Unicode's explicit bidirectional formatting characters (UAX #9, section 2): the embeddings
+#: and overrides LRE, RLE, PDF, LRO, RLO (U+202A-U+202E) and the isolates LRI, RLI, FSI, PDI
+#: (U+2066-U+2069). Invisible, they reorder what is shown after them: "Nguyễn \u202eauq"
+#: reads "Nguyễn qua", a link "https://x.vn/\u202efdp.exe" reads ".../exe.pdf" ("Trojan
+#: Source", CVE-2021-42574). Vietnamese text and URLs never need them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_WITHOUT_BIDI_CONTROLS = {ord(char): None for char in BIDI_CONTROLS}
+
+
+def text_without_bidi_controls(value: str) -> str:
+    """`value` with every character of BIDI_CONTROLS removed; the same string when it has none.
+    Other format characters (zero-width joiners, the left-to-right and right-to-left marks
+    U+200E/U+200F) stay: they cannot override the direction of letters."""
+    if BIDI_CONTROLS.isdisjoint(value):
+        return value
+    return value.translate(_WITHOUT_BIDI_CONTROLS)
+
+
+def text_input(value: str) -> str:
+    """A text a person sent, as it is kept (decision 0009): without bidirectional embedding,
+    override and isolate controls (BIDI_CONTROLS), then in NFC (`text_nfc`; removing a control
+    may bring a letter and its combining mark together: "e\u202e\u0301" -> "é"). Nothing else
+    changes. Called once per text by the hooks at the boundary (forms, API bodies, spreadsheet
+    cells); passwords get `text_nfc` only (learnprofile.middleware)."""
+    return text_nfc(text_without_bidi_controls(value))
+
+
 def text_nfc(value: str) -> str:
     """`value` in Unicode Normalization Form C (UAX #15): the one form every text is stored,
     compared and signed in. Input typed decomposed (NFD: macOS, Unikey in "composite" mode)
