@@ -153,12 +153,14 @@ def deployment_problems(values: Mapping[str, Any]) -> list[CheckMessage]:
                     f"{name} is too weak: {weakness}.", hint=GENERATE_HINT, id="learnprofile.E001"
                 )
             )
+    # Our keys against each other and against other services' credentials; two credentials of
+    # other services that happen to be equal are their providers' business.
     seen: dict[str, str] = {}
     for name in SECRET_SETTINGS + EXTERNAL_SECRET_SETTINGS:
         value = str(values.get(name) or "")
         if not value:
             continue
-        if value in seen:
+        if value in seen and seen[value] in SECRET_SETTINGS:
             problems.append(
                 Error(
                     f"{name} is the same secret as {seen[value]}: each key has one purpose, "
@@ -168,7 +170,7 @@ def deployment_problems(values: Mapping[str, Any]) -> list[CheckMessage]:
                 )
             )
         else:
-            seen[value] = name
+            seen.setdefault(value, name)
     hosts = values.get("ALLOWED_HOSTS") or []
     if any("*" in str(host) for host in hosts):
         problems.append(

@@ -259,6 +259,14 @@ def test_a_repeated_secret_is_named_by_the_check(settings, setting: str, other: 
     ]
 
 
+def test_two_equal_credentials_of_other_services_are_not_ours_to_refuse(settings) -> None:
+    password = secrets.token_urlsafe(16)
+
+    errors = _check_with(settings, EMAIL_HOST_PASSWORD=password, NOTICE_SMS_HTTP_PASSWORD=password)
+
+    assert errors == []
+
+
 @pytest.mark.parametrize("hosts", [["*"], ["hocsuotdoi.example.vn", "*"], ["*.example.vn"]])
 def test_a_wildcard_in_allowed_hosts_is_named_by_the_check(settings, hosts: list[str]) -> None:
     errors = _check_with(settings, ALLOWED_HOSTS=hosts)
