@@ -12,11 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from courses.models import Enrollment
 from credentials.models import Credential, Issuance, IssuanceBatch
 from credentials.views.issuer import PLAN_SALT
 from learnprofile.audit.models import AuditEvent
-from profiles.models import CitizenProfile
 from profiles.tests.factories import UserFactory, with_mfa
 from tests.helpers import run_pending_jobs
 
@@ -44,7 +42,8 @@ WITHOUT_CLASS = "credential.issue_without_class_requested"
 def lan(db):
     """A citizen with an account who was never in a class of the issuer's organization."""
     user = UserFactory(email=LAN_EMAIL, profile__full_name=LAN_NAME)
-    CitizenProfile.objects.filter(user=user).update(phone=LAN_PHONE)
+    user.citizen_profile.phone = LAN_PHONE
+    user.citizen_profile.save(update_fields=["phone"])
     return user
 
 
@@ -159,7 +158,8 @@ def test_a_part_of_a_contact_or_a_name_finds_nobody(world, issuer_client, lan, c
 def test_a_learner_of_the_organizations_class_is_shown_with_the_tie(world, issuer_client) -> None:
     klass, achievement = world
     learner = klass.enrollments[0].learner
-    CitizenProfile.objects.filter(user=learner).update(full_name="Trần Văn Bình")
+    learner.citizen_profile.full_name = "Trần Văn Bình"
+    learner.citizen_profile.save(update_fields=["full_name"])
 
     response = _preview_one(issuer_client, achievement, learner.email)
 
@@ -172,7 +172,7 @@ def test_a_learner_of_the_organizations_class_is_shown_with_the_tie(world, issue
 
 def test_a_cancelled_enrollment_is_no_tie(world, issuer_client, lan) -> None:
     klass, _achievement = world
-    Enrollment.objects.create(offering=klass.offering, learner=lan, status="cancelled")
+    klass.offering.enrollments.create(learner=lan, status="cancelled")
 
     response = _preview_one(issuer_client, world[1], LAN_EMAIL)
 
@@ -318,7 +318,7 @@ def test_the_tie_is_asked_again_when_the_batch_is_written(world, issuer_client) 
     enrollment = klass.enrollments[2]
     preview = _preview_one(issuer_client, achievement, enrollment.learner.email)
     # Between the preview and the confirmation, the only tie goes.
-    Enrollment.objects.filter(pk=enrollment.pk).update(status="cancelled", completion="")
+    klass.offering.enrollments.filter(pk=enrollment.pk).update(status="cancelled", completion="")
 
     response = _confirm(issuer_client, achievement, _plan(preview), reason=REASON)
 
