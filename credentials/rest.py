@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -79,7 +80,7 @@ class CredentialVerifyApi(PublicApi):
             "window. A key or a status list that cannot be fetched gives cannot_confirm, never "
             "valid nor invalid. Rate-limited."
         ),
-        request=inline_serializer("CredentialInput", fields={}),
+        request={"application/json": OpenApiTypes.OBJECT},
         responses=VerificationSerializer,
         examples=[
             OpenApiExample(

@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from learnprofile.access import CitizenApi, PublicApi, StaffApi
+from learnprofile.api_errors import JSONParser
 from profiles import selectors, services
 from profiles.data import LearningCategory
 from profiles.evidence import evidence_check
@@ -181,7 +182,9 @@ class SelfReportInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class MyLearningRecordListApi(CitizenApi):
+    # The project's JSON parser: its limits, and its messages in the person's language.
     parser_classes = [JSONParser, MultiPartParser]
+    pagination_class = PageNumberPagination
 
     @extend_schema(
         parameters=[
@@ -203,7 +206,7 @@ class MyLearningRecordListApi(CitizenApi):
         records = selectors.learning_records_of(
             user=user, year=int(year) if year else None, category=category
         ).prefetch_related("evidence")
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(records, request, view=self)
         return paginator.get_paginated_response(
             LearningRecordOutputSerializer(page, many=True).data

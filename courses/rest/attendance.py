@@ -22,6 +22,7 @@ from courses import permissions, selectors
 from courses.models import ATTENDANCE_STATUS_VALUES, AttendanceStatus, MarkSource
 from courses.services import attendance, checkin, walk_ins
 from learnprofile.access import CitizenApi, StaffApi
+from learnprofile.api_schema import API_ERROR
 from learnprofile.client_address import client_address
 from learnprofile.formatting import number_for_people
 from profiles import api as profiles_api
@@ -115,7 +116,7 @@ class SessionMarksApi(StaffApi):
             "whole request (403, audited). Sending the same marks again changes nothing."
         ),
         request=BulkMarksInputSerializer,
-        responses=MarkReportSerializer,
+        responses={200: MarkReportSerializer, 422: API_ERROR},
     )
     def post(self, request: Request, session_id: UUID) -> Response:
         session = attendance.session_for_staff(actor=request.user, session_id=session_id)
@@ -182,7 +183,7 @@ class AttendanceSyncApi(StaffApi):
             "the server's time. At most 2,000 marks per batch."
         ),
         request=SyncInputSerializer,
-        responses=SyncOutputSerializer,
+        responses={200: SyncOutputSerializer, 422: API_ERROR},
         examples=[
             OpenApiExample(
                 "One offline mark",
@@ -247,7 +248,7 @@ def sync_marks_parse(data: Any) -> list[attendance.MarkInput]:
             except ValueError:
                 problems[name] = [str(_("Phải là một UUID."))]
         status_value = raw.get("status")
-        if status_value not in ATTENDANCE_STATUS_VALUES:
+        if not isinstance(status_value, str) or status_value not in ATTENDANCE_STATUS_VALUES:
             problems["status"] = [str(_("Trạng thái điểm danh không hợp lệ."))]
         note = raw.get("note") or ""
         if not isinstance(note, str) or len(note) > 300:
@@ -333,7 +334,7 @@ class WalkInRegisterApi(StaffApi):
             "nothing."
         ),
         request=WalkInInputSerializer,
-        responses={201: WalkInOutputSerializer},
+        responses={201: WalkInOutputSerializer, 404: API_ERROR},
     )
     def post(self, request: Request) -> Response:
         serializer = WalkInInputSerializer(data=request.data)
@@ -394,7 +395,7 @@ class CheckInApi(CitizenApi):
             "already_checked_in (409)."
         ),
         request=CheckInInputSerializer,
-        responses=CheckInOutputSerializer,
+        responses={200: CheckInOutputSerializer, 410: API_ERROR},
     )
     def post(self, request: Request, session_id: UUID) -> Response:
         serializer = CheckInInputSerializer(data=request.data)

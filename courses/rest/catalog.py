@@ -1,6 +1,7 @@
 """The catalog API: public search and detail, enrollment for the signed-in citizen, and the
 catalog of a center for its managers. Thin views; services decide, selectors read."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,10 +21,13 @@ from courses.selectors import CATALOG_PAGE_SIZE, SORTS, CatalogFilters, Place
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
 from learnprofile.access import CitizenApi, PublicApi, StaffApi
+from learnprofile.api_schema import API_ERROR
 from profiles import api as profiles_api
 from profiles.data import LearningCategory
 
 API_MAX_PAGE_SIZE = 100
+# Enrollment windows are accepted within these years (inclusive).
+ERA_YEARS = (2000, 2100)
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -302,7 +306,10 @@ class ManagedCourseListApi(StaffApi):
         )
         return Response(CourseDetailSerializer(courses, many=True).data)
 
-    @extend_schema(request=CourseCreateInputSerializer, responses={201: CourseDetailSerializer})
+    @extend_schema(
+        request=CourseCreateInputSerializer,
+        responses={201: CourseDetailSerializer, 404: API_ERROR},
+    )
     def post(self, request: Request) -> Response:
         serializer = CourseCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -346,14 +353,28 @@ class ManagedCourseDetailApi(StaffApi):
         return Response(CourseDetailSerializer(course).data)
 
 
+def _in_this_era(moment: datetime) -> None:
+    # Also what the API can write back: times are written in Vietnam's zone, whose offset
+    # before 1906 (local mean time, +07:06:40) has seconds, which RFC 3339 cannot write.
+    if not ERA_YEARS[0] <= moment.year <= ERA_YEARS[1]:
+        raise serializers.ValidationError(
+            _("Hãy chọn một thời điểm từ năm %(first)s đến năm %(last)s.")
+            % {"first": ERA_YEARS[0], "last": ERA_YEARS[1]}
+        )
+
+
 class OfferingInputSerializer(serializers.Serializer[Any]):
     ward = serializers.IntegerField(min_value=1, help_text="ward code")
     venue = serializers.CharField(max_length=300)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     capacity = serializers.IntegerField(min_value=1, max_value=10000)
-    enrollment_opens_at = serializers.DateTimeField(required=False, allow_null=True)
-    enrollment_closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    enrollment_opens_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=[_in_this_era]
+    )
+    enrollment_closes_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=[_in_this_era]
+    )
     minimum_attendance_percent = serializers.IntegerField(
         min_value=0, max_value=100, required=False
     )

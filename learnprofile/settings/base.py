@@ -413,7 +413,7 @@ REST_FRAMEWORK = {
     ],
     # The parser it selects gives NFC text, whatever parser a view names (decision 0009).
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "learnprofile.middleware.NfcContentNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "learnprofile.api_schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "learnprofile.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
