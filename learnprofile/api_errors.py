@@ -105,8 +105,6 @@ class JSONParser(parsers.JSONParser):
 
 
 API_PATH_PREFIX = "/api/"
-# Headers of Django's answer that still hold once its body is replaced by the envelope.
-_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "Vary")
 
 
 def _is_json(response: HttpResponse) -> bool:
@@ -178,14 +176,15 @@ class ApiErrorMiddleware:
 
     - a body announced larger than DATA_UPLOAD_MAX_MEMORY_SIZE is refused with 413 before any
       view, authentication or parser reads it (multipart excepted, see above);
-    - an HTML error from Django (no route, or a malformed id, which the `<uuid:...>` converters
-      refuse in the resolver; a 400 for a suspicious request; a server error, handler500 or the
-      DEBUG page) is replaced by the envelope for its status, keeping Allow, WWW-Authenticate
-      and Retry-After. JSON answers pass unchanged.
+    - the body of an HTML error from Django (no route, or a malformed id, which the
+      `<uuid:...>` converters refuse in the resolver; a 400 for a suspicious request; a server
+      error, handler500 or the DEBUG page) is replaced by the envelope for its status; its
+      headers (Allow, WWW-Authenticate, Retry-After, security headers) and cookies stay. JSON
+      answers pass unchanged.
 
-    Other paths keep their HTML pages. Installed first in MIDDLEWARE (after the request id), so
-    it sees what every other middleware answers too (a disallowed host, a CSRF refusal); the
-    message is in the language LanguageMiddleware chose (see `_language`).
+    Other paths keep their HTML pages. Installed before every middleware but the request id
+    and SecurityMiddleware, so it sees what the others answer too (a disallowed host, a CSRF
+    refusal); the message is in the language LanguageMiddleware chose (see `_language`).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -203,11 +202,14 @@ class ApiErrorMiddleware:
         language = _language(request)
         with translation.override(language):
             envelope = error_envelope(request, response.status_code)
-        envelope["Content-Language"] = language
-        for header in _KEPT_HEADERS:
-            if header in response.headers:
-                envelope[header] = response.headers[header]
-        return envelope
+        if response.streaming:
+            return envelope
+        response.content = envelope.content
+        response["Content-Type"] = envelope["Content-Type"]
+        response["Content-Language"] = language
+        if "Content-Length" in response:
+            response["Content-Length"] = str(len(response.content))
+        return response
 
 
 __all__ = [

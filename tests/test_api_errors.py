@@ -25,6 +25,15 @@ def test_a_malformed_id_in_an_api_url_answers_the_json_envelope() -> None:
     assert response.json() == {"error": {"code": "not_found", "message": "Không tìm thấy."}}
 
 
+def test_the_envelope_keeps_the_headers_of_the_answer_it_replaces() -> None:
+    response = Client().get("/api/v1/offerings/not-a-uuid/")
+
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Language"] == "vi"
+    assert "X-Request-ID" in response
+
+
 def test_an_unknown_api_path_answers_the_json_envelope_in_english_when_chosen() -> None:
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

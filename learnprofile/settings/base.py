@@ -53,9 +53,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "learnprofile.request_context.RequestIdMiddleware",
-    # Outside all the others: every error under /api/ is the JSON envelope, wherever it arose.
-    "learnprofile.api_errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside all the others but those two: every error under /api/ is the JSON envelope,
+    # wherever it arose (and still carries the security headers).
+    "learnprofile.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
