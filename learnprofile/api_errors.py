@@ -43,8 +43,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             int(getattr(view, "max_body_bytes", 0) or settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         )
     if isinstance(exc, DomainError):
+        headers = {"Retry-After": str(exc.retry_after_seconds)} if exc.retry_after_seconds else None
         return Response(
-            {"error": {"code": exc.code, "message": str(exc.message)}}, status=exc.http_status
+            {"error": {"code": exc.code, "message": str(exc.message)}},
+            status=exc.http_status,
+            headers=headers,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

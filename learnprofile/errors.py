@@ -8,12 +8,17 @@ from django.utils.functional import Promise
 
 
 class DomainError(Exception):
+    """`message` is for people, in their language; `code` for programs. A refusal that lifts
+    by itself after a while (too many attempts) gives `retry_after_seconds`, which the API
+    sends as the Retry-After header (RFC 9110, section 10.2.3)."""
+
     code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: str | Promise) -> None:
+    def __init__(self, message: str | Promise, *, retry_after_seconds: int | None = None) -> None:
         super().__init__(str(message))
         self.message = message
+        self.retry_after_seconds = retry_after_seconds
 
 
 class NotPermitted(DomainError):

@@ -197,7 +197,8 @@ def check_in_with_code(
             None,
             TooManyAttempts(
                 _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
-                % {"wait": wait_for_people(refusal.wait_seconds)}
+                % {"wait": wait_for_people(refusal.wait_seconds)},
+                retry_after_seconds=refusal.wait_seconds,
             ),
         ) from refusal
     code = "".join(code.split())

@@ -245,7 +245,8 @@ def walk_in_claim(*, actor: Any, code: str, client_address: str | None) -> WalkI
     except AttemptsExhausted as refusal:
         raise TooManyAttempts(
             _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
-            % {"wait": wait_for_people(refusal.wait_seconds)}
+            % {"wait": wait_for_people(refusal.wait_seconds)},
+            retry_after_seconds=refusal.wait_seconds,
         ) from refusal
     try:
         claim = _walk_in_claim(actor=actor, code=code)

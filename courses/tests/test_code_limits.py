@@ -109,6 +109,17 @@ def test_while_waiting_the_right_code_is_refused_with_how_long_and_nothing_is_ma
     assert not AttendanceMark.objects.exists()
 
 
+def test_the_api_s_refusal_tells_programs_when_to_retry(klass) -> None:
+    """Retry-After (RFC 9110) in whole seconds: the wait of the message above (10 minutes)."""
+    learner = klass.enrollments[0].learner
+    _failures_just_now(checkin.CODE_PER_PERSON, str(learner.pk), 20)
+
+    response = _client(learner, ADDRESS).post(reverse("api_check_in_code"), {"code": "000000"})
+
+    assert response.status_code == 429
+    assert 9 * 60 < int(response["Retry-After"]) <= 10 * 60
+
+
 def test_the_typed_code_page_says_how_long_to_wait(klass) -> None:
     learner = klass.enrollments[0].learner
     _failures_just_now(checkin.CODE_PER_PERSON, str(learner.pk), 20)
