@@ -19,10 +19,12 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions as drf_permissions
@@ -107,21 +109,45 @@ class StaffWithMfa(drf_permissions.BasePermission):
         return not profiles_api.staff_mfa_missing(user=request.user)
 
 
-class PublicApi(APIView):
+class LanguageAwareApi(APIView):
+    """An API view that answers in the language of the person its token names.
+
+    `LanguageMiddleware` chooses before DRF authenticates a token, so a token client without
+    the language cookie would get Vietnamese whatever they chose. After authentication, with
+    no cookie, the person's saved `preferred_language` wins; the answer says which
+    (Content-Language).
+    """
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return
+        language = getattr(request.user, "preferred_language", "")
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request._request.LANGUAGE_CODE = language
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Content-Language"] = translation.get_language()
+        return response
+
+
+class PublicApi(LanguageAwareApi):
     """An endpoint anyone may call (subclasses add throttles of their own)."""
 
     access: Access = PUBLIC
     permission_classes = [drf_permissions.AllowAny]
 
 
-class CitizenApi(APIView):
+class CitizenApi(LanguageAwareApi):
     """A signed-in person's own data (401 without credentials)."""
 
     access: Access = CITIZEN
     permission_classes = [drf_permissions.IsAuthenticated]
 
 
-class StaffApi(APIView):
+class StaffApi(LanguageAwareApi):
     """A staff endpoint: 401 without credentials, 403 without a role or a second factor.
 
     The gate comes before any other permission and cannot be replaced by a subclass's

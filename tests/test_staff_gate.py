@@ -208,3 +208,20 @@ def test_a_learner_gets_403_from_a_staff_endpoint(personas, url_name: str) -> No
     response = api.post(reverse(url_name, kwargs=kwargs), {"decision": "verify"}, format="json")
     assert response.status_code == 403
     assert response.json()["error"]["message"] == str(HasStaffRole.message)
+
+
+def test_a_token_client_is_answered_in_the_language_they_chose(personas) -> None:
+    """The language cookie is for browsers; a token names the person and their choice."""
+    personas.center_staff.preferred_language = "en"
+    personas.center_staff.save(update_fields=["preferred_language"])
+    token = Token.objects.create(user=personas.center_staff)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    response = api.get(reverse("api_staff_sessions"))
+
+    assert response.status_code == 403
+    assert response["Content-Language"] == "en"
+    assert response.json()["error"]["message"] == (
+        "Turn on two-step verification (TOTP) for your staff account first."
+    )
