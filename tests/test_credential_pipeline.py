@@ -69,6 +69,8 @@ def test_a_worker_killed_in_the_middle_of_1000_issuances_leaves_each_credential_
         achievement=achievement,
         source=IssuanceBatch.Source.CSV,
         rows=[(learner_id, None) for learner_id in learner_ids],
+        reason="Tập huấn an toàn thông tin tại xã, danh sách do xã gửi",
+        reason_confirmed=True,
     )
     # The request published one message; a worker publishes the 1,000 wake-ups.
     assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen("signing") == 1
