@@ -23,11 +23,13 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, DataAndFiles
 
+from learnprofile.api_errors import API_PATH_PREFIX
 from learnprofile.text import text_input, text_nfc
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., Any])
@@ -162,3 +164,17 @@ class NfcContentNegotiation(DefaultContentNegotiation):
         if parser is None or _keeps_text_as_sent(view):
             return parser
         return _NfcParser(parser)
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, except that a path under /api/ is never redirected to add its slash.
+
+    A redirected POST or PUT loses its body (Django refuses it with a RuntimeError under
+    DEBUG, a bare 301 otherwise); an API client is better told plainly: a path under /api/
+    that no route matches answers the 404 envelope (`learnprofile.api_errors`).
+    """
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        if request.path_info.startswith(API_PATH_PREFIX):
+            return False
+        return bool(super().should_redirect_with_slash(request))

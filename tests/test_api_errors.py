@@ -44,6 +44,26 @@ def test_an_unknown_api_path_answers_the_json_envelope_in_english_when_chosen() 
     assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
 
 
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(("method", "path"), [("post", "/api/v1/check-in"), ("put", "/api/v1/me")])
+def test_an_api_path_without_its_slash_answers_404_in_the_envelope(
+    settings, debug: bool, method: str, path: str
+) -> None:
+    """No redirect to add the slash (a POST would lose its body; under DEBUG Django raised)."""
+    settings.DEBUG = debug
+
+    response = getattr(Client(), method)(path, {"code": "123456"}, content_type="application/json")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Không tìm thấy."}}
+
+
+def test_a_page_without_its_slash_is_still_redirected_to_it() -> None:
+    response = Client().get("/courses")
+
+    assert (response.status_code, response["Location"]) == (301, "/courses/")
+
+
 def test_an_unknown_page_outside_the_api_keeps_its_html_page() -> None:
     response = Client().get("/no-such-page/")
 

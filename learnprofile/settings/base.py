@@ -59,7 +59,8 @@ MIDDLEWARE = [
     "learnprofile.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, but no slash is appended under /api/ (a POST would lose its body).
+    "learnprofile.middleware.CommonMiddleware",
     # Before anything reads request.GET/POST (CSRF is the first): text in NFC (decision 0009).
     "learnprofile.middleware.UnicodeNfcMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
