@@ -122,7 +122,11 @@ class ApiAutoSchema(AutoSchema):
         if writes and not anyone:
             statuses.add(409)
         if has_body:
-            statuses.update({413, 415})
+            statuses.add(415)
+        if has_body or writes:
+            # The middleware refuses any announced body over the upload limit, whether or
+            # not the operation reads one.
+            statuses.add(413)
         if self.view.get_throttles():
             statuses.add(429)
         return statuses

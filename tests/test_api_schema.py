@@ -73,6 +73,17 @@ def test_every_operation_documents_its_errors_with_the_envelope(openapi) -> None
     assert "422" in errors[("POST", "/api/v1/staff/attendance/sync/")]
 
 
+def test_every_write_documents_413_as_the_upload_limit_applies_to_all(openapi) -> None:
+    """The middleware refuses a body over the limit whether or not the operation reads one."""
+    writes = [
+        (method, path)
+        for method, path, operation in _operations(openapi)
+        if method in {"POST", "PUT", "PATCH", "DELETE"} and "413" not in _errors_of(operation)
+    ]
+
+    assert writes == []
+
+
 def test_the_envelope_component_describes_what_the_api_answers(openapi, personas) -> None:
     client = Client()
     client.force_login(personas.learner)
