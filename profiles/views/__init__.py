@@ -100,7 +100,13 @@ def staff_home(request: HttpRequest) -> HttpResponse:
                 Membership.objects.filter(
                     user=user, organization=OuterRef("pk"), role=Membership.Role.ISSUER_ADMIN
                 )
-            )
+            ),
+            # Staff and managers take attendance and verify self-reported learning.
+            is_center_worker=Exists(
+                Membership.objects.filter(
+                    user=user, organization=OuterRef("pk"), role__in=permissions.CENTER_ROLES
+                )
+            ),
         )
     )
     return render(
@@ -110,6 +116,9 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "organizations": organizations,
             "regional_scopes": user.regional_scopes.select_related("unit__parent"),
             "is_issuer": any(organization.is_issuer for organization in organizations),
+            "is_center_worker": any(
+                organization.is_center_worker for organization in organizations
+            ),
         },
     )
 
