@@ -122,10 +122,21 @@ def secret_weakness(value: str) -> str | None:
     return None
 
 
+# A secret held inside another counts as the same once it is this long: shorter common
+# pieces of two random keys are chance, not a copy.
+SAME_SECRET_MINIMUM_LENGTH = 16
+
+
+def _holds_the_other(value: str, other: str) -> bool:
+    shorter, longer = sorted((value, other), key=len)
+    return shorter == longer or (len(shorter) >= SAME_SECRET_MINIMUM_LENGTH and shorter in longer)
+
+
 def deployment_problems(values: Mapping[str, Any]) -> list[CheckMessage]:
     """The errors of a set of settings (a settings module's globals, or django.conf.settings
     read into a dict): learnprofile.E001 a weak secret, E002 a secret written in this
-    repository, E003 two settings with the same secret, E004 a wildcard in ALLOWED_HOSTS.
+    repository, E003 two settings with the same secret (or one holding the other), E004 a
+    wildcard in ALLOWED_HOSTS, E005 no host in ALLOWED_HOSTS.
     Each message starts with the setting's name and never shows a secret's value."""
     problems: list[CheckMessage] = []
     for name in SECRET_SETTINGS:
@@ -155,23 +166,42 @@ def deployment_problems(values: Mapping[str, Any]) -> list[CheckMessage]:
             )
     # Our keys against each other and against other services' credentials; two credentials of
     # other services that happen to be equal are their providers' business.
-    seen: dict[str, str] = {}
+    # "The same" includes a copy with spaces or a few characters around it: one holds the
+    # other ("${SECRET_KEY}x", " $SECRET_KEY ").
+    seen: list[tuple[str, str]] = []
     for name in SECRET_SETTINGS + EXTERNAL_SECRET_SETTINGS:
-        value = str(values.get(name) or "")
+        value = str(values.get(name) or "").strip()
         if not value:
             continue
-        if value in seen and seen[value] in SECRET_SETTINGS:
+        same_as = next(
+            (
+                earlier
+                for earlier, earlier_value in seen
+                if earlier in SECRET_SETTINGS and _holds_the_other(value, earlier_value)
+            ),
+            None,
+        )
+        if same_as is not None:
             problems.append(
                 Error(
-                    f"{name} is the same secret as {seen[value]}: each key has one purpose, "
+                    f"{name} is the same secret as {same_as}: each key has one purpose, "
                     "so that one leaked or rotated does not expose or break the others.",
                     hint=GENERATE_HINT,
                     id="learnprofile.E003",
                 )
             )
         else:
-            seen.setdefault(value, name)
+            seen.append((name, value))
     hosts = values.get("ALLOWED_HOSTS") or []
+    if not [host for host in hosts if str(host).strip()]:
+        problems.append(
+            Error(
+                "ALLOWED_HOSTS is empty: with DEBUG off, Django answers every request with "
+                "400 Bad Request.",
+                hint="List the site's host names, comma-separated (e.g. hocsuotdoi.example.vn).",
+                id="learnprofile.E005",
+            )
+        )
     if any("*" in str(host) for host in hosts):
         problems.append(
             Error(

@@ -259,6 +259,24 @@ def test_a_repeated_secret_is_named_by_the_check(settings, setting: str, other: 
     ]
 
 
+@pytest.mark.parametrize("copy", ["  {key}  ", "{key}x", "x{key}", "{key}\n"])
+def test_a_copy_of_a_secret_with_something_around_it_is_named_by_the_check(
+    settings, copy: str
+) -> None:
+    errors = _check_with(settings, NATIONAL_ID_HASH_KEY=copy.format(key=STRONG["SECRET_KEY"]))
+
+    assert [error_id for error_id, _ in errors] == ["learnprofile.E003"]
+    assert errors[0][1].startswith("NATIONAL_ID_HASH_KEY is the same secret as SECRET_KEY")
+
+
+@pytest.mark.parametrize("hosts", [[], [""], ["  "]])
+def test_no_host_in_allowed_hosts_is_named_by_the_check(settings, hosts: list[str]) -> None:
+    errors = _check_with(settings, ALLOWED_HOSTS=hosts)
+
+    assert [error_id for error_id, _ in errors] == ["learnprofile.E005"]
+    assert errors[0][1].startswith("ALLOWED_HOSTS is empty")
+
+
 def test_two_equal_credentials_of_other_services_are_not_ours_to_refuse(settings) -> None:
     password = secrets.token_urlsafe(16)
 
