@@ -1,5 +1,6 @@
 """Production: refuses to start without its secrets, with a weak, repeated or published one,
-or with a wildcard in (or no host in) ALLOWED_HOSTS (learnprofile/checks.py); passes `check --deploy`."""
+or with a wildcard in (or no host in) ALLOWED_HOSTS (learnprofile/checks.py); passes
+`check --deploy`."""
 
 from django.core.exceptions import ImproperlyConfigured
 
