@@ -22,8 +22,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -178,3 +180,39 @@ class CommonMiddleware(DjangoCommonMiddleware):
         if request.path_info.startswith(API_PATH_PREFIX):
             return False
         return bool(super().should_redirect_with_slash(request))
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page asked with a method it does not take (a GET on a POST-only action, such as
+    /my-courses/<id>/cancel/ opened from a link) answers a 405 page in the site's layout and
+    the person's language, with a way back, instead of Django's empty body.
+
+    Only pages: under /api/ the 405 is already the JSON envelope (`learnprofile.api_errors`).
+    The `Allow` header (RFC 9110, 15.5.6) is kept. Sits inside `LanguageMiddleware` so the
+    person's language is active when the page renders.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or request.path_info.startswith(
+            API_PATH_PREFIX
+        ):
+            return response
+        referer = request.headers.get("referer", "")
+        page = render(
+            request,
+            "errors/405.html",
+            {
+                "back_url": referer
+                if url_has_allowed_host_and_scheme(
+                    referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                )
+                else ""
+            },
+            status=405,
+        )
+        page["Allow"] = response["Allow"]
+        return page

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "profiles.middleware.LanguageMiddleware",
+    # Inside the language choice: a page's 405 renders in the person's language.
+    "learnprofile.middleware.MethodNotAllowedPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "profiles.middleware.StaffMfaRequiredMiddleware",
 ]
