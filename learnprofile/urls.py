@@ -140,7 +140,11 @@ urlpatterns = [
     path("api/schema/", public_view(SpectacularAPIView.as_view()), name="api_schema"),
     path(
         "api/docs/",
-        public_view(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        public_view(
+            SpectacularSwaggerView.as_view(
+                url_name="api_schema", template_name="api/swagger_ui.html"
+            )
+        ),
         name="api_docs",
     ),
     path("healthz", healthz, name="healthz"),

@@ -64,3 +64,15 @@ def test_api_405_stays_the_json_envelope(personas) -> None:
 
     assert response.status_code == 405
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_api_docs_link_to_the_schema_for_a_browser_without_javascript(language: str) -> None:
+    response = client_in(language).get(reverse("api_docs"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    noscript = page[page.index("<noscript>") : page.index("</noscript>")]
+    assert f'href="{reverse("api_schema")}"' in noscript
+    assert f'lang="{language}"' in noscript
