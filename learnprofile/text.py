@@ -118,3 +118,23 @@ def person_name_normalise(name: str) -> str:
         for char in unicodedata.normalize("NFC", name)
     )
     return " ".join(visible.split())
+
+
+def typed_code_normalise(code: str) -> str:
+    """A code a person types (a check-in code, a claim code, a household invitation code, a
+    second-factor code) as it is compared: in NFKC (UAX #15), so full-width and other
+    compatibility forms are their plain letters and digits ("\uff54\uff18" -> "t8"),
+    every decimal digit of any script as its ASCII digit (Arabic-Indic "٤٥٦" -> "456"), then
+    without separators a person or a phone keyboard may add: whitespace (Unicode category Z
+    and the ASCII controls), dashes (category Pd, the minus sign U+2212, the hyphen-minus),
+    dots, underscores and invisible format characters (category Cf: soft hyphen, zero-width
+    spaces). Case is kept: callers whose codes ignore case upper-case the result. Never
+    raises; an empty or all-separator text gives ""."""
+    kept = []
+    for char in unicodedata.normalize("NFKC", code):
+        category = unicodedata.category(char)
+        if category[0] == "Z" or category in ("Pd", "Cf", "Cc") or char in "\u2212._":
+            continue
+        digit = unicodedata.decimal(char, None)
+        kept.append(str(digit) if digit is not None else char)
+    return "".join(kept)

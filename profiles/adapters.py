@@ -1,4 +1,4 @@
-"""allauth customised through its adapter only: mail goes through the job pipeline, a new
+"""allauth customised through its adapter and two forms: mail goes through the job pipeline, a new
 account gets a citizen profile and the language it signed up in, an e-mail address is taken in
 its one canonical form (decision 0009), failed sign-ins slow down the address they come from,
 never lock the account (decision 0010)."""
@@ -9,6 +9,10 @@ from typing import Any
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
+from allauth.core import context as allauth_context
+from allauth.mfa.adapter import get_adapter as mfa_adapter
+from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.contrib import auth
@@ -29,7 +33,7 @@ from learnprofile.attempts import (
 )
 from learnprofile.client_address import address_group, client_address
 from learnprofile.jobs.email import email_send_on_commit
-from learnprofile.text import email_canonical
+from learnprofile.text import email_canonical, typed_code_normalise
 from profiles.models import Language, User
 from profiles.services import citizen_profile_ensure
 
@@ -57,6 +61,38 @@ def sign_in_counters(*, account: str, address: str | None) -> list[tuple[Limit, 
     `address` (learnprofile.client_address) is counted under."""
     group = address_group(address)
     return [(SIGN_IN_PER_ACCOUNT_AND_ADDRESS, f"{account}\n{group}"), (SIGN_IN_PER_ADDRESS, group)]
+
+
+# Failed second-factor codes (an authenticator app's code or a recovery code, typed after the
+# right password), counted like passwords (decision 0010): per (account, address), forgotten
+# at the next success from there, and per address across accounts. Never per account alone:
+# anyone who learnt the password could otherwise keep the owner from their second step.
+SECOND_FACTOR_PER_ACCOUNT_AND_ADDRESS = Limit(
+    name="second-factor:account-address",
+    free_failures=5,
+    max_delay_seconds=15 * 60,
+    window_seconds=24 * 3600,
+    forget_on_success=True,
+)
+SECOND_FACTOR_PER_ADDRESS = Limit(
+    name="second-factor:address", free_failures=20, max_delay_seconds=60, window_seconds=10 * 60
+)
+
+
+def second_factor_counters(*, user_id: int, address: str | None) -> list[tuple[Limit, str]]:
+    """The counters a second-factor code typed for the account `user_id` from `address`
+    (learnprofile.client_address) is counted under."""
+    group = address_group(address)
+    return [
+        (SECOND_FACTOR_PER_ACCOUNT_AND_ADDRESS, f"{user_id}\n{group}"),
+        (SECOND_FACTOR_PER_ADDRESS, group),
+    ]
+
+
+def _limits_on() -> bool:
+    """Our sign-in limits follow allauth's switch: off when ACCOUNT_RATE_LIMITS is False
+    (the test settings; their own tests turn them on)."""
+    return getattr(settings, "ACCOUNT_RATE_LIMITS", None) is not False
 
 
 # Vietnamese tone marks (grave, acute, tilde, hook above, dot below): a keyboard in "Unicode
@@ -92,6 +128,59 @@ class LoginForm(allauth_forms.LoginForm):
 
     def clean_login(self) -> str:
         return email_canonical(super().clean_login())
+
+
+class MfaAuthenticateForm(mfa_forms.AuthenticateForm):
+    """allauth's second step of signing in (MFA_FORMS["authenticate"]), its code counted per
+    (account, client address) and per address with growing delays (decision 0010) instead of
+    allauth's `login_failed` limit, whose per-account key anyone with the password could fill
+    to keep the owner out of every device. The code is taken as typed codes are
+    (`typed_code_normalise`: full-width digits, spaces and dashes). Raises ValidationError on
+    the code field: a wrong code, or how long to wait."""
+
+    def clean_code(self) -> str:
+        code = typed_code_normalise(str(self.cleaned_data["code"]))
+        attempt: Attempt | None = None
+        if _limits_on():
+            request = allauth_context.request
+            try:
+                attempt = attempt_start(
+                    counters=second_factor_counters(
+                        user_id=self.user.pk, address=client_address(request)
+                    )
+                )
+            except AttemptsExhausted as refusal:
+                wait = wait_for_people(refusal.wait_seconds)
+                if refusal.limit is SECOND_FACTOR_PER_ADDRESS:
+                    message = _(
+                        "Có quá nhiều lần nhập sai mã xác thực từ mạng bạn đang dùng. "
+                        "Hãy đợi %(wait)s rồi thử lại."
+                    )
+                else:
+                    message = _(
+                        "Bạn đã nhập sai mã xác thực nhiều lần. Hãy đợi %(wait)s rồi thử lại "
+                        "với mã mới trong ứng dụng xác thực, hoặc dùng một mã khôi phục."
+                    )
+                raise forms.ValidationError(
+                    message % {"wait": wait}, code="too_many_login_attempts"
+                ) from refusal
+        main_authenticator: Authenticator | None = None
+        # As allauth's form: every authenticator that takes a typed code (not WebAuthn), the
+        # failure signal sent to the main one (TOTP when there is one).
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(
+            type=Authenticator.Type.WEBAUTHN
+        ):
+            if main_authenticator is None or authenticator.type == Authenticator.Type.TOTP:
+                main_authenticator = authenticator
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                if attempt is not None:
+                    attempt.succeeded()
+                return code
+        if main_authenticator is not None:
+            self._emit_authentication_failed(main_authenticator)
+        raise mfa_adapter().validation_error("incorrect_code")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -135,10 +224,10 @@ class AccountAdapter(DefaultAccountAdapter):
         """Before a password is checked: refuse it, saying how long to wait, while the
         (account, client address) or the address has failed too often (decision 0010).
         This replaces allauth's `login_failed` limit for passwords, whose per-account part
-        is a lock anyone can renew; that limit still guards the second-factor codes, which
-        only someone who knows the password reaches. Off when ACCOUNT_RATE_LIMITS is False
+        is a lock anyone can renew (MfaAuthenticateForm does the same for the second-factor
+        step). Off when ACCOUNT_RATE_LIMITS is False
         (the test settings). Raises ValidationError (shown on the sign-in form)."""
-        if getattr(settings, "ACCOUNT_RATE_LIMITS", None) is False:
+        if not _limits_on():
             return
         account = str(credentials.get("email") or credentials.get("username") or "")
         try:
@@ -181,7 +270,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render in the current language, then queue: the web request never talks SMTP."""
-        from allauth.core import context as allauth_context
         from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request

@@ -176,8 +176,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # allauth's limits, by the client address of learnprofile/client_address.py; the Django admin
 # login goes through allauth too (urls.py). Wrong passwords are slowed per (account, address)
-# and per address by profiles.adapters, never by account alone (decision 0010): "login_failed"
-# now only guards the second-factor code, reached with the right password.
+# and per address by profiles.adapters, never by account alone (decision 0010), and so are
+# second-factor codes at sign-in (MFA_FORMS below): "login_failed" now only guards codes typed
+# by someone already signed in (confirming access, activating an authenticator app).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -189,6 +190,7 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "LearnProfile"
+MFA_FORMS = {"authenticate": "profiles.adapters.MfaAuthenticateForm"}
 
 # --- Internationalisation -----------------------------------------------------------------
 

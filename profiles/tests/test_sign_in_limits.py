@@ -8,14 +8,23 @@ import re
 import time
 
 import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from django.test import Client
 from django.urls import reverse
 
 from learnprofile.attempts import Limit, attempt_start
 from learnprofile.settings import base
 from profiles.adapters import (
+    SECOND_FACTOR_PER_ACCOUNT_AND_ADDRESS,
     SIGN_IN_PER_ACCOUNT_AND_ADDRESS,
     SIGN_IN_PER_ADDRESS,
+    second_factor_counters,
     sign_in_counters,
 )
 from tests.helpers import link_in_last_email, run_pending_jobs
@@ -226,3 +235,78 @@ def test_a_burst_of_sign_in_forms_from_one_address_gets_a_page_in_vietnamese(per
 
     assert response.status_code == 429
     assert "Hãy đợi vài phút rồi thử lại." in response.content.decode()
+
+
+# --- The second factor ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_with_app(personas):
+    """A staff member whose authenticator app holds a real TOTP secret; returns the secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(personas.center_staff, secret)
+    return secret
+
+
+def _code_now(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def _second_step(client: Client, email: str, code: str):
+    _sign_in(client, email, PASSWORD)
+    return client.post(reverse("mfa_authenticate"), {"code": code})
+
+
+def test_wrong_second_factor_codes_from_one_address_do_not_keep_the_owner_out_from_another(
+    personas, staff_with_app
+) -> None:
+    email = personas.center_staff.email
+    wrong = str((int(_code_now(staff_with_app)) + 500_000) % 1_000_000).zfill(6)
+    attacker = Client(REMOTE_ADDR=ATTACKER)  # knows the password, not the app
+    _sign_in(attacker, email, PASSWORD)
+    for _guess in range(SECOND_FACTOR_PER_ACCOUNT_AND_ADDRESS.free_failures + 3):
+        attacker.post(reverse("mfa_authenticate"), {"code": wrong})
+    owner = Client(REMOTE_ADDR=OWNER)
+
+    response = _second_step(owner, email, _code_now(staff_with_app))
+
+    assert response.status_code == 302
+    assert _signed_in_as(owner) == str(personas.center_staff.pk)
+    assert _signed_in_as(attacker) is None
+
+
+@pytest.mark.parametrize(("failures", "wait"), [(5, "1 giây"), (7, "4 giây"), (25, "15 phút")])
+def test_wrong_second_factor_codes_from_one_address_wait_longer_and_are_told_how_long(
+    personas, staff_with_app, failures: int, wait: str
+) -> None:
+    limit = SECOND_FACTOR_PER_ACCOUNT_AND_ADDRESS
+    counter = second_factor_counters(user_id=personas.center_staff.pk, address=ATTACKER)[0]
+    offsets = [0]
+    for failed in range(1, failures):
+        offsets.append(offsets[-1] + limit.delay_seconds(failed))
+    now = time.time()
+    for offset in offsets:
+        attempt_start(counters=[counter], now=now - offsets[-1] + offset)
+    client = Client(REMOTE_ADDR=ATTACKER)
+
+    response = _second_step(client, personas.center_staff.email, _code_now(staff_with_app))
+
+    assert response.status_code == 200
+    assert (
+        f"Bạn đã nhập sai mã xác thực nhiều lần. Hãy đợi {wait} rồi thử lại với mã mới trong "
+        "ứng dụng xác thực, hoặc dùng một mã khôi phục."
+    ) in response.content.decode()
+    assert _signed_in_as(client) is None
+
+
+def test_the_second_factor_code_may_be_typed_in_full_width_digits_with_a_space(
+    personas, staff_with_app
+) -> None:
+    code = _code_now(staff_with_app)
+    typed = "".join(chr(ord(digit) + 0xFEE0) for digit in code)  # U+FF10-U+FF19
+    client = Client(REMOTE_ADDR=OWNER)
+
+    response = _second_step(client, personas.center_staff.email, f"{typed[:3]} {typed[3:]}")
+
+    assert response.status_code == 302
+    assert _signed_in_as(client) == str(personas.center_staff.pk)
