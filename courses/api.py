@@ -110,6 +110,23 @@ def learners_of_organization(*, organization_id: int, learner_ids: set[int]) -> 
     )
 
 
+def offerings_of_organization(
+    *, organization_id: int, course_ids: list[UUID], offering_ids: set[UUID]
+) -> set[UUID]:
+    """Those of these offerings (public ids) that are classes of a course the organization
+    provides and that is one of `course_ids` (public ids): an issuer's scope for an offering
+    named in a request. One query; an empty set for no ids."""
+    if not offering_ids or not course_ids:
+        return set()
+    return set(
+        Offering.objects.filter(
+            public_id__in=offering_ids,
+            course__provider_id=organization_id,
+            course__public_id__in=course_ids,
+        ).values_list("public_id", flat=True)
+    )
+
+
 def courses_of_organization(*, organization_id: int) -> list[CourseSummary]:
     """The courses an organization provides, by title."""
     return [

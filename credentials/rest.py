@@ -189,6 +189,8 @@ class IssueApi(StaffApi):
             "it needs `reason` (400 reason_required, checked before anyone is looked up), and "
             "a learner never in a class of the organization needs `confirm_reason: true` too "
             "(409 no_tie_to_organization); each such issuance is audited with its reason. "
+            "An `offering` must be a class of the achievement's organization, of a course the "
+            "achievement rewards: any other is 404 (not_found), before anyone is looked up. "
             "Issuer administrators of the achievement's organization only (403 for others, "
             "404 for another organization's achievement)."
         ),

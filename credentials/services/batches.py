@@ -176,6 +176,62 @@ def achievement_for_issuer(*, actor: Any, achievement_id: uuid.UUID) -> Achievem
     return achievement
 
 
+def _offering_not_found() -> NotFound:
+    return NotFound(
+        _(
+            "Không tìm thấy lớp học này: hãy chọn một lớp của đơn vị thuộc khóa học gắn với "
+            "mẫu chứng chỉ."
+        )
+    )
+
+
+def offerings_out_of_scope(
+    *, achievement: Achievement, offering_ids: set[uuid.UUID | None]
+) -> set[uuid.UUID]:
+    """Those of these offerings (None ignored) that the achievement's issuer may not name: not
+    a class of the achievement's organization, or of a course the achievement is not linked
+    to (`courses.api.offerings_of_organization`). One query; reads only."""
+    wanted = {offering_id for offering_id in offering_ids if offering_id is not None}
+    if not wanted:
+        return set()
+    return wanted - courses_api.offerings_of_organization(
+        organization_id=achievement.organization_id,
+        course_ids=list(achievement.course_ids),
+        offering_ids=wanted,
+    )
+
+
+def offerings_check(*, achievement: Achievement, offering_ids: set[uuid.UUID | None]) -> None:
+    """Raises NotFound (code `not_found`) when any of these offerings is out of the
+    achievement's scope (`offerings_out_of_scope`): another organization's class is answered
+    as a class that does not exist, before anyone is looked up."""
+    if offerings_out_of_scope(achievement=achievement, offering_ids=offering_ids):
+        raise _offering_not_found()
+
+
+def file_rows_check(
+    *, achievement: Achievement, rows: list[tuple[int, str, uuid.UUID | None]]
+) -> None:
+    """The rows of a file (`file_rows`) whose class is out of the achievement's scope
+    (`offerings_out_of_scope`): a ValidationError on the `file` field naming each line (at
+    most 20), before anyone is looked up. Reads only."""
+    out_of_scope = offerings_out_of_scope(
+        achievement=achievement, offering_ids={offering_id for _l, _c, offering_id in rows}
+    )
+    if not out_of_scope:
+        return
+    errors = [
+        _(
+            "Dòng %(line)s: không tìm thấy lớp học có mã này trong các lớp của đơn vị thuộc "
+            "khóa học gắn với mẫu chứng chỉ."
+        )
+        % {"line": line}
+        for line, _contact, offering_id in rows
+        if offering_id in out_of_scope
+    ]
+    raise ValidationError({"file": errors[:20]})
+
+
 def _mask(person: PersonData) -> str:
     if person.has_verified_email:
         local, _at, domain = person.email.partition("@")
@@ -250,8 +306,11 @@ def _classify(
 
 
 def preview_offering(*, achievement: Achievement, offering_id: uuid.UUID) -> Preview:
-    """Everyone whose result in the offering was decided. ValidationError if the offering
-    is not one of a course the achievement rewards, or has no decided result yet."""
+    """Everyone whose result in the offering was decided. NotFound (before anything about
+    the class is read) if the offering is not a class of the achievement's organization of
+    a course the achievement rewards (`offerings_check`); ValidationError if it has no decided
+    result yet."""
+    offerings_check(achievement=achievement, offering_ids={offering_id})
     completions = courses_api.completions_of_offering(offering_id=offering_id)
     if not completions:
         raise ValidationError(
@@ -283,7 +342,12 @@ def preview_contacts(
     contact that is not a valid e-mail address or phone number is an INVALID_CONTACT row
     whose label says why (the message of `phone_normalise` for a phone); a phone number
     several people share is a SHARED_PHONE row (nobody is guessed); one that names nobody,
-    UNKNOWN. Reads only."""
+    UNKNOWN. Raises NotFound, before anyone is looked up, when a row names a class out of
+    the achievement's scope (`offerings_check`; `file_rows_check` names the lines). Reads
+    only."""
+    offerings_check(
+        achievement=achievement, offering_ids={offering_id for _l, _c, offering_id in rows}
+    )
     matches = profiles_api.contacts_match(contacts=[contact for _line, contact, _o in rows])
     people = {
         contact: match.people[0] for contact, match in matches.items() if len(match.people) == 1
@@ -432,11 +496,16 @@ def batch_create(
     learner gets an audit row `credential.issue_without_class_requested` (actor, learner,
     achievement, reason, tie, confirmation) besides the batch's `credential.batch_requested`.
 
-    Raises NotPermitted unless `actor` issues for the achievement's organization,
-    ValidationError (no row, too many), ReasonRequired, NoTieToOrganization; nothing is
-    written then."""
+    Raises NotPermitted unless `actor` issues for the achievement's organization, NotFound
+    when an offering (of a row, or `offering_id`) is out of the achievement's scope
+    (`offerings_check`), ValidationError (no row, too many), ReasonRequired,
+    NoTieToOrganization; nothing is written then."""
     if achievement.organization_id not in issuer_organization_ids(actor):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
+    offerings_check(
+        achievement=achievement,
+        offering_ids={offering_id, *(row_offering for _learner, row_offering in rows)},
+    )
     unique_rows = list(dict.fromkeys(rows))
     if not unique_rows:
         raise ValidationError(_("Không có ai để cấp chứng chỉ."))

@@ -249,9 +249,14 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
                     file_name=upload.name or "",
                     content_type=upload.content_type or "",
                 )
+                # Another organization's class is named by its line, before anyone is looked up.
+                batches.file_rows_check(achievement=achievement, rows=rows)
                 preview = batches.preview_contacts(achievement=achievement, rows=rows)
         except ValidationError as error:
             form_error_add(form, error)
+        except NotFound as error:
+            # A class out of the achievement's scope (the form's choices already keep it out).
+            form.add_error("offering" if "offering" in form.fields else None, str(error.message))
     if preview is None:
         return _achievement_page(request, achievement, forms)
     source = {"one": IssuanceBatch.Source.SINGLE, "offering": IssuanceBatch.Source.OFFERING}.get(
