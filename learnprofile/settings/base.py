@@ -179,8 +179,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # and per address by profiles.adapters, never by account alone (decision 0010), and so are
 # second-factor codes at sign-in (MFA_FORMS below): "login_failed" now only guards codes typed
 # by someone already signed in (confirming access, activating an authenticator app).
+# "login" counts every sign-in form sent, right ones too: it only stops a flood (a room of forty
+# learners at a community center shares one address and may send a hundred forms in its first
+# minute); guessing is slowed by the failure limits above. Every limit that answers the 429
+# page is per minute, as the page says (decision 0010).
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    "login": "300/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
