@@ -10,6 +10,7 @@ from learnprofile import views
 from learnprofile.access import public_view
 from learnprofile.health import healthz
 from profiles import rest as profiles_rest
+from profiles.views import mfa as profiles_mfa
 
 # The admin signs in through allauth: same rate limits, same MFA, no second login form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -134,6 +135,13 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("courses.urls")),
     path("", include("credentials.urls")),
+    # allauth's TOTP set-up and recovery codes, leading back to the page the MFA gate kept.
+    path("accounts/2fa/totp/activate/", profiles_mfa.activate_totp, name="mfa_activate_totp"),
+    path(
+        "accounts/2fa/recovery-codes/",
+        profiles_mfa.recovery_codes,
+        name="mfa_view_recovery_codes",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

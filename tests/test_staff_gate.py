@@ -36,6 +36,9 @@ CITIZEN_ROUTES = {
     "api_my_profile", "api_my_learning_records", "api_data_requests", "api_data_export",
     "api_enroll", "api_my_enrollments", "api_enrollment_cancel", "api_check_in",
     "api_check_in_code",
+    # allauth's TOTP set-up and recovery codes, wrapped to keep `next` (profiles.views.mfa):
+    # a staff member without a second factor must reach them.
+    "mfa_activate_totp", "mfa_view_recovery_codes",
 }  # fmt: skip
 PUBLIC_ROUTES = {
     "home", "ward_options", "language_switch", "unsubscribe", "robots_txt", "public_profile",
