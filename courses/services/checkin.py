@@ -192,12 +192,18 @@ def check_in_with_code(
             now=now.timestamp(),
         )
     except AttemptsExhausted as refusal:
+        if refusal.limit is CODE_PER_ADDRESS:  # others' failures: not hers to be told of
+            message = _(
+                "Có quá nhiều lần nhập sai mã điểm danh từ mạng bạn đang dùng. "
+                "Hãy đợi %(wait)s rồi thử lại."
+            )
+        else:
+            message = _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
         raise _refused(
             actor,
             None,
             TooManyAttempts(
-                _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
-                % {"wait": wait_for_people(refusal.wait_seconds)},
+                message % {"wait": wait_for_people(refusal.wait_seconds)},
                 retry_after_seconds=refusal.wait_seconds,
             ),
         ) from refusal

@@ -243,9 +243,15 @@ def walk_in_claim(*, actor: Any, code: str, client_address: str | None) -> WalkI
             ]
         )
     except AttemptsExhausted as refusal:
+        if refusal.limit is CLAIM_PER_ADDRESS:  # others' failures: not theirs to be told of
+            message = _(
+                "Có quá nhiều lần nhập sai mã nhận hồ sơ từ mạng bạn đang dùng. "
+                "Hãy đợi %(wait)s rồi thử lại."
+            )
+        else:
+            message = _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
         raise TooManyAttempts(
-            _("Bạn đã nhập sai mã nhiều lần. Hãy đợi %(wait)s rồi thử lại.")
-            % {"wait": wait_for_people(refusal.wait_seconds)},
+            message % {"wait": wait_for_people(refusal.wait_seconds)},
             retry_after_seconds=refusal.wait_seconds,
         ) from refusal
     try:

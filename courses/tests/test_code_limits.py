@@ -127,8 +127,30 @@ def test_the_typed_code_page_says_how_long_to_wait(klass) -> None:
 
     response = _client(learner, ADDRESS).post(reverse("checkin_code"), {"code": code})
 
-    assert response.status_code == 400
+    assert response.status_code == 429
     assert "Hãy đợi 10 phút rồi thử lại." in response.content.decode()
+    assert not AttendanceMark.objects.exists()
+
+
+def test_a_learner_on_a_network_where_others_typed_wrong_codes_is_told_so_on_the_page(
+    klass,
+) -> None:
+    """She typed nothing wrong: the page says the failures came from her network, keeps the
+    form, and answers 429 with Retry-After as the API does."""
+    _failures_just_now(checkin.CODE_PER_ADDRESS, ADDRESS, 60)
+    learner = klass.enrollments[0].learner
+    code = checkin.checkin_screen(session=klass.current).code
+
+    response = _client(learner, ADDRESS).post(reverse("checkin_code"), {"code": code})
+
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert (
+        "Có quá nhiều lần nhập sai mã điểm danh từ mạng bạn đang dùng. Hãy đợi 1 phút rồi thử lại."
+    ) in page
+    assert "Bạn đã nhập sai mã" not in page
+    assert 'name="code"' in page
     assert not AttendanceMark.objects.exists()
 
 
@@ -158,7 +180,7 @@ def test_one_address_typing_wrong_codes_for_many_accounts_waits_there_only(klass
 
     assert there.status_code == 429
     assert there.json()["error"]["message"] == (
-        "Bạn đã nhập sai mã nhiều lần. Hãy đợi 1 phút rồi thử lại."
+        "Có quá nhiều lần nhập sai mã điểm danh từ mạng bạn đang dùng. Hãy đợi 1 phút rồi thử lại."
     )
     assert elsewhere.status_code == 200
     assert AttendanceMark.objects.get().enrollment == klass.enrollments[0]
@@ -201,10 +223,29 @@ def test_while_waiting_the_right_claim_code_is_refused_with_how_long(claim_code)
 
     response = _client(guesser, ADDRESS).post(reverse("walk_in_claim"), {"code": claim_code})
 
-    assert response.status_code == 400
+    assert response.status_code == 429
     assert "Bạn đã nhập sai mã nhiều lần. Hãy đợi 15 phút rồi thử lại." in (
         response.content.decode()
     )
+    assert not WalkInClaim.objects.exists()
+
+
+def test_a_learner_on_a_network_where_others_typed_wrong_claim_codes_is_told_so_on_the_page(
+    claim_code,
+) -> None:
+    _failures_just_now(walk_ins.CLAIM_PER_ADDRESS, ADDRESS, 36)
+    learner = UserFactory()
+
+    response = _client(learner, ADDRESS).post(reverse("walk_in_claim"), {"code": claim_code})
+
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert 60 < int(response["Retry-After"]) <= 120
+    assert (
+        "Có quá nhiều lần nhập sai mã nhận hồ sơ từ mạng bạn đang dùng. Hãy đợi 2 phút rồi thử lại."
+    ) in page
+    assert "Bạn đã nhập sai mã" not in page
+    assert 'name="code"' in page
     assert not WalkInClaim.objects.exists()
 
 
@@ -246,5 +287,7 @@ def test_one_address_guessing_claim_codes_for_many_accounts_waits_there_only(
         walk_ins.walk_in_claim(actor=learner, code=claim_code, client_address=ADDRESS)
     claim = walk_ins.walk_in_claim(actor=learner, code=claim_code, client_address=OTHER_ADDRESS)
 
-    assert str(there.value.message) == "Bạn đã nhập sai mã nhiều lần. Hãy đợi 2 phút rồi thử lại."
+    assert str(there.value.message) == (
+        "Có quá nhiều lần nhập sai mã nhận hồ sơ từ mạng bạn đang dùng. Hãy đợi 2 phút rồi thử lại."
+    )
     assert claim.claimant == learner

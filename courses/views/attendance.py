@@ -489,10 +489,27 @@ def checkin_scan(request: HttpRequest, session_id: UUID, token: str) -> HttpResp
     )
 
 
+def _typed_code_page(
+    request: HttpRequest, template: str, context: dict[str, Any], refusal: DomainError | None
+) -> HttpResponse:
+    """The page of a typed code, its form shown again with the refusal: 429 with Retry-After
+    (whole seconds) while the person or their network must wait, as the API answers, 400 for
+    any other refusal, 200 without one."""
+    if refusal is None:
+        return render(request, template, {**context, "error": None})
+    waiting = refusal.http_status == 429
+    response = render(
+        request, template, {**context, "error": refusal.message}, status=429 if waiting else 400
+    )
+    if waiting and refusal.retry_after_seconds:
+        response["Retry-After"] = str(refusal.retry_after_seconds)
+    return response
+
+
 @citizen_view
 def checkin_code(request: HttpRequest) -> HttpResponse:
     """For phones that cannot scan: type the six digits shown on the screen."""
-    error = None
+    refused = None
     if request.method == "POST":
         try:
             mark = checkin.check_in_with_code(
@@ -501,21 +518,16 @@ def checkin_code(request: HttpRequest) -> HttpResponse:
                 client_address=client_address(request),
             )
         except DomainError as refusal:
-            error = refusal.message
+            refused = refusal
         else:
             return _checkin_done(request, mark)
-    return render(
-        request,
-        "courses/attendance/checkin.html",
-        {"error": error, "scan": False},
-        status=400 if error else 200,
-    )
+    return _typed_code_page(request, "courses/attendance/checkin.html", {"scan": False}, refused)
 
 
 @citizen_view
 def walk_in_claim(request: HttpRequest) -> HttpResponse:
     """The learner enters the code the center gave them to take their records."""
-    error = None
+    refused = None
     if request.method == "POST":
         try:
             claim = walk_ins.walk_in_claim(
@@ -524,7 +536,7 @@ def walk_in_claim(request: HttpRequest) -> HttpResponse:
                 client_address=client_address(request),
             )
         except DomainError as refusal:
-            error = refusal.message
+            refused = refusal
         else:
             messages.success(
                 request,
@@ -532,6 +544,4 @@ def walk_in_claim(request: HttpRequest) -> HttpResponse:
                 % {"count": len(claim.enrollment_ids)},
             )
             return redirect("my_courses")
-    return render(
-        request, "courses/attendance/claim.html", {"error": error}, status=400 if error else 200
-    )
+    return _typed_code_page(request, "courses/attendance/claim.html", {}, refused)
