@@ -1,15 +1,16 @@
 """Forms of the learning profile, households and data rights pages (thin: values only)."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.text import typed_code_normalise
 from profiles.data import LearningCategory
 from profiles.evidence import CheckedEvidence, evidence_check
 from profiles.models import ConsentRecord, LearningRecord, Organization
@@ -153,12 +154,21 @@ class HouseholdInviteForm(forms.Form):
 
 
 class JoinCodeForm(forms.Form):
+    """A household invitation code as typed; `cleaned_data["code"]` is its stored form (ten
+    ASCII letters and digits, upper case), whatever full-width forms, spaces or dashes were
+    typed (learnprofile.text.typed_code_normalise)."""
+
     code = forms.CharField(
         label=_("Mã mời"),
-        max_length=12,
-        validators=[RegexValidator(r"^\s*[A-Za-z0-9]{10}\s*$", _("Mã mời gồm 10 chữ và số."))],
+        max_length=30,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
+
+    def clean_code(self) -> str:
+        code = typed_code_normalise(self.cleaned_data["code"]).upper()
+        if not re.fullmatch(r"[A-Z0-9]{10}", code):
+            raise forms.ValidationError(_("Mã mời gồm 10 chữ và số."), code="invalid")
+        return code
 
 
 class ConsentForm(forms.Form):

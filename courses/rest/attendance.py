@@ -5,6 +5,7 @@ the actor's centers; a refused batch writes nothing.
 Staff endpoints require two-step verification, like the /staff/ pages.
 """
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from learnprofile.access import CitizenApi, StaffApi
 from learnprofile.api_schema import API_ERROR
 from learnprofile.client_address import client_address
 from learnprofile.formatting import number_for_people
+from learnprofile.text import typed_code_normalise
 from profiles import api as profiles_api
 
 SYNC_MAX_MARKS = 2000
@@ -407,7 +409,18 @@ class CheckInApi(CitizenApi):
 
 
 class CheckInCodeInputSerializer(serializers.Serializer[Any]):
-    code = serializers.RegexField(r"^\s*[0-9]{6}\s*$", max_length=12)
+    code = serializers.CharField(
+        max_length=30,
+        help_text="Six digits, in any script (full-width, Arabic-Indic), spaces and dashes "
+        "allowed: '123 456'.",
+    )
+
+    def validate_code(self, value: str) -> str:
+        """The six ASCII digits of the code as typed (learnprofile.text.typed_code_normalise)."""
+        code = typed_code_normalise(value)
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise serializers.ValidationError(_("Mã điểm danh gồm 6 chữ số."))
+        return code
 
 
 class CheckInCodeApi(CitizenApi):

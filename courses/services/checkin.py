@@ -34,6 +34,7 @@ from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_
 from learnprofile.audit.services import audit_record
 from learnprofile.client_address import address_group
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
+from learnprofile.text import typed_code_normalise
 
 TOKEN_SECONDS = 60
 TOKEN_SALT = "courses.checkin"  # noqa: S105 (a signing salt, not a secret)
@@ -177,7 +178,8 @@ def check_in_with_code(
     *, actor: Any, code: str, client_address: str | None, now: datetime | None = None
 ) -> AttendanceMark:
     """Mark the signed-in learner present from the six-digit code on the staff screen,
-    matched against their own sessions running now. Same refusals as with a token, and
+    matched against their own sessions running now; `code` is taken as typed codes are
+    (learnprofile.text.typed_code_normalise: any script's digits, spaces and dashes). Same refusals as with a token, and
     TooManyAttempts (saying how long to wait) while the person, or the network of
     `client_address` (the request's, from `learnprofile.client_address`), has typed too many
     wrong codes.
@@ -207,7 +209,7 @@ def check_in_with_code(
                 retry_after_seconds=refusal.wait_seconds,
             ),
         ) from refusal
-    code = "".join(code.split())
+    code = typed_code_normalise(code)  # full-width or Arabic-Indic digits, "123 456"
     candidates = list(
         Session.objects.select_related("offering")
         .filter(

@@ -30,6 +30,7 @@ from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_
 from learnprofile.audit.services import audit_record
 from learnprofile.client_address import address_group
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
+from learnprofile.text import typed_code_normalise
 from profiles import api as profiles_api
 from profiles.data import PersonData
 
@@ -91,7 +92,9 @@ class WalkInRegistration:
 
 
 def _code_normalise(code: str) -> str:
-    return "".join(character for character in code.upper() if character.isalnum())
+    """A claim code as compared: as typed codes are (full-width forms, any dash or space),
+    upper case."""
+    return typed_code_normalise(code).upper()
 
 
 def _code_hash(code: str) -> str:

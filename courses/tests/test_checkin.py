@@ -158,3 +158,54 @@ def test_the_staff_screen_shows_a_qr_code_and_reloads_each_minute(client, klass,
     assert 'http-equiv="refresh"' in page
     assert checkin.checkin_screen(session=klass.current).code in page
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def _full_width(text: str) -> str:
+    """`text` with each printable ASCII character as its full-width form (U+FF01-U+FF5E)."""
+    return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)
+
+
+def _arabic_indic(digits: str) -> str:
+    return "".join(chr(0x0660 + int(digit)) for digit in digits)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param(lambda code: _full_width(f"{code[:3]}-{code[3:]}"), id="full-width"),
+        pytest.param(lambda code: _arabic_indic(code), id="arabic-indic"),
+        pytest.param(lambda code: f"{code[:3]}\u2013{code[3:]}\u00a0", id="en-dash-nbsp"),
+    ],
+)
+def test_the_typed_code_page_takes_the_digits_as_a_phone_keyboard_types_them(
+    learner_client, klass, typed
+) -> None:
+    code = checkin.checkin_screen(session=klass.current).code
+
+    response = learner_client.post(reverse("checkin_code"), {"code": typed(code)})
+
+    assert response.status_code == 302
+    assert AttendanceMark.objects.get(session=klass.current).status == "present"
+
+
+def test_the_typed_code_api_takes_full_width_digits(learner_client, klass) -> None:
+    code = checkin.checkin_screen(session=klass.current).code
+
+    response = learner_client.post(
+        reverse("api_check_in_code"),
+        {"code": _full_width(f"{code[:3]} {code[3:]}")},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert AttendanceMark.objects.get(session=klass.current).status == "present"
+
+
+def test_the_typed_code_api_refuses_letters_on_the_code_field(learner_client, klass) -> None:
+    response = learner_client.post(
+        reverse("api_check_in_code"), {"code": "12a456"}, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert "Mã điểm danh gồm 6 chữ số." in response.content.decode()
+    assert not AttendanceMark.objects.exists()

@@ -527,3 +527,22 @@ def test_the_registration_labels_point_at_the_registration_inputs(staff_client, 
     assert 'for="register_phone"' in registration
     assert 'id="register_phone"' in registration
     assert 'for="id_phone"' not in registration
+
+
+def test_a_claim_code_typed_in_full_width_forms_with_a_full_width_dash_is_accepted(
+    staff_client, center
+) -> None:
+    """As a keyboard in full-width mode (Japanese and Chinese input methods) types it: each
+    character, dash included, at U+FF01-U+FF5E."""
+    klass = class_make(center, learners=1, sessions=3)
+    _walk_in, enrollment, code = _walk_in_who_attended(staff_client, klass)
+    typed = "".join(chr(ord(char) + 0xFEE0) for char in code.lower())
+    citizen = UserFactory()
+    learner_client = Client()
+    learner_client.force_login(citizen)
+
+    response = learner_client.post(reverse("walk_in_claim"), {"code": typed})
+
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.learner == citizen

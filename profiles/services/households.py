@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from learnprofile.jobs.email import email_send_on_commit
-from learnprofile.text import email_canonical
+from learnprofile.text import email_canonical, typed_code_normalise
 from profiles.models import Household, HouseholdInvitation, HouseholdMember, User
 from profiles.phone import phone_normalise
 
@@ -157,7 +157,7 @@ def _invitation_for_actor(actor: User, code: str) -> HouseholdInvitation:
     invitation = (
         HouseholdInvitation.objects.select_for_update()
         .select_related("household")
-        .filter(code=code.strip().upper())
+        .filter(code=typed_code_normalise(code).upper())
         .first()
     )
     if invitation is None:

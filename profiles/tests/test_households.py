@@ -166,3 +166,33 @@ def test_only_members_revoke_invitations(personas, family) -> None:
     with pytest.raises(NotFound):
         households.household_invitation_revoke(actor=UserFactory(), code=invitation.code)
     assert HouseholdInvitation.objects.get(pk=invitation.pk).status == "pending"
+
+
+def test_an_invitation_code_typed_in_full_width_forms_with_spaces_opens_the_invitation(
+    client, personas
+) -> None:
+    client.force_login(personas.learner)
+    client.post(reverse("household_create"), {"name": "Nhà An"})
+    client.post(reverse("household_invite"), {"email": personas.other_learner.email, "phone": ""})
+    invitation = HouseholdInvitation.objects.get()
+    code = invitation.code.lower()
+    typed = "".join(chr(ord(char) + 0xFEE0) for char in f"{code[:5]}-{code[5:]}")
+    client.force_login(personas.other_learner)
+
+    response = client.get(reverse("household_join_code"), {"code": f" {typed[:4]} {typed[4:]}"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("household_join", args=[invitation.code])
+
+
+def test_a_household_service_takes_the_invitation_code_as_typed(personas) -> None:
+    owner = personas.learner
+    households.household_create(actor=owner, name="Nhà An")
+    invitation = households.household_invite(
+        actor=owner, email=personas.other_learner.email, phone="", base_url="http://testserver"
+    )
+    typed = "".join(chr(ord(char) + 0xFEE0) for char in invitation.code.lower())
+
+    member = households.household_invitation_accept(actor=personas.other_learner, code=typed)
+
+    assert member.household == invitation.household

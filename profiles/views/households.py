@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from learnprofile.access import citizen_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add, site_base_url
+from learnprofile.text import typed_code_normalise
 from profiles import selectors
 from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
 from profiles.models import ConsentRecord, HouseholdInvitation, User
@@ -109,10 +110,12 @@ def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
     if not code:
         form = JoinCodeForm(request.GET or None)
         if form.is_valid():
-            return redirect("household_join", code=form.cleaned_data["code"].strip().upper())
+            return redirect("household_join", code=form.cleaned_data["code"])
         return _household_page(request, join_form=form, status=400 if request.GET else 200)
     invitation = (
-        HouseholdInvitation.objects.select_related("household").filter(code=code.upper()).first()
+        HouseholdInvitation.objects.select_related("household")
+        .filter(code=typed_code_normalise(code).upper())
+        .first()
     )
     if request.method == "POST":
         try:
