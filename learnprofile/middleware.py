@@ -134,6 +134,22 @@ class UnicodeNfcMiddleware:
         target._load_post_and_files = load_then_normalise
 
 
+def _parse_error_in_language(error: ParseError) -> ParseError:
+    """DRF's multipart parse error is English only ("Multipart form parse error - Invalid
+    boundary in multipart: None"): the same error in the person's language, with the parser's
+    technical detail kept for developers (JSON has its own parser and message). Any other
+    error is returned as it is."""
+    detail = str(error.detail)
+    if detail.startswith("Multipart form parse error - "):
+        message = _(
+            "Không đọc được biểu mẫu gửi lên (multipart/form-data). Chi tiết kỹ thuật: %(detail)s"
+        )
+        return ParseError(
+            message % {"detail": detail.removeprefix("Multipart form parse error - ")}
+        )
+    return error
+
+
 class _NfcParser:
     """The parser DRF selected, whose result is put in NFC (files stay as sent)."""
 
@@ -144,7 +160,10 @@ class _NfcParser:
         return getattr(self._parser, name)
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        parsed = self._parser.parse(stream, media_type, parser_context)
+        try:
+            parsed = self._parser.parse(stream, media_type, parser_context)
+        except ParseError as error:
+            raise _parse_error_in_language(error) from error
         if isinstance(parsed, DataAndFiles):
             return DataAndFiles(querydict_nfc(parsed.data), parsed.files)
         if isinstance(parsed, QueryDict):
