@@ -76,3 +76,26 @@ def test_api_docs_link_to_the_schema_for_a_browser_without_javascript(language: 
     noscript = page[page.index("<noscript>") : page.index("</noscript>")]
     assert f'href="{reverse("api_schema")}"' in noscript
     assert f'lang="{language}"' in noscript
+
+
+CSRF_TITLE = {"vi": "Biểu mẫu đã hết hạn"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_form_without_its_csrf_token_answers_403_page_in_the_persons_language(
+    personas, language: str
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(personas.learner)
+
+    response = client.post(reverse("profile_edit"), {"full_name": "x"})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert f'lang="{language}"' in page
+    assert HOME_LINK[language] in page
+    assert "CSRF verification failed" not in page
+    if language in CSRF_TITLE:
+        assert f"<h1>{CSRF_TITLE[language]}</h1>" in page
