@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CoursesConfig(AppConfig):
     name = "courses"
-    verbose_name = _("Khoá học")
+    verbose_name = _("Khóa học")
 
     def ready(self) -> None:
         from courses import notices, selectors

@@ -32,3 +32,18 @@ def test_a_session_write_without_csrf_token_is_refused_in_vietnamese(personas) -
         "Yêu cầu bị từ chối vì thiếu hoặc sai mã chống giả mạo (CSRF). Hãy tải lại trang rồi"
         " thử lại. (CSRF cookie not set.)"
     )
+
+
+def test_vendor_vietnamese_spells_ky_tu_and_khoa_as_the_site_does() -> None:
+    from django import forms
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    field = forms.CharField(max_length=3)
+    with translation.override("vi"):
+        with pytest.raises(forms.ValidationError) as refusal:
+            field.clean("abcd")
+        message = refusal.value.messages[0]
+        assert message == "Giá trị này chỉ được có tối đa 3 ký tự (hiện có 4)."
+        assert gettext("Key") == "Khóa"
+        assert gettext("Authenticator secret") == "Khóa bí mật của ứng dụng xác thực"
