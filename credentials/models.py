@@ -258,6 +258,10 @@ class IssuanceBatch(models.Model):
     # The administrator confirmed the reason for learners with no tie to the organization
     # (never in one of its classes): without it they are refused.
     is_reason_confirmed = models.BooleanField(default=False)
+    # What the batch was requested from, as a SHA-256 digest (hex): the signed plan of the
+    # preview confirmed on the page, or the API client's Idempotency-Key. A replay finds this
+    # batch instead of making a second one; "" for a batch with nothing to replay.
+    request_digest = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -265,6 +269,11 @@ class IssuanceBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(is_reason_confirmed=False) | ~Q(reason=""),
                 name="issuance_batch_confirmed_reason_written",
+            ),
+            models.UniqueConstraint(
+                fields=["request_digest"],
+                condition=~Q(request_digest=""),
+                name="issuance_batch_request_once",
             ),
         ]
 

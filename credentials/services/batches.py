@@ -13,13 +13,14 @@ administrator's written reason, kept on the batch and audited for each learner; 
 with no tie to the organization is refused unless the administrator confirms that reason.
 """
 
+import hashlib
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -68,6 +69,27 @@ class NoTieToOrganization(Conflict):
             % {"count": count}
         )
         self.count = count
+
+
+class BatchAlreadyRequested(Conflict):
+    """The request that makes a batch was made before (the same signed plan confirmed again,
+    the same Idempotency-Key sent again): `batch` is the batch it made; nothing new is
+    written."""
+
+    code = "batch_already_requested"
+
+    def __init__(self, batch: IssuanceBatch) -> None:
+        super().__init__(
+            _("Đợt cấp này đã được gửi trước đó nên không tạo thêm đợt mới; đây là đợt cấp đã tạo.")
+        )
+        self.batch = batch
+
+
+def request_digest(*parts: str) -> str:
+    """The SHA-256 digest (hex) that names the request making a batch (`batch_create`'s
+    `request_digest`): of the signed plan on the page, of the actor, achievement and
+    Idempotency-Key on the API."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 class Outcome:
@@ -484,10 +506,14 @@ def batch_create(
     offering_id: uuid.UUID | None = None,
     reason: str = "",
     reason_confirmed: bool = False,
+    request_digest: str = "",
 ) -> IssuanceBatch:
     """One request per (learner, offering), and their jobs, in one transaction; the worker
-    checks each again. Not idempotent: each call is a new batch (the worker never issues a
-    second standing credential).
+    checks each again. Idempotent on `request_digest` (`request_digest()`: the signed plan
+    confirmed, an Idempotency-Key) when one is given: a second call with it raises
+    BatchAlreadyRequested naming the first batch and writes nothing (a unique constraint keeps
+    this true under concurrency). Without one each call is a new batch (the worker never
+    issues a second standing credential).
 
     Rows without an offering issue without a class: they need `reason` (`reason_clean`), and
     those of learners never in a class of the achievement's organization
@@ -499,9 +525,15 @@ def batch_create(
     Raises NotPermitted unless `actor` issues for the achievement's organization, NotFound
     when an offering (of a row, or `offering_id`) is out of the achievement's scope
     (`offerings_check`), ValidationError (no row, too many), ReasonRequired,
-    NoTieToOrganization; nothing is written then."""
+    NoTieToOrganization, BatchAlreadyRequested; nothing is written then."""
     if achievement.organization_id not in issuer_organization_ids(actor):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
+    if request_digest:
+        earlier = IssuanceBatch.objects.filter(
+            request_digest=request_digest, achievement=achievement
+        ).first()
+        if earlier is not None:
+            raise BatchAlreadyRequested(earlier)
     offerings_check(
         achievement=achievement,
         offering_ids={offering_id, *(row_offering for _learner, row_offering in rows)},
@@ -522,14 +554,25 @@ def batch_create(
             raise NoTieToOrganization(len(without_class - tied))
     else:
         reason, reason_confirmed = "", False
-    batch = IssuanceBatch.objects.create(
-        achievement=achievement,
-        source=source,
-        offering_id=offering_id,
-        created_by=actor,
-        reason=reason,
-        is_reason_confirmed=reason_confirmed,
-    )
+    try:
+        with transaction.atomic():
+            batch = IssuanceBatch.objects.create(
+                achievement=achievement,
+                source=source,
+                offering_id=offering_id,
+                created_by=actor,
+                reason=reason,
+                is_reason_confirmed=reason_confirmed,
+                request_digest=request_digest,
+            )
+    except IntegrityError:
+        # The same request at the same moment: the other one's batch has just committed.
+        earlier = IssuanceBatch.objects.filter(
+            request_digest=request_digest, achievement=achievement
+        ).first()
+        if not request_digest or earlier is None:
+            raise
+        raise BatchAlreadyRequested(earlier) from None
     issuances = Issuance.objects.bulk_create(
         [
             Issuance(

@@ -8,6 +8,7 @@ administrator and the achievement, valid one hour), so nothing the browser sends
 add a learner the preview did not show.
 """
 
+import secrets
 from typing import Any
 from uuid import UUID
 
@@ -268,6 +269,9 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
             "u": request.user.pk,
             "s": source,
             "o": str(offering_id) if offering_id and mode == "offering" else None,
+            # Each preview its own plan (two in one second too): confirming it twice is a
+            # replay (issue_confirm), previewing again is a new request.
+            "n": secrets.token_urlsafe(16),
             "r": [
                 [row.learner_id, str(row.offering_id) if row.offering_id else None]
                 for row in preview.to_issue
@@ -345,7 +349,8 @@ def _preview_from_plan(plan: dict[str, Any]) -> batches.Preview:
 def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     """Step two: the batch, from the signed plan of the preview, with the written reason (and
     its confirmation) when someone is issued without a class. A refused reason or a missing
-    confirmation shows the preview again with the error on its field; nothing is written."""
+    confirmation shows the preview again with the error on its field; nothing is written. A
+    plan confirmed before leads to the batch it made, with a message: one plan, one batch."""
     achievement = _achievement(request, achievement_id)
     try:
         plan = signing.loads(request.POST.get("plan", ""), salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
@@ -378,7 +383,13 @@ def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
             ],
             reason=form.cleaned_data.get("reason") or "",
             reason_confirmed=bool(form.cleaned_data.get("confirm_reason")),
+            # The same signed plan confirmed twice (a second click, the back button, a
+            # replayed form) finds the batch it made.
+            request_digest=batches.request_digest("issue-plan", request.POST["plan"]),
         )
+    except batches.BatchAlreadyRequested as replay:
+        messages.info(request, str(replay.message))
+        return redirect("issuer_batch", batch_id=replay.batch.public_id)
     except NotPermitted as error:
         raise PermissionDenied from error
     except (batches.ReasonRequired, batches.NoTieToOrganization) as error:
