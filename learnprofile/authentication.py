@@ -24,7 +24,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
             ) from error
 
 
-class SessionScheme(SpectacularSessionScheme):
+class SessionScheme(SpectacularSessionScheme):  # type: ignore[no-untyped-call]
     """The schema names this class's security scheme as it did DRF's (cookieAuth)."""
 
     target_class = "learnprofile.authentication.SessionAuthentication"
