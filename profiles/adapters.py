@@ -3,12 +3,15 @@ account gets a citizen profile and the language it signed up in, an e-mail addre
 its one canonical form (decision 0009), failed sign-ins slow down the address they come from,
 never lock the account (decision 0010)."""
 
+import time
 import unicodedata
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.auth_backends import AuthenticationBackend
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import get_adapter as mfa_adapter
 from allauth.mfa.base import forms as mfa_forms
@@ -184,6 +187,26 @@ class MfaAuthenticateForm(mfa_forms.AuthenticateForm):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A password typed at sign-in counts as a confirmation for as long as a confirmation
+        does (ACCOUNT_REAUTHENTICATION_TIMEOUT, seconds): a staff member whom the MFA gate
+        sends to set up TOTP right after signing in is not asked for the password again.
+        allauth 65 counts only its own confirmation page; the sign-in's record is read from
+        the session's authentication log (`get_authentication_records`, allauth's)."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = allauth_context.request
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return True
+        typed_at = [
+            float(record.get("at", 0))
+            for record in get_authentication_records(request, user)
+            if record.get("method") == "password"
+        ]
+        timeout = account_settings.REAUTHENTICATION_TIMEOUT
+        return not (typed_at and time.time() - max(typed_at) < timeout)
+
     def clean_email(self, email: str) -> str:
         """The address in its canonical form (Unicode domain, lower case, NFC), so signing up,
         adding an address or asking for a password reset with the punycode form of an

@@ -112,3 +112,20 @@ def test_download_and_new_codes_are_separate_buttons(personas) -> None:
     assert Authenticator.objects.filter(
         user=personas.center_staff, type=Authenticator.Type.RECOVERY_CODES
     ).exists()
+
+
+@pytest.mark.django_db
+def test_right_after_signing_in_the_setup_does_not_ask_for_the_password_again(personas) -> None:
+    """The password typed at sign-in a moment ago is the confirmation allauth asks for."""
+    user = personas.center_staff
+    user.set_password(PASSWORD)
+    user.save()
+    client = Client()
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    gate = client.get(reverse("staff_home"))
+    setup = client.get(gate["Location"])
+
+    assert gate["Location"].startswith(reverse("mfa_activate_totp"))
+    assert setup.status_code == 200
+    assert "otpauth://" in setup.content.decode()
