@@ -175,6 +175,9 @@ def _batch_data(batch: IssuanceBatch) -> dict[str, Any]:
 
 
 class IssueApi(StaffApi):
+    # Looking learners up by a contact is limited per administrator (batches.LOOKUPS).
+    error_statuses = (429,)
+
     @extend_schema(
         summary="Issue an achievement: to one learner, or to an offering's completers",
         request=IssueInputSerializer,
@@ -191,6 +194,8 @@ class IssueApi(StaffApi):
             "(409 no_tie_to_organization); each such issuance is audited with its reason. "
             "An `offering` must be a class of the achievement's organization, of a course the "
             "achievement rewards: any other is 404 (not_found), before anyone is looked up. "
+            "Looking a learner up by a contact is audited and limited per administrator (60 "
+            "an hour, then growing waits: 429 too_many_lookups with Retry-After). "
             "Issuer administrators of the achievement's organization only (403 for others, "
             "404 for another organization's achievement)."
         ),
@@ -209,10 +214,17 @@ class IssueApi(StaffApi):
             # Refused before anyone is looked up (batch_create checks it again).
             reason = batches.reason_clean(reason)
         if contact:
+            # The class is checked before anyone is looked up; each look-up is counted
+            # (429 too_many_lookups past the limit) and audited.
+            batches.offerings_check(achievement=achievement, offering_ids={offering_id})
+            batches.contacts_lookup_start(actor=request.user, count=1)
             preview = batches.preview_contacts(
                 achievement=achievement, rows=[(1, contact.strip(), offering_id)]
             )
             source = IssuanceBatch.Source.SINGLE
+            batches.contacts_lookup_audit(
+                actor=request.user, achievement=achievement, source=source, preview=preview
+            )
             row = preview.rows[0]
             if row.outcome in (batches.Outcome.INVALID_CONTACT, batches.Outcome.SHARED_PHONE):
                 # Why this contact names no one learner (a typing mistake, or a number a

@@ -129,6 +129,9 @@ class ApiAutoSchema(AutoSchema):
             statuses.add(413)
         if self.view.get_throttles():
             statuses.add(429)
+        # Answers a view gives that the rules above cannot see (a per-person limit kept by a
+        # service, say): listed on the view as `error_statuses`.
+        statuses.update(getattr(self.view, "error_statuses", ()))
         return statuses
 
     def _map_serializer_field(

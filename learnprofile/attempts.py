@@ -98,8 +98,12 @@ class Attempt:
         self._counted = []
 
 
-def attempt_start(*, counters: Sequence[tuple[Limit, str]], now: float | None = None) -> Attempt:
+def attempt_start(
+    *, counters: Sequence[tuple[Limit, str]], now: float | None = None, weight: int = 1
+) -> Attempt:
     """Start an attempt counted under each (limit, identity) of `counters`, or refuse it.
+    `weight` (at least 1): how many attempts this one counts as (a file of 40 look-ups is
+    40); the check before it is the same as for one.
 
     Raises AttemptsExhausted (with the longest wait among the counters) when any counter says
     wait; nothing is counted then. When a counter's lock cannot be had within a second (many
@@ -122,7 +126,7 @@ def attempt_start(*, counters: Sequence[tuple[Limit, str]], now: float | None = 
             if longest > 0:
                 raise AttemptsExhausted(wait_seconds=max(1, math.ceil(longest)), limit=limit)
         for (key, limit), history in zip(keyed, histories, strict=True):
-            history.insert(0, at)
+            history[:0] = [at] * max(1, weight)
             cache.set(key, history[: limit.failures_kept], timeout=limit.window_seconds)
     return Attempt([(limit, key, at) for key, limit in keyed])
 

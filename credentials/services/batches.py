@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from courses import api as courses_api
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services.pipeline import issuances_enqueue_on_commit
+from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_for_people
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, DomainError, NotFound, NotPermitted
 from learnprofile.formatting import number_for_people, person_name_masked
@@ -90,6 +91,68 @@ def request_digest(*parts: str) -> str:
     `request_digest`): of the signed plan on the page, of the actor, achievement and
     Idempotency-Key on the API."""
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+class TooManyLookups(DomainError):
+    """The administrator looked up too many learners by contact lately (`LOOKUPS`); the
+    message says how long to wait, `retry_after_seconds` the same in seconds."""
+
+    code = "too_many_lookups"
+    http_status = 429
+
+
+# Learners looked up by a contact, per administrator: 60 an hour cost nothing (a file counts
+# each of its rows), then each look-up waits 1, 2, 4, ... seconds after the last, at most 15
+# minutes. A generous bound for issuing, a slow one for going through a directory.
+LOOKUPS = Limit(
+    name="issuer-contact-lookups", free_failures=60, max_delay_seconds=900, window_seconds=3600
+)
+
+
+def contacts_lookup_start(*, actor: Any, count: int) -> None:
+    """Count `count` look-ups of learners by a contact (the one-learner form: 1; a file: its
+    rows) for `actor` under LOOKUPS, or refuse them all with TooManyLookups (nothing counted).
+    Call outside a transaction (learnprofile.attempts keeps the count in the cache)."""
+    try:
+        attempt_start(counters=[(LOOKUPS, f"user:{actor.pk}")], weight=max(1, count))
+    except AttemptsExhausted as refusal:
+        raise TooManyLookups(
+            _(
+                "Bạn đã tra cứu nhiều người học trong một giờ qua. Hãy đợi %(wait)s rồi thử "
+                "lại; cần cấp cho nhiều người thì hãy dùng danh sách người hoàn thành lớp."
+            )
+            % {"wait": wait_for_people(refusal.wait_seconds)},
+            retry_after_seconds=refusal.wait_seconds,
+        ) from refusal
+
+
+def contacts_lookup_audit(
+    *, actor: Any, achievement: Achievement, source: str, preview: "Preview"
+) -> None:
+    """An audit row `credential.contacts_looked_up` for a preview of learners found by a
+    contact: who looked, for which achievement, from what (`source`: single, csv), how many
+    contacts, how many named someone, and for one learner the contact's kind (email, phone)
+    and the person found (their public id; the contact itself is not kept)."""
+    found = [row for row in preview.rows if row.learner_id is not None]
+    details: dict[str, Any] = {
+        "achievement": str(achievement.public_id),
+        "source": source,
+        "contacts": len(preview.rows),
+        "found": len(found),
+    }
+    if source == IssuanceBatch.Source.SINGLE and len(preview.rows) == 1:
+        (row,) = preview.rows
+        details["contact_kind"] = "email" if "@" in row.contact else "phone"
+        people = profiles_api.persons_get(user_ids={row.learner_id} if row.learner_id else set())
+        person = people.get(row.learner_id) if row.learner_id else None
+        details["learner"] = str(person.public_id) if person is not None else ""
+    audit_record(
+        actor=actor,
+        action="credential.contacts_looked_up",
+        object_type="achievement",
+        object_id=achievement.public_id,
+        details=details,
+    )
 
 
 class Outcome:

@@ -227,10 +227,13 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     )
     offering_id = None
     preview = None
+    status = 200
     if form.is_bound and form.is_valid():
         try:
             if mode == "one":
                 offering_id = form.cleaned_data["offering"]
+                batches.offerings_check(achievement=achievement, offering_ids={offering_id})
+                batches.contacts_lookup_start(actor=request.user, count=1)
                 preview = batches.preview_contacts(
                     achievement=achievement,
                     rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
@@ -252,17 +255,27 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
                 )
                 # Another organization's class is named by its line, before anyone is looked up.
                 batches.file_rows_check(achievement=achievement, rows=rows)
+                batches.contacts_lookup_start(actor=request.user, count=len(rows))
                 preview = batches.preview_contacts(achievement=achievement, rows=rows)
         except ValidationError as error:
             form_error_add(form, error)
         except NotFound as error:
             # A class out of the achievement's scope (the form's choices already keep it out).
             form.add_error("offering" if "offering" in form.fields else None, str(error.message))
+        except batches.TooManyLookups as error:
+            form.add_error(None, str(error.message))
+            status = error.http_status
     if preview is None:
-        return _achievement_page(request, achievement, forms)
+        response = _achievement_page(request, achievement, forms)
+        response.status_code = status
+        return response
     source = {"one": IssuanceBatch.Source.SINGLE, "offering": IssuanceBatch.Source.OFFERING}.get(
         mode or "", IssuanceBatch.Source.CSV
     )
+    if source != IssuanceBatch.Source.OFFERING:
+        batches.contacts_lookup_audit(
+            actor=request.user, achievement=achievement, source=source, preview=preview
+        )
     plan = signing.dumps(
         {
             "a": str(achievement.public_id),
