@@ -16,6 +16,7 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import get_adapter as mfa_adapter
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp import forms as totp_forms
 from django import forms
 from django.conf import settings
 from django.contrib import auth
@@ -184,6 +185,15 @@ class MfaAuthenticateForm(mfa_forms.AuthenticateForm):
         if main_authenticator is not None:
             self._emit_authentication_failed(main_authenticator)
         raise mfa_adapter().validation_error("incorrect_code")
+
+
+class MfaActivateTotpForm(totp_forms.ActivateTOTPForm):
+    """allauth's, reading the code as any typed code is read (full-width or other digits,
+    spaces and dashes: `typed_code_normalise`)."""
+
+    def clean_code(self) -> str:
+        self.cleaned_data["code"] = typed_code_normalise(str(self.cleaned_data["code"]))
+        return str(super().clean_code())
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -194,7 +194,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "LearnProfile"
-MFA_FORMS = {"authenticate": "profiles.adapters.MfaAuthenticateForm"}
+MFA_FORMS = {
+    "authenticate": "profiles.adapters.MfaAuthenticateForm",
+    "activate_totp": "profiles.adapters.MfaActivateTotpForm",
+}
 
 # --- Internationalisation -----------------------------------------------------------------
 

@@ -129,3 +129,21 @@ def test_right_after_signing_in_the_setup_does_not_ask_for_the_password_again(pe
     assert gate["Location"].startswith(reverse("mfa_activate_totp"))
     assert setup.status_code == 200
     assert "otpauth://" in setup.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_full_width_code_activates_the_app(personas) -> None:
+    """A phone keyboard in full-width mode types the code in full-width digits: the same code."""
+    user = personas.center_staff
+    user.set_password(PASSWORD)
+    user.save()
+    client = signed_in(user)
+    setup = client.get(reverse("mfa_activate_totp"))
+    code = current_code(setup.context["form"].secret)
+    full_width = " ".join(
+        "".join(chr(ord(digit) + 0xFEE0) for digit in part) for part in (code[:3], code[3:])
+    )
+
+    client.post(reverse("mfa_activate_totp"), {"code": full_width})
+
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
