@@ -5,9 +5,13 @@ removes it), then times the catalog page through Django's whole middleware stack
 test client (no network: server time) for a fixed mix of queries, and last serves the page
 with gunicorn to compare its requests/s with the trivial and DB pages of http_baseline in
 the same run. Goal: p95 <= 50 ms for every query of the mix.
+
+Sizes: BENCH_CATALOG_OFFERINGS (default 1,000,000; reseeds when the stored count is more than
+10 % off), BENCH_CATALOG_RUNS (timed requests per query, 60); the gunicorn phase takes
+http_baseline's variables (BENCH_SECONDS, BENCH_CLIENTS, BENCH_GUNICORN_WORKERS, and its
+readiness and warm-up timeouts). Each figure is printed as it is measured (bench/_report.py).
 """
 
-import json
 import os
 import sys
 import time
@@ -23,6 +27,7 @@ import django
 django.setup()
 
 import seed_catalog  # noqa: E402
+from _report import figure, figures, phase, run  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 from http_baseline import gunicorn_measure  # noqa: E402
@@ -67,16 +72,27 @@ def time_page(client: Client, params: dict[str, str]) -> dict[str, float]:
     }
 
 
+def timed_query(name: str, client: Client, params: dict[str, str]) -> dict[str, float]:
+    """Time one query of the mix and print its figures at once."""
+    phase(f"query {name}")
+    row = time_page(client, params)
+    figure(f"{name}_p50_ms", row["p50_ms"], "ms")
+    figure(f"{name}_p95_ms", row["p95_ms"], "ms")
+    return row
+
+
 def main() -> None:
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1"]
+    phase("seed")
     existing = seed_catalog.bench_offerings_count()
     if existing < OFFERINGS * 0.9 or existing > OFFERINGS * 1.1:
         print(f"seeding {OFFERINGS} offerings (found {existing})", flush=True)
         seed_catalog.clear()
         print(seed_catalog.seed(OFFERINGS), flush=True)
+    figure("offerings", seed_catalog.bench_offerings_count())
     anonymous = Client()
-    figures = {name: time_page(anonymous, params) for name, params in MIX.items()}
+    timed = {name: timed_query(name, anonymous, params) for name, params in MIX.items()}
     citizen = User.objects.filter(email="bench-catalog@bench.invalid").first()
     if citizen is None:
         citizen = User.objects.create_user("bench-catalog@bench.invalid", "unused")
@@ -87,8 +103,9 @@ def main() -> None:
         )
     signed_in = Client()
     signed_in.force_login(citizen)
-    figures["near_me"] = time_page(signed_in, {})
-    figures["near_me_text"] = time_page(signed_in, {"q": "tin hoc", "sort": "near"})
+    timed["near_me"] = timed_query("near_me", signed_in, {})
+    timed["near_me_text"] = timed_query("near_me_text", signed_in, {"q": "tin hoc", "sort": "near"})
+    figure("worst_p95_ms", max(row["p95_ms"] for row in timed.values()), "ms")
 
     http = gunicorn_measure(
         {
@@ -101,8 +118,10 @@ def main() -> None:
     trivial = http["trivial"]["requests_per_second"]
     database = http["database"]["requests_per_second"]
 
+    phase("summary")
+
     print(f"{'query':<16} {'p50 ms':>8} {'p95 ms':>8}")
-    for name, row in figures.items():
+    for name, row in timed.items():
         print(f"{name:<16} {row['p50_ms']:>8} {row['p95_ms']:>8}")
     print(f"{'page':<16} {'req/s':>8} {'p95 ms':>8} {'vs trivial':>10} {'vs db page':>10}")
     for name, row in http.items():
@@ -110,22 +129,17 @@ def main() -> None:
             f"{name:<16} {row['requests_per_second']:>8} {row['p95_ms']:>8}"
             f" {row['requests_per_second'] / trivial:>10.2f} {row['requests_per_second'] / database:>10.2f}"
         )
-    summary = {
-        "bench": "catalog",
-        "offerings": seed_catalog.bench_offerings_count(),
-        **{f"{name}_p50_ms": row["p50_ms"] for name, row in figures.items()},
-        **{f"{name}_p95_ms": row["p95_ms"] for name, row in figures.items()},
-        "worst_p95_ms": max(row["p95_ms"] for row in figures.values()),
-        **{f"{name}_rps": row["requests_per_second"] for name, row in http.items()},
-        "catalog_search_vs_db_page": round(
-            http["catalog_search"]["requests_per_second"] / database, 3
-        ),
-        "catalog_search_vs_trivial": round(
-            http["catalog_search"]["requests_per_second"] / trivial, 3
-        ),
-    }
-    print(json.dumps(summary))
+    figures(
+        {
+            "catalog_search_vs_db_page": round(
+                http["catalog_search"]["requests_per_second"] / database, 3
+            ),
+            "catalog_search_vs_trivial": round(
+                http["catalog_search"]["requests_per_second"] / trivial, 3
+            ),
+        }
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run("catalog", main)
