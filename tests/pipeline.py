@@ -193,3 +193,26 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.1)
     return condition()
+
+
+def wait_for_progress(
+    remaining: Callable[[], int], *, label: str, stall_seconds: float = 90.0
+) -> int:
+    """Wait until `remaining()` (units of work left, e.g. credentials still to sign) is 0.
+
+    The wait scales with the work left, not with a wall-clock figure a busy machine misses: it
+    gives up only when `remaining()` has not gone down for `stall_seconds`, and prints its
+    progress (to pytest's captured output) each time it does. Returns what is left at the end:
+    0 when the work is done, more when it stalled.
+    """
+    left = remaining()
+    last_progress = time.monotonic()
+    started = last_progress
+    while left > 0 and time.monotonic() - last_progress < stall_seconds:
+        time.sleep(0.2)
+        now_left = remaining()
+        if now_left < left:
+            last_progress = time.monotonic()
+            print(f"[{label}] {now_left} left after {last_progress - started:.0f} s", flush=True)
+        left = now_left
+    return left
