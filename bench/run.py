@@ -1,10 +1,14 @@
-"""Runs every benchmark under bench/ (or the one named), each in its own process.
+"""Runs every benchmark under bench/ (or the ones named), each in its own process.
 
-Each benchmark prints a human table and, last, one JSON line with its figures.
+Each benchmark prints each figure as soon as it is measured and, last, one JSON line with its
+figures (bench/_report.py); a failed one carries `"failed": "<phase>: <error>"` and exits
+non-zero. This runner goes on to the next benchmark regardless, then prints which passed and
+which failed, and exits 1 if any failed (2 for an unknown name).
 """
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -16,20 +20,29 @@ def main() -> int:
         for path in BENCH_DIR.glob("*.py")
         if path.stem not in {"run", "__init__"} and not path.stem.startswith(("seed_", "_"))
     )
-    failures = 0
+    unknown = [name for name in names if not (BENCH_DIR / f"{name}.py").exists()]
+    if unknown:
+        print(f"no benchmark named {', '.join(map(repr, unknown))}", file=sys.stderr)
+        return 2
+    outcomes: dict[str, str] = {}
     for name in names:
-        script = BENCH_DIR / f"{name}.py"
-        if not script.exists():
-            print(f"no benchmark named {name!r}", file=sys.stderr)
-            return 2
         print(f"== bench {name}", flush=True)
-        failures += (
-            subprocess.run(
-                [sys.executable, str(script)], cwd=BENCH_DIR.parent, check=False
-            ).returncode
-            != 0
-        )
-    return 1 if failures else 0
+        started = time.monotonic()
+        status = subprocess.run(
+            [sys.executable, str(BENCH_DIR / f"{name}.py")], cwd=BENCH_DIR.parent, check=False
+        ).returncode
+        took = f"{time.monotonic() - started:.0f} s"
+        outcomes[name] = f"ok ({took})" if status == 0 else f"FAILED, status {status} ({took})"
+    print("== summary", flush=True)
+    for name, outcome in outcomes.items():
+        print(f"  {name:<16} {outcome}")
+    failed = [name for name, outcome in outcomes.items() if not outcome.startswith("ok")]
+    print(
+        f"  {len(names) - len(failed)} of {len(names)} passed"
+        + (f"; failed: {', '.join(failed)}" if failed else ""),
+        flush=True,
+    )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

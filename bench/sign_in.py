@@ -12,7 +12,6 @@
 The benchmark's person (bench-sign-in@example.invalid) is created and removed by the run.
 """
 
-import json
 import os
 import statistics
 import sys
@@ -26,6 +25,7 @@ import django
 
 django.setup()
 
+from _report import figure, figures, phase, run  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
@@ -68,17 +68,26 @@ def _limiter(index: int) -> None:
 
 
 def main() -> None:
+    figure("runs", RUNS)
+    phase("create the person")
     _person()
     try:
+        phase("limiter")
         _limiter(0)  # the first cache round trip opens the connection
         limiter = _times_ms(_limiter, RUNS * 5)
+        figure("limiter_p50_ms", round(statistics.median(limiter), 2), "ms")
+        figure("limiter_p95_ms", round(statistics.quantiles(limiter, n=20)[-1], 2), "ms")
+        phase("sign-in, right password")
         right = _times_ms(lambda index: _sign_in(index, PASSWORD), RUNS)
+        figure("sign_in_right_p50_ms", round(statistics.median(right), 1), "ms")
+        phase("sign-in, wrong password")
         wrong = _times_ms(lambda index: _sign_in(index + 125, "not the password"), RUNS)
+        figure("sign_in_wrong_p50_ms", round(statistics.median(wrong), 1), "ms")
     finally:
         User.objects.filter(email=EMAIL).delete()
+    phase("summary")
     limiter_p50 = statistics.median(limiter)
     right_p50 = statistics.median(right)
-    wrong_p50 = statistics.median(wrong)
     print(f"{'work':<42} {'p50 ms':>8} {'p95 ms':>8}")
     for label, times in (
         ("limiter (start + succeeded, 2 counters)", limiter),
@@ -87,17 +96,8 @@ def main() -> None:
     ):
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"{label:<42} {statistics.median(times):>8.2f} {p95:>8.2f}")
-    figures = {
-        "bench": "sign_in",
-        "runs": RUNS,
-        "limiter_p50_ms": round(limiter_p50, 2),
-        "limiter_p95_ms": round(statistics.quantiles(limiter, n=20)[-1], 2),
-        "sign_in_right_p50_ms": round(right_p50, 1),
-        "sign_in_wrong_p50_ms": round(wrong_p50, 1),
-        "limiter_share_of_sign_in": round(limiter_p50 / right_p50, 3),
-    }
-    print(json.dumps(figures))
+    figures({"limiter_share_of_sign_in": round(limiter_p50 / right_p50, 3)})
 
 
 if __name__ == "__main__":
-    main()
+    run("sign_in", main)

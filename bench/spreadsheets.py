@@ -14,7 +14,6 @@ No database: the reader and the writers are pure Python (openpyxl for the workbo
 
 import csv
 import io
-import json
 import os
 import statistics
 import sys
@@ -27,6 +26,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "learnprofile.settings.local")
 import django
 
 django.setup()
+
+from _report import figure, figures, phase, run  # noqa: E402
 
 from learnprofile.spreadsheets import csv_text, spreadsheet_read, xlsx_bytes  # noqa: E402
 
@@ -67,6 +68,9 @@ def _p50_ms(work) -> float:
 
 
 def main() -> None:
+    figure("rows", ROWS)
+    figure("runs", RUNS)
+    phase("build the files")
     rows = _rows()
     files = {
         "csv_comma": ("batch.csv", _delimited(rows, ",", bom=False)),
@@ -89,11 +93,14 @@ def main() -> None:
             if len(sheet.rows) != ROWS or any(row.error for row in sheet.rows):
                 raise SystemExit(f"{file_name}: the reader did not give {ROWS} good rows")
 
-        read_ms[name] = _p50_ms(read)
-    write_ms = {
-        "csv": _p50_ms(lambda: csv_text([COLUMNS, *rows])),
-        "xlsx": _p50_ms(lambda: xlsx_bytes([COLUMNS, *rows])),
-    }
+        phase(f"read {name}")
+        read_ms[name] = figure(f"read_{name}_ms", _p50_ms(read), "ms")
+    phase("write csv")
+    write_ms = {"csv": figure("write_csv_ms", _p50_ms(lambda: csv_text([COLUMNS, *rows])), "ms")}
+    phase("write xlsx")
+    write_ms["xlsx"] = figure("write_xlsx_ms", _p50_ms(lambda: xlsx_bytes([COLUMNS, *rows])), "ms")
+
+    phase("summary")
 
     print(f"{ROWS:,} rows x {len(COLUMNS)} columns, p50 of {RUNS} runs")
     print(f"{'read':<20} {'bytes':>10} {'p50 ms':>9} {'rows/s':>9} {'vs comma':>9}")
@@ -105,18 +112,16 @@ def main() -> None:
     print(f"{'write':<20} {'':>10} {'p50 ms':>9}")
     for name, value in write_ms.items():
         print(f"{name:<20} {'':>10} {value:>9}")
-    figures = {
-        "bench": "spreadsheets",
-        "rows": ROWS,
-        "runs": RUNS,
-        **{f"read_{name}_ms": value for name, value in read_ms.items()},
-        **{f"write_{name}_ms": value for name, value in write_ms.items()},
-        "read_xlsx_vs_csv": round(read_ms["xlsx"] / read_ms["csv_comma"], 2),
-        "read_semicolon_vs_comma": round(read_ms["csv_semicolon_bom"] / read_ms["csv_comma"], 2),
-        "write_xlsx_vs_csv": round(write_ms["xlsx"] / write_ms["csv"], 2),
-    }
-    print(json.dumps(figures))
+    figures(
+        {
+            "read_xlsx_vs_csv": round(read_ms["xlsx"] / read_ms["csv_comma"], 2),
+            "read_semicolon_vs_comma": round(
+                read_ms["csv_semicolon_bom"] / read_ms["csv_comma"], 2
+            ),
+            "write_xlsx_vs_csv": round(write_ms["xlsx"] / write_ms["csv"], 2),
+        }
+    )
 
 
 if __name__ == "__main__":
-    main()
+    run("spreadsheets", main)
