@@ -6,7 +6,6 @@ server time), the export job is the handler a worker runs (JSON, PDF transcript,
 bench person and their rows are removed at the end. Goal: page p95 <= 30 ms.
 """
 
-import json
 import os
 import statistics
 import sys
@@ -23,6 +22,7 @@ import django
 
 django.setup()
 
+from _report import figure, phase, run  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -47,12 +47,18 @@ def percentile(values: list[float], fraction: float) -> float:
 def main() -> None:
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
+    figure("records", RECORDS)
+    figure("page_runs", PAGE_RUNS)
+    figure("export_runs", EXPORT_RUNS)
+    figure("goal_page_p95_ms", 30, "ms")
+    phase(f"create a learner with {RECORDS} records")
     user = User.objects.create_user(f"bench-{uuid.uuid4().hex}@bench.invalid", "unused")
     try:
         citizen_profile_ensure(user=user, full_name="Người Đo Hiệu Năng")
         learning_records_bulk(user, RECORDS)
         with connection.cursor() as cursor:  # as autovacuum soon would: fresh planner stats
             cursor.execute("ANALYZE profiles_learningrecord")
+        phase("profile page")
         client = Client()
         client.force_login(user)
         for _ in range(20):  # warm up templates, translations, connections
@@ -70,12 +76,23 @@ def main() -> None:
             response = client.get("/learning/")
             page_times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
-        page_bytes = len(response.content)
+        figure("page_p50_ms", round(statistics.median(page_times), 2), "ms")
+        figure("page_p95_ms", round(percentile(page_times, 0.95), 2), "ms")
+        figure("page_queries", len(queries))
+        figure("page_kib", round(len(response.content) / 1024, 1), "KiB")
+        phase("robots.txt through the same stack")
         baseline_times = []  # the same stack on a page without data, for the ratio
         for _ in range(PAGE_RUNS):
             started = time.perf_counter()
             client.get("/robots.txt")
             baseline_times.append((time.perf_counter() - started) * 1000)
+        figure("robots_p50_ms", round(statistics.median(baseline_times), 2), "ms")
+        figure(
+            "page_to_robots_p50",
+            round(statistics.median(page_times) / statistics.median(baseline_times), 1),
+        )
+
+        phase("export job")
 
         export_times = []
         for _ in range(EXPORT_RUNS):
@@ -92,7 +109,11 @@ def main() -> None:
             assert data_request.status == DataRequest.Status.READY
             export_bytes = data_request.file.size
             data_request.file.delete(save=False)
+        figure("export_p50_ms", round(statistics.median(export_times), 1), "ms")
+        figure("export_p95_ms", round(percentile(export_times, 0.95), 1), "ms")
+        figure("export_kib", round(export_bytes / 1024, 1), "KiB")
     finally:
+        phase("clean up")
         for data_request in DataRequest.objects.filter(user=user):
             if data_request.file:
                 data_request.file.delete(save=False)
@@ -102,35 +123,6 @@ def main() -> None:
         AuditEvent.objects.filter(actor=user).delete()
         user.delete()
 
-    figures = {
-        "bench": "profile",
-        "records": RECORDS,
-        "page_runs": PAGE_RUNS,
-        "page_p50_ms": round(statistics.median(page_times), 2),
-        "page_p95_ms": round(percentile(page_times, 0.95), 2),
-        "page_queries": len(queries),
-        "robots_p50_ms": round(statistics.median(baseline_times), 2),
-        "page_to_robots_p50": round(
-            statistics.median(page_times) / statistics.median(baseline_times), 1
-        ),
-        "page_kib": round(page_bytes / 1024, 1),
-        "export_runs": EXPORT_RUNS,
-        "export_p50_ms": round(statistics.median(export_times), 1),
-        "export_p95_ms": round(percentile(export_times, 0.95), 1),
-        "export_kib": round(export_bytes / 1024, 1),
-        "goal_page_p95_ms": 30,
-    }
-    print(
-        f"profile page, {RECORDS} records: p50 {figures['page_p50_ms']} ms, "
-        f"p95 {figures['page_p95_ms']} ms, {figures['page_queries']} queries, "
-        f"{figures['page_kib']} KiB"
-    )
-    print(
-        f"export job: p50 {figures['export_p50_ms']} ms, p95 {figures['export_p95_ms']} ms, "
-        f"{figures['export_kib']} KiB zip"
-    )
-    print(json.dumps(figures))
-
 
 if __name__ == "__main__":
-    main()
+    run("profile", main)
