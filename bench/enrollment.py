@@ -8,7 +8,6 @@ active learners and 150 waiting in a strict order, its counter must equal the ac
 and no call may have failed. The bench's rows are removed at the end.
 """
 
-import json
 import os
 import sys
 import threading
@@ -26,6 +25,7 @@ import django
 
 django.setup()
 
+from _report import figure, phase, run  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from courses.models import Course, Enrollment, Offering  # noqa: E402
@@ -74,15 +74,26 @@ def enroll_at_once(learners: list[User], offering: Offering) -> tuple[float, lis
 
 
 def main() -> None:
-    run = uuid.uuid4().hex[:8]
-    center = OrganizationFactory(name=f"Bench enrollment {run}", slug=f"bench-enroll-{run}")
+    figure("learners", LEARNERS)
+    figure("capacity", CAPACITY)
+    figure("connections", CONNECTIONS)
+    phase("create the offering and learners")
+    tag = uuid.uuid4().hex[:8]
+    center = OrganizationFactory(name=f"Bench enrollment {tag}", slug=f"bench-enroll-{tag}")
     offering = offering_make(course_make(center, title="Tin học cơ bản"), capacity=CAPACITY)
     learners = [
-        UserFactory(email=f"bench-enroll-{run}-{number}@bench.invalid")
+        UserFactory(email=f"bench-enroll-{tag}-{number}@bench.invalid")
         for number in range(LEARNERS)
     ]
+    checks: dict[str, bool] = {}
     try:
+        phase("enroll at once")
         wall, latencies, errors = enroll_at_once(learners, offering)
+        figure("wall_seconds", round(wall, 3), "s")
+        figure("enrollments_per_second", round(LEARNERS / wall, 1))
+        figure("p50_ms", round(percentile(latencies, 0.5), 1) if latencies else None, "ms")
+        figure("p95_ms", round(percentile(latencies, 0.95), 1) if latencies else None, "ms")
+        phase("check the offering")
         offering.refresh_from_db()
         enrollments = list(Enrollment.objects.filter(offering=offering))
         active = [row for row in enrollments if row.status == "active"]
@@ -100,21 +111,11 @@ def main() -> None:
             print(f"  {name:<26} {'yes' if holds else 'NO'}")
         for error in errors[:5]:
             print(f"  error: {error!r}")
-        summary = {
-            "bench": "enrollment",
-            "learners": LEARNERS,
-            "capacity": CAPACITY,
-            "connections": CONNECTIONS,
-            "wall_seconds": round(wall, 3),
-            "enrollments_per_second": round(LEARNERS / wall, 1),
-            "p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
-            "p95_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
-            "active": len(active),
-            "waitlisted": len(waiting),
-            "overbooked": max(0, len(active) - CAPACITY),
-            "errors": len(errors),
-            "all_checks_hold": all(checks.values()),
-        }
+        figure("active", len(active))
+        figure("waitlisted", len(waiting))
+        figure("overbooked", max(0, len(active) - CAPACITY))
+        figure("errors", len(errors))
+        figure("all_checks_hold", all(checks.values()))
     finally:
         emails = [learner.email for learner in learners]
         Enrollment.objects.filter(offering=offering).delete()
@@ -124,9 +125,11 @@ def main() -> None:
         Course.objects.filter(provider=center).delete()
         Organization.objects.filter(pk=center.pk).delete()
         User.objects.filter(pk__in=[learner.pk for learner in learners]).delete()
-    print(json.dumps(summary))
-    sys.exit(0 if summary["all_checks_hold"] else 1)
+    failing = [name for name, holds in checks.items() if not holds]
+    if failing:
+        phase("checks")
+        raise RuntimeError(f"checks that do not hold: {', '.join(failing)}")
 
 
 if __name__ == "__main__":
-    main()
+    run("enrollment", main)
