@@ -10,10 +10,11 @@ network or HTTP server time is counted:
   batches of 500, then the same batches again (all duplicates). Total seconds for each pass.
 - roster page: queries to render the 60-learner roster.
 - baseline: `/robots.txt` through the same stack, for ratios within one run.
-The rows it writes are removed at the end.
+The rows it writes are removed at the end. Sizes: BENCH_ATTENDANCE_RUNS (roster submissions,
+40), BENCH_ATTENDANCE_BATCH (marks per sync call, 2000), BENCH_ATTENDANCE_SYNC_SESSIONS (sessions
+of the 100-learner sync class, 100).
 """
 
-import json
 import os
 import sys
 import time
@@ -30,6 +31,7 @@ import django
 
 django.setup()
 
+from _report import figure, phase, run  # noqa: E402
 from allauth.mfa.models import Authenticator  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -54,7 +56,7 @@ from profiles.tests.factories import OrganizationFactory, UserFactory  # noqa: E
 ROSTER_LEARNERS = 60
 ROSTER_RUNS = int(os.environ.get("BENCH_ATTENDANCE_RUNS", "40"))
 SYNC_LEARNERS = 100
-SYNC_SESSIONS = 100
+SYNC_SESSIONS = int(os.environ.get("BENCH_ATTENDANCE_SYNC_SESSIONS", "100"))
 SYNC_BATCH = int(os.environ.get("BENCH_ATTENDANCE_BATCH", "2000"))
 
 
@@ -92,23 +94,30 @@ def a_class(center: Organization, run: str, name: str, learners: int, sessions: 
 
 
 def main() -> None:
-    run = uuid.uuid4().hex[:8]
-    center = OrganizationFactory(name=f"Bench attendance {run}", slug=f"bench-att-{run}")
-    staff = UserFactory(email=f"bench-att-{run}-staff@bench.invalid")
+    figure("roster_learners", ROSTER_LEARNERS)
+    figure("roster_runs", ROSTER_RUNS)
+    figure("sync_batch", SYNC_BATCH)
+    phase("create the center and staff")
+    tag = uuid.uuid4().hex[:8]
+    center = OrganizationFactory(name=f"Bench attendance {tag}", slug=f"bench-att-{tag}")
+    staff = UserFactory(email=f"bench-att-{tag}-staff@bench.invalid")
     Membership.objects.create(user=staff, organization=center, role="staff")
     Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
     client = Client(HTTP_HOST="localhost")
     client.force_login(staff)
     people: list[User] = []
     offerings: list[Offering] = []
+    checks: dict[str, bool] = {}
     try:
+        phase("roster: create the class")
         offering, sessions, enrollments, learners = a_class(
-            center, run, "roster", ROSTER_LEARNERS, 1
+            center, tag, "roster", ROSTER_LEARNERS, 1
         )
         offerings.append(offering)
         people += learners
         session = sessions[0]
         url = reverse("session_roster", args=[session.public_id])
+        phase("roster: submit the marks")
         client.get(url)  # warm the caches of the first request
         roster_ms = []
         for number in range(ROSTER_RUNS):
@@ -121,18 +130,26 @@ def main() -> None:
             response = client.post(url, body, content_type="application/x-www-form-urlencoded")
             roster_ms.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 302, response.status_code
+        figure("roster_mark_p50_ms", round(percentile(roster_ms, 0.5), 1), "ms")
+        figure("roster_mark_p95_ms", round(percentile(roster_ms, 0.95), 1), "ms")
+        phase("robots.txt through the same stack")
         baseline_ms = []
         for _run in range(ROSTER_RUNS):
             started = time.perf_counter()
             client.get("/robots.txt")
             baseline_ms.append((time.perf_counter() - started) * 1000)
+        figure("robots_txt_p50_ms", round(percentile(baseline_ms, 0.5), 2), "ms")
+        phase("roster page queries")
         with CaptureQueriesContext(connection) as queries:
             page = client.get(url)
         roster_page_queries = len(queries.captured_queries)
         assert page.status_code == 200
+        figure("roster_page_queries", roster_page_queries)
+
+        phase("sync: create the class")
 
         offering, sessions, enrollments, learners = a_class(
-            center, run, "sync", SYNC_LEARNERS, SYNC_SESSIONS
+            center, tag, "sync", SYNC_LEARNERS, SYNC_SESSIONS
         )
         offerings.append(offering)
         people += learners
@@ -150,10 +167,12 @@ def main() -> None:
             for e in enrollments
         ]
         batches = [marks[i : i + SYNC_BATCH] for i in range(0, len(marks), SYNC_BATCH)]
+        figure("sync_marks", len(marks))
         sync_url = reverse("api_attendance_sync")
         passes = []
         batch_ms: list[float] = []
-        for _pass in range(2):
+        for number in range(2):
+            phase("sync: first pass" if number == 0 else "sync: again (all duplicates)")
             started = time.perf_counter()
             for batch in batches:
                 one = time.perf_counter()
@@ -161,6 +180,11 @@ def main() -> None:
                 batch_ms.append((time.perf_counter() - one) * 1000)
                 assert response.status_code == 200, response.content[:300]
             passes.append(time.perf_counter() - started)
+            figure(
+                "sync_seconds" if number == 0 else "sync_again_seconds", round(passes[-1], 3), "s"
+            )
+        figure("sync_batch_p95_ms", round(percentile(batch_ms[: len(batches)], 0.95), 1), "ms")
+        phase("check the marks")
         stored = AttendanceMark.objects.filter(session__offering=offering).count()
         history = AttendanceChange.objects.filter(mark__session__offering=offering).count()
         checks = {
@@ -176,21 +200,7 @@ def main() -> None:
         print(f"  first pass {passes[0]:.2f} s, again (all duplicates) {passes[1]:.2f} s")
         for name, holds in checks.items():
             print(f"  {name:<26} {'yes' if holds else 'NO'}")
-        summary = {
-            "bench": "attendance",
-            "roster_learners": ROSTER_LEARNERS,
-            "roster_runs": ROSTER_RUNS,
-            "roster_mark_p50_ms": round(percentile(roster_ms, 0.5), 1),
-            "roster_mark_p95_ms": round(percentile(roster_ms, 0.95), 1),
-            "robots_txt_p50_ms": round(percentile(baseline_ms, 0.5), 2),
-            "roster_page_queries": roster_page_queries,
-            "sync_marks": len(marks),
-            "sync_batch": SYNC_BATCH,
-            "sync_seconds": round(passes[0], 3),
-            "sync_again_seconds": round(passes[1], 3),
-            "sync_batch_p95_ms": round(percentile(batch_ms[: len(batches)], 0.95), 1),
-            "all_checks_hold": all(checks.values()),
-        }
+        figure("all_checks_hold", all(checks.values()))
     finally:
         AttendanceChange.objects.filter(mark__session__offering__in=offerings).delete()
         AttendanceMark.objects.filter(session__offering__in=offerings).delete()
@@ -206,9 +216,11 @@ def main() -> None:
         Organization.objects.filter(pk=center.pk).delete()
         Authenticator.objects.filter(user=staff).delete()
         User.objects.filter(pk__in=[p.pk for p in [staff, *people]]).delete()
-    print(json.dumps(summary))
-    sys.exit(0 if summary["all_checks_hold"] else 1)
+    failing = [name for name, holds in checks.items() if not holds]
+    if failing:
+        phase("checks")
+        raise RuntimeError(f"checks that do not hold: {', '.join(failing)}")
 
 
 if __name__ == "__main__":
-    main()
+    run("attendance", main)
