@@ -113,7 +113,6 @@ def main() -> None:
         figure("export_p95_ms", round(percentile(export_times, 0.95), 1), "ms")
         figure("export_kib", round(export_bytes / 1024, 1), "KiB")
     finally:
-        phase("clean up")
         for data_request in DataRequest.objects.filter(user=user):
             if data_request.file:
                 data_request.file.delete(save=False)
