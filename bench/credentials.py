@@ -12,7 +12,6 @@
 Everything it writes is removed at the end.
 """
 
-import json
 import os
 import sys
 import time
@@ -39,6 +38,7 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench._celery import worker_pool  # noqa: E402
+from bench._report import figure, phase, run  # noqa: E402
 from courses.models import Course, Enrollment, Offering  # noqa: E402
 from courses.tests.factories import course_make, offering_make  # noqa: E402
 from credentials.certificate import certificate_pdf  # noqa: E402
@@ -138,9 +138,12 @@ def profile_shares(achievement: Achievement, offering: Offering, people: list[Us
 
 
 def main() -> None:
-    run = uuid.uuid4().hex[:8]
-    center = OrganizationFactory(name=f"Bench credentials {run}", slug=f"bench-cred-{run}")
-    admin = UserFactory(email=f"bench-cred-{run}-admin@bench.invalid")
+    figure("worker_processes", WORKERS)
+    figure("goal_per_second", GOAL_PER_SECOND)
+    phase("create the center, offering and achievement")
+    tag = uuid.uuid4().hex[:8]
+    center = OrganizationFactory(name=f"Bench credentials {tag}", slug=f"bench-cred-{tag}")
+    admin = UserFactory(email=f"bench-cred-{tag}-admin@bench.invalid")
     Membership.objects.create(user=admin, organization=center, role="issuer_admin")
     offering = offering_make(
         course_make(center, title="Tin học cơ bản"),
@@ -159,11 +162,16 @@ def main() -> None:
     )
     people: list[User] = []
     worker = None
+    checks: dict[str, bool] = {}
     try:
-        people = learners(run, offering, COUNT + PROFILE_SAMPLE)
+        phase(f"create {COUNT + PROFILE_SAMPLE} learners")
+        people = learners(tag, offering, COUNT + PROFILE_SAMPLE)
         profiled, issued_here = people[:PROFILE_SAMPLE], people[PROFILE_SAMPLE:]
-        shares = profile_shares(achievement, offering, profiled)
+        figure("credentials", len(issued_here))
+        phase("profile issuances in process")
+        shares = figure("profile", profile_shares(achievement, offering, profiled))
 
+        phase(f"issue {len(issued_here)} with {WORKERS} workers")
         worker = worker_pool(queues="signing", concurrency=WORKERS)
         time.sleep(3)  # the pool's start is not issuance time
         started = time.perf_counter()
@@ -175,19 +183,25 @@ def main() -> None:
                 rows=[(person.pk, offering.public_id) for person in issued_here],
                 offering_id=offering.public_id,
             )
-        requested = time.perf_counter() - started
+        requested = figure("batch_request_seconds", round(time.perf_counter() - started, 2), "s")
         pending = Issuance.objects.filter(batch=batch, status=Issuance.Status.PENDING)
         deadline = time.monotonic() + 3600
         while pending.exists() and time.monotonic() < deadline:
             time.sleep(0.5)
         seconds = time.perf_counter() - started
         issued = Credential.objects.filter(achievement=achievement).count() - PROFILE_SAMPLE
+        per_second = issued / seconds if seconds else 0.0
+        figure("issue_seconds", round(seconds, 1), "s")
+        figure("issued_per_second", round(per_second, 1))
 
+        phase("verify")
         sample = list(Credential.objects.filter(achievement=achievement)[:VERIFY_SAMPLE])
         verify_started = time.perf_counter()
         verdicts = [verify_here(credential.document).verdict for credential in sample]
         verify_seconds = time.perf_counter() - verify_started
+        figure("verifications_per_second", round(len(sample) / verify_seconds, 1))
 
+        phase("pdf")
         pdf_ms = []
         for credential in sample[:PDF_SAMPLE]:
             one = time.perf_counter()
@@ -198,6 +212,10 @@ def main() -> None:
                 revoked=False,
             )
             pdf_ms.append((time.perf_counter() - one) * 1000)
+        figure("pdf_p50_ms", round(percentile(pdf_ms, 0.5), 1), "ms")
+        figure("pdf_p95_ms", round(percentile(pdf_ms, 0.95), 1), "ms")
+
+        phase("check the credentials")
 
         indices = set(
             Credential.objects.filter(achievement=achievement).values_list(
@@ -214,7 +232,6 @@ def main() -> None:
             "distinct_status_indices": len(indices) == len(people),
             "every_sample_verifies": set(verdicts) == {"valid"},
         }
-        per_second = issued / seconds if seconds else 0.0
         print(f"issue {len(issued_here)} credentials: {WORKERS} prefork worker processes")
         print(f"  batch requested in {requested:.2f} s (one transaction, {len(issued_here)} jobs)")
         print(
@@ -228,20 +245,7 @@ def main() -> None:
                 print(f"  {name:<26} {share}")
         for name, holds in checks.items():
             print(f"  {name:<26} {'yes' if holds else 'NO'}")
-        summary = {
-            "bench": "credentials",
-            "credentials": len(issued_here),
-            "worker_processes": WORKERS,
-            "batch_request_seconds": round(requested, 2),
-            "issue_seconds": round(seconds, 1),
-            "issued_per_second": round(per_second, 1),
-            "goal_per_second": GOAL_PER_SECOND,
-            "verifications_per_second": round(len(sample) / verify_seconds, 1),
-            "pdf_p50_ms": round(percentile(pdf_ms, 0.5), 1),
-            "pdf_p95_ms": round(percentile(pdf_ms, 0.95), 1),
-            "profile": shares,
-            "all_checks_hold": all(checks.values()),
-        }
+        figure("all_checks_hold", all(checks.values()))
     finally:
         if worker is not None:
             worker.terminate()
@@ -269,9 +273,11 @@ def main() -> None:
         Organization.objects.filter(pk=center.pk).delete()
         EmailAddress.objects.filter(user__in=people).delete()
         User.objects.filter(pk__in=[p.pk for p in [admin, *people]]).delete()
-    print(json.dumps(summary))
-    sys.exit(0 if summary["all_checks_hold"] else 1)
+    failing = [name for name, holds in checks.items() if not holds]
+    if failing:
+        phase("checks")
+        raise RuntimeError(f"checks that do not hold: {', '.join(failing)}")
 
 
 if __name__ == "__main__":
-    main()
+    run("credentials", main)

@@ -12,7 +12,6 @@
 Everything it writes is removed at the end.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench._celery import worker_pool  # noqa: E402
+from bench._report import figure, phase, run  # noqa: E402
 from courses.models import Course, Enrollment, Offering, Session  # noqa: E402
 from courses.services.reminders import session_reminders_plan  # noqa: E402
 from courses.tests.factories import course_make, offering_make  # noqa: E402
@@ -118,28 +118,40 @@ def smtp_sink(port: int) -> subprocess.Popen[bytes]:
 
 
 def main() -> None:
-    run = uuid.uuid4().hex[:8]
-    center = OrganizationFactory(name=f"Bench notices {run}", slug=f"bench-notice-{run}")
+    figure("plan_goal_seconds", PLAN_GOAL_SECONDS, "s")
+    figure("send_goal_per_second", SEND_GOAL_PER_SECOND)
+    figure("worker_processes", WORKERS)
+    phase("create the center")
+    tag = uuid.uuid4().hex[:8]
+    center = OrganizationFactory(name=f"Bench notices {tag}", slug=f"bench-notice-{tag}")
     class_count = max(1, ENROLLMENTS // CLASS_SIZE)
     learner_ids: list[int] = []
     offerings: list[Offering] = []
     sink = worker = None
-    summary: dict = {"bench": "notifications"}
+    checks: dict[str, bool] = {}
     try:
+        phase(f"create {class_count} classes and their enrollments")
         setup_started = time.perf_counter()
-        learner_ids = learners(run, min(CLASS_SIZE, ENROLLMENTS))
+        learner_ids = learners(tag, min(CLASS_SIZE, ENROLLMENTS))
         offerings = classes(center, class_count)
         enroll_everyone([offering.pk for offering in offerings], learner_ids)
-        enrollments = Enrollment.objects.filter(offering__in=offerings).count()
+        enrollments = figure(
+            "enrollments", Enrollment.objects.filter(offering__in=offerings).count()
+        )
         print(f"setup: {enrollments} enrollments in {time.perf_counter() - setup_started:.0f} s")
 
+        phase("plan the reminders")
         now = timezone.now()
         started = time.perf_counter()
         planned = session_reminders_plan(now=now)
         plan_seconds = time.perf_counter() - started
+        figure("reminders_planned", planned["24h"])
+        figure("plan_seconds", round(plan_seconds, 1), "s")
+        phase("plan again 10 minutes later")
         again_started = time.perf_counter()
         planned_again = session_reminders_plan(now=now + timedelta(minutes=10))
         again_seconds = time.perf_counter() - again_started
+        figure("plan_again_seconds", round(again_seconds, 1), "s")
         reminders = Notification.objects.filter(
             kind="session_reminder", recipient_id__in=learner_ids
         )
@@ -151,10 +163,12 @@ def main() -> None:
             f"  planned again 10 minutes later: {planned_again['24h']} new, {again_seconds:.1f} s"
         )
 
+        phase("send: prepare the reminders, SMTP server and workers")
         # Send: keep the reminders of the first class, due now; the rest are not needed.
         first = f"session:{Session.objects.get(offering=offerings[0]).public_id}@"
         reminders.exclude(object_ref__startswith=first).delete()
         to_send = list(reminders.values_list("pk", flat=True)[:SEND_COUNT])
+        figure("emails", len(to_send))
         reminders.exclude(pk__in=to_send).delete()
         Notification.objects.filter(pk__in=to_send).update(send_after=now - timedelta(seconds=1))
         port = free_port()
@@ -169,6 +183,7 @@ def main() -> None:
             },
         )
         time.sleep(4)  # the pool's and the server's start is not sending time
+        phase(f"send {len(to_send)} emails")
         started = time.perf_counter()
         dispatched = notifications_dispatch()["dispatched"]
         pending = Notification.objects.filter(pk__in=to_send, status__in=["pending", "sending"])
@@ -183,6 +198,9 @@ def main() -> None:
         )
         sent = states.get("sent", 0)
         per_second = sent / send_seconds if send_seconds else 0.0
+        figure("send_seconds", round(send_seconds, 1), "s")
+        figure("emails_per_second", round(per_second, 1))
+        figure("states", states)
         print(
             f"send: {sent} of {len(to_send)} emails in {send_seconds:.1f} s with {WORKERS} "
             f"worker processes: {per_second:.0f} per second (goal {SEND_GOAL_PER_SECOND})"
@@ -195,6 +213,8 @@ def main() -> None:
             _pid, _status, usage = os.wait4(process.pid, 0)
             cpu[name] = round(1000 * (usage.ru_utime + usage.ru_stime) / max(sent, 1), 2)
         sink = worker = None
+        figure("cpu_ms_per_email", cpu)
+        phase("check the notices")
         print(
             f"  cpu per email: workers {cpu['workers']} ms, smtp server {cpu['smtp_server']} ms "
             f"({os.cpu_count()} cores shared with PostgreSQL and Redis)"
@@ -206,23 +226,7 @@ def main() -> None:
         }
         for name, holds in checks.items():
             print(f"  {name:<30} {'yes' if holds else 'NO'}")
-        summary.update(
-            {
-                "enrollments": enrollments,
-                "reminders_planned": planned["24h"],
-                "plan_seconds": round(plan_seconds, 1),
-                "plan_goal_seconds": PLAN_GOAL_SECONDS,
-                "plan_again_seconds": round(again_seconds, 1),
-                "emails": len(to_send),
-                "send_seconds": round(send_seconds, 1),
-                "emails_per_second": round(per_second, 1),
-                "send_goal_per_second": SEND_GOAL_PER_SECOND,
-                "worker_processes": WORKERS,
-                "states": states,
-                "cpu_ms_per_email": cpu,
-                "all_checks_hold": all(checks.values()),
-            }
-        )
+        figure("all_checks_hold", all(checks.values()))
     finally:
         for process in (worker, sink):
             if process is not None:
@@ -243,9 +247,11 @@ def main() -> None:
         ConsentRecord.objects.filter(user_id__in=learner_ids).delete()
         User.objects.filter(pk__in=learner_ids).delete()
         Organization.objects.filter(pk=center.pk).delete()
-    print(json.dumps(summary))
-    sys.exit(0 if summary.get("all_checks_hold") else 1)
+    failing = [name for name, holds in checks.items() if not holds]
+    if failing:
+        phase("checks")
+        raise RuntimeError(f"checks that do not hold: {', '.join(failing)}")
 
 
 if __name__ == "__main__":
-    main()
+    run("notifications", main)
