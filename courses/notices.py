@@ -21,7 +21,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db.models import DateTimeField, F, TextField, Value
-from django.db.models.functions import Coalesce, JSONObject
+from django.db.models.functions import JSONObject
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -192,7 +192,7 @@ def session_changed_notices_on_commit(
         due=Value(now, output_field=DateTimeField()),
         ctx=JSONObject(
             event=_text(event),
-            name=Coalesce(F("learner__citizen_profile__full_name"), Value("")),
+            name=profiles_api.person_full_name_expression(user_id_field="learner_id"),
             course=_text(offering.course.title),
             before=_text(before.isoformat()),
             after=_text(session.starts_at.isoformat()),

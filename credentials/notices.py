@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import DateTimeField, F, TextField, Value
-from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -82,7 +82,7 @@ def credentials_expiring_plan(*, now: datetime | None = None) -> int:
         due=Value(now, output_field=DateTimeField()),
         ctx=JSONObject(
             credential=Cast(F("public_id"), TextField()),
-            name=Coalesce(F("learner__citizen_profile__full_name"), Value("")),
+            name=profiles_api.person_full_name_expression(user_id_field="learner_id"),
             achievement=F("achievement__name_vi"),
             achievement_en=F("achievement__name_en"),
             valid_until=F("valid_until"),

@@ -10,7 +10,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, Func, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from learnprofile.text import email_canonical
@@ -22,7 +23,14 @@ from profiles.data import (
     OrganizationData,
     PersonData,
 )
-from profiles.models import AdministrativeUnit, ConsentRecord, LearningRecord, Organization, User
+from profiles.models import (
+    AdministrativeUnit,
+    CitizenProfile,
+    ConsentRecord,
+    LearningRecord,
+    Organization,
+    User,
+)
 from profiles.permissions import LearnerRelation
 from profiles.personal_data import PersonalDataTable
 from profiles.personal_data import personal_data_table_register as _table_register
@@ -155,6 +163,21 @@ def _person_data(user: User, *, has_verified_email: bool) -> PersonData:
         residence_province_id=ward.parent_id if ward is not None else None,
         phone=profile.phone if profile is not None else "",
         is_assisted=user.is_assisted,
+    )
+
+
+def person_full_name_expression(*, user_id_field: str) -> Func:
+    """The full name of the person whose user id is in the caller's column `user_id_field`
+    (e.g. "learner_id", or "pk" on a query of people), "" when they have no profile; an
+    expression for the calling app's own `.values()` or `.annotate()`. A correlated subquery
+    on the profile's unique user key, so a statement that plans notices for a whole class
+    stays one statement, without the caller following a path into profiles' tables."""
+    return Coalesce(
+        Subquery(
+            CitizenProfile.objects.filter(user_id=OuterRef(user_id_field)).values("full_name")[:1]
+        ),
+        Value(""),
+        output_field=CharField(),
     )
 
 

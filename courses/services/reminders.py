@@ -22,7 +22,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
+from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from courses.models import Enrollment, EnrollmentStatus, OfferingStatus, Session
@@ -91,7 +91,7 @@ def _reminder_rows(session_ids: list[int], hours: int) -> QuerySet[Enrollment, A
             F(f"{session}starts_at") - timedelta(hours=hours), output_field=DateTimeField()
         ),
         ctx=JSONObject(
-            name=Coalesce(F("learner__citizen_profile__full_name"), Value("")),
+            name=profiles_api.person_full_name_expression(user_id_field="learner_id"),
             course=F("offering__course__title"),
             venue=F("offering__venue"),
             room=F(f"{session}room"),
@@ -116,7 +116,7 @@ def inactivity_nudges_plan(*, now: datetime | None = None) -> int:
             ref=Value(f"inactive:{period}", output_field=TextField()),
             due=Value(now, output_field=DateTimeField()),
             ctx=JSONObject(
-                name=Coalesce(F("citizen_profile__full_name"), Value("")),
+                name=profiles_api.person_full_name_expression(user_id_field="pk"),
                 planned_at=Value(now.isoformat(), output_field=TextField()),
             ),
         )
