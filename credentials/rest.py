@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from credentials import verify
+from credentials import permissions, selectors, verify
 from credentials.models import Credential, IssuanceBatch
 from credentials.services import batches
 from credentials.services.issuance import credential_revoke
@@ -121,7 +121,7 @@ class CredentialVerifyApi(PublicApi):
 
 
 def _issuer_only(request: Request) -> None:
-    if not batches.issuer_organization_ids(request.user):
+    if not permissions.issuer_organization_ids(request.user):
         raise PermissionDenied(_("Chỉ quản trị cấp chứng chỉ mới làm được việc này."))
 
 
@@ -202,7 +202,7 @@ class IssueApi(StaffApi):
     )
     def post(self, request: Request, achievement_id: UUID) -> Response:
         _issuer_only(request)
-        achievement = batches.achievement_for_issuer(
+        achievement = selectors.achievement_for_issuer(
             actor=request.user, achievement_id=achievement_id
         )
         serializer = IssueInputSerializer(data=request.data)
@@ -255,7 +255,7 @@ class BatchApi(StaffApi):
         _issuer_only(request)
         batch = IssuanceBatch.objects.filter(
             public_id=batch_id,
-            achievement__organization_id__in=batches.issuer_organization_ids(request.user),
+            achievement__organization_id__in=permissions.issuer_organization_ids(request.user),
         ).first()
         if batch is None:
             raise NotFound(_("Không tìm thấy đợt cấp."))
@@ -281,7 +281,7 @@ class RevokeApi(StaffApi):
         serializer.is_valid(raise_exception=True)
         credential = Credential.objects.filter(
             public_id=credential_id,
-            achievement__organization_id__in=batches.issuer_organization_ids(request.user),
+            achievement__organization_id__in=permissions.issuer_organization_ids(request.user),
         ).first()
         if credential is None:
             raise NotFound(_("Không tìm thấy chứng chỉ."))

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from courses import api as courses_api
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
+from credentials.permissions import issuer_organization_ids
 from credentials.services.pipeline import issuances_enqueue_on_commit
 from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_for_people
 from learnprofile.audit.services import audit_record
@@ -235,30 +236,6 @@ class Preview:
 
     def count(self, outcome: str) -> int:
         return sum(1 for row in self.rows if row.outcome == outcome)
-
-
-def issuer_organization_ids(actor: Any) -> set[int]:
-    """The organizations where `actor` is an issuer administrator."""
-    if not getattr(actor, "is_authenticated", False):
-        return set()
-    return {
-        organization.id
-        for organization in profiles_api.organizations_of(user_id=actor.pk, roles={"issuer_admin"})
-    }
-
-
-def achievement_for_issuer(*, actor: Any, achievement_id: uuid.UUID) -> Achievement:
-    """The achievement if `actor` may issue it. NotPermitted for someone who issues for no
-    organization; NotFound for an achievement of an organization that is not theirs."""
-    organization_ids = issuer_organization_ids(actor)
-    if not organization_ids:
-        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ mới làm được việc này."))
-    achievement = Achievement.objects.filter(
-        public_id=achievement_id, organization_id__in=organization_ids
-    ).first()
-    if achievement is None:
-        raise NotFound(_("Không tìm thấy mẫu chứng chỉ."))
-    return achievement
 
 
 def _offering_not_found() -> NotFound:

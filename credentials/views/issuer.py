@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses import api as courses_api
-from credentials import documents, exports
+from credentials import documents, exports, selectors
 from credentials.forms import (
     AchievementForm,
     IssueConfirmForm,
@@ -66,7 +66,7 @@ def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
 
 def _achievement(request: HttpRequest, achievement_id: UUID) -> Achievement:
     try:
-        return batches.achievement_for_issuer(actor=request.user, achievement_id=achievement_id)
+        return selectors.achievement_for_issuer(actor=request.user, achievement_id=achievement_id)
     except NotPermitted as error:
         raise PermissionDenied from error
     except NotFound as error:
