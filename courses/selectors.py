@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value, Window
+from django.db.models import F, Model, Q, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -47,6 +47,8 @@ SORT_RELEVANCE = "relevance"
 SORT_NEAR = "near"
 SORT_SOON = "soon"
 SORTS = (SORT_RELEVANCE, SORT_NEAR, SORT_SOON)
+
+_Row = TypeVar("_Row", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -408,7 +410,7 @@ def catalog_search(
     else:
         ids = [match.pk for match in matches[start:stop]]
     rows = (
-        Offering.objects.select_related("course__provider", "ward", "province")
+        offerings_named(Offering.objects.select_related("course__provider", "ward", "province"))
         .defer("search_title", "search_text", "search_vector")
         .in_bulk(ids)
     )
@@ -424,16 +426,43 @@ def catalog_search(
     )
 
 
+def offerings_named(offerings: QuerySet[_Row], *, via: str = "") -> QuerySet[_Row]:
+    """`offerings` (or rows reaching an offering through `via`, e.g. "offering__") with the
+    names of profiles' rows they refer to, read through profiles.api in the same query:
+    `provider_name` (the course's center), `ward_name` and `province_name` ("" when none).
+    Pages show these, never a path across the foreign key (decision 0011)."""
+    named: QuerySet[_Row] = offerings.annotate(
+        provider_name=profiles_api.organization_name_expression(
+            organization_id_field=f"{via}course__provider_id"
+        ),
+        ward_name=profiles_api.administrative_unit_name_expression(unit_id_field=f"{via}ward_id"),
+        province_name=profiles_api.administrative_unit_name_expression(
+            unit_id_field=f"{via}province_id"
+        ),
+    )
+    return named
+
+
 def course_get(*, public_id: Any) -> Course | None:
+    """The course, with `provider_name` (its center's name, read through profiles.api)."""
     return (
-        Course.objects.select_related("provider__ward__parent").filter(public_id=public_id).first()
+        Course.objects.select_related("provider__ward__parent")
+        .annotate(
+            provider_name=profiles_api.organization_name_expression(
+                organization_id_field="provider_id"
+            )
+        )
+        .filter(public_id=public_id)
+        .first()
     )
 
 
 def course_upcoming_offerings(*, course: Course) -> list[Offering]:
     """Published offerings of a course that have not ended, with their sessions."""
     return list(
-        course.offerings.filter(status=OfferingStatus.PUBLISHED, ends_on__gte=today())
+        offerings_named(
+            course.offerings.filter(status=OfferingStatus.PUBLISHED, ends_on__gte=today())
+        )
         .select_related("ward", "province")
         .prefetch_related("sessions")
         .order_by("starts_on", "id")
@@ -448,7 +477,7 @@ def offering_is_listed(offering: Offering) -> bool:
 
 def offering_get(*, public_id: Any) -> Offering | None:
     return (
-        Offering.objects.select_related("course__provider", "ward", "province")
+        offerings_named(Offering.objects.select_related("course__provider", "ward", "province"))
         .filter(public_id=public_id)
         .first()
     )
@@ -456,9 +485,10 @@ def offering_get(*, public_id: Any) -> Offering | None:
 
 def enrollments_of_learner(*, learner_id: int) -> list[Enrollment]:
     """A learner's enrollments: open ones by start date, then the cancelled ones."""
-    enrollments = Enrollment.objects.filter(learner_id=learner_id).select_related(
-        "offering__course__provider", "offering__ward", "offering__province"
-    )
+    enrollments = offerings_named(
+        Enrollment.objects.filter(learner_id=learner_id),
+        via="offering__",
+    ).select_related("offering__course__provider", "offering__ward", "offering__province")
     return sorted(
         enrollments,
         key=lambda enrollment: (
@@ -522,7 +552,12 @@ def courses_of_organizations(*, organization_ids: set[int]) -> QuerySet[Course]:
     return (
         Course.objects.filter(provider_id__in=organization_ids)
         .select_related("provider")
-        .order_by("provider__name", "title")
+        .annotate(
+            provider_name=profiles_api.organization_name_expression(
+                organization_id_field="provider_id"
+            )
+        )
+        .order_by("provider_name", "title")
     )
 
 

@@ -181,6 +181,31 @@ def person_full_name_expression(*, user_id_field: str) -> Func:
     )
 
 
+def organization_name_expression(*, organization_id_field: str) -> Func:
+    """The name of the organization whose id is in the caller's column
+    `organization_id_field` (e.g. "provider_id", "course__provider_id"), "" when there is
+    none; an expression for the calling app's own `.annotate()`, so a page of rows reads
+    the names in the same query, without following a path into profiles' tables."""
+    return Coalesce(
+        Subquery(
+            Organization.objects.filter(pk=OuterRef(organization_id_field)).values("name")[:1]
+        ),
+        Value(""),
+        output_field=CharField(),
+    )
+
+
+def administrative_unit_name_expression(*, unit_id_field: str) -> Func:
+    """The name of the ward or province whose id is in the caller's column `unit_id_field`
+    (e.g. "ward_id", "offering__province_id"), "" when there is none; an expression for the
+    calling app's own `.annotate()` (see `organization_name_expression`)."""
+    return Coalesce(
+        Subquery(AdministrativeUnit.objects.filter(pk=OuterRef(unit_id_field)).values("name")[:1]),
+        Value(""),
+        output_field=CharField(),
+    )
+
+
 def person_get_by_public_id(*, public_id: UUID) -> PersonData | None:
     user = User.objects.filter(public_id=public_id, erased_at__isnull=True).first()
     return person_get(user_id=user.pk) if user is not None else None

@@ -85,6 +85,7 @@ def course_detail(request: HttpRequest, course_id: UUID) -> HttpResponse:
         "courses/course_detail.html",
         {
             "course": course,
+            "provider_name": course.provider_name,
             "offerings": [
                 (
                     offering,
@@ -176,6 +177,7 @@ def offering_page(request: HttpRequest, offering_id: UUID) -> HttpResponse:
         {
             "offering": offering,
             "course": offering.course,
+            "provider_name": offering.provider_name,
             "course_is_listed": offering.course.is_published,
         },
     )

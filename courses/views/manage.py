@@ -127,7 +127,7 @@ def manage_course(request: HttpRequest, course_id: UUID) -> HttpResponse:
             "form": form,
             "course": course,
             "organization": course.provider,
-            "offerings": course.offerings.select_related("ward").order_by("-starts_on"),
+            "offerings": selectors.offerings_named(course.offerings.all()).order_by("-starts_on"),
         },
     )
 
