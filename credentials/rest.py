@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from credentials import permissions, selectors, verify
-from credentials.models import Credential, IssuanceBatch
+from credentials.models import IssuanceBatch
 from credentials.services import batches
 from credentials.services.issuance import credential_revoke
 from credentials.services.pipeline import batch_progress
@@ -121,7 +121,7 @@ class CredentialVerifyApi(PublicApi):
 
 
 def _issuer_only(request: Request) -> None:
-    if not permissions.issuer_organization_ids(request.user):
+    if not permissions.is_issuer(request.user):
         raise PermissionDenied(_("Chỉ quản trị cấp chứng chỉ mới làm được việc này."))
 
 
@@ -253,12 +253,7 @@ class BatchApi(StaffApi):
     @extend_schema(summary="Progress of an issuance batch", responses=BatchSerializer)
     def get(self, request: Request, batch_id: UUID) -> Response:
         _issuer_only(request)
-        batch = IssuanceBatch.objects.filter(
-            public_id=batch_id,
-            achievement__organization_id__in=permissions.issuer_organization_ids(request.user),
-        ).first()
-        if batch is None:
-            raise NotFound(_("Không tìm thấy đợt cấp."))
+        batch = selectors.batch_for_issuer(actor=request.user, batch_id=batch_id)
         return Response(_batch_data(batch))
 
 
@@ -279,12 +274,9 @@ class RevokeApi(StaffApi):
         _issuer_only(request)
         serializer = RevokeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        credential = Credential.objects.filter(
-            public_id=credential_id,
-            achievement__organization_id__in=permissions.issuer_organization_ids(request.user),
-        ).first()
-        if credential is None:
-            raise NotFound(_("Không tìm thấy chứng chỉ."))
+        credential = selectors.credential_for_issuer(
+            actor=request.user, credential_id=credential_id
+        )
         revoked = credential_revoke(
             actor=request.user,
             credential_id=credential.public_id,

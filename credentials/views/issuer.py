@@ -429,14 +429,12 @@ def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
 def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
     """Progress of a batch; reloads itself every few seconds while requests are pending (no
     JavaScript needed)."""
-    organizations = _issuer_organizations(request)
-    batch = (
-        IssuanceBatch.objects.select_related("achievement")
-        .filter(public_id=batch_id, achievement__organization_id__in=organizations)
-        .first()
-    )
-    if batch is None:
-        raise Http404
+    try:
+        batch = selectors.batch_for_issuer(actor=request.user, batch_id=batch_id)
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    except NotFound as error:
+        raise Http404 from error
     progress = pipeline.batch_progress(batch)
     rows = list(
         Issuance.objects.filter(batch=batch)
@@ -479,15 +477,12 @@ def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
 
 
 def _credential_for_issuer(request: HttpRequest, credential_id: UUID) -> Credential:
-    organizations = _issuer_organizations(request)
-    credential = (
-        Credential.objects.select_related("achievement")
-        .filter(public_id=credential_id, achievement__organization_id__in=organizations)
-        .first()
-    )
-    if credential is None:
-        raise Http404
-    return credential
+    try:
+        return selectors.credential_for_issuer(actor=request.user, credential_id=credential_id)
+    except NotPermitted as error:
+        raise PermissionDenied from error
+    except NotFound as error:
+        raise Http404 from error
 
 
 @staff_view
