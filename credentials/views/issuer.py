@@ -39,6 +39,7 @@ from credentials.forms import (
 )
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
 from credentials.services import batches, issuance, pipeline
+from credentials.services.achievements import achievement_create, achievement_update
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.formatting import date_for_people, person_name_masked
@@ -129,7 +130,16 @@ def _achievement_form_page(
         courses=courses,
     )
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        unsaved = form.save(commit=False)
+        try:
+            if achievement is None:
+                saved = achievement_create(actor=request.user, achievement=unsaved)
+            else:
+                saved = achievement_update(
+                    actor=request.user, achievement=unsaved, changed_fields=form.changed_data
+                )
+        except NotPermitted as error:
+            raise PermissionDenied from error
         messages.success(request, _("Đã lưu mẫu chứng chỉ."))
         return redirect("issuer_achievement", achievement_id=saved.public_id)
     return render(

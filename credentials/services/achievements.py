@@ -1,0 +1,56 @@
+"""Certificate templates (achievements): created and edited by an issuer administrator of
+their organization, each save in one transaction with its audit row."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from credentials.models import Achievement
+from credentials.permissions import Actor, may_issue_for
+from learnprofile.audit.services import audit_record
+from learnprofile.errors import NotPermitted
+
+
+def _refuse_unless_issuer(actor: Actor, organization_id: int) -> None:
+    if not may_issue_for(actor, organization_id):
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới làm được việc này."))
+
+
+@transaction.atomic
+def achievement_create(*, actor: Actor, achievement: Achievement) -> Achievement:
+    """Saves a new, validated (unsaved) template and writes the audit row
+    `achievement.created` (organization id, Vietnamese name) in the same transaction.
+
+    Raises NotPermitted, and writes nothing, unless `actor` issues for the template's
+    organization."""
+    _refuse_unless_issuer(actor, achievement.organization_id)
+    achievement.save()
+    audit_record(
+        actor=actor,
+        action="achievement.created",
+        object_type="achievement",
+        object_id=achievement.public_id,
+        details={"organization_id": achievement.organization_id, "name_vi": achievement.name_vi},
+    )
+    return achievement
+
+
+@transaction.atomic
+def achievement_update(
+    *, actor: Actor, achievement: Achievement, changed_fields: list[str]
+) -> Achievement:
+    """Saves an edited, validated template and writes the audit row `achievement.updated`
+    with the names of the fields that changed (`changed_fields`, e.g. a form's
+    `changed_data`), in the same transaction.
+
+    Raises NotPermitted, and writes nothing, unless `actor` issues for the template's
+    organization."""
+    _refuse_unless_issuer(actor, achievement.organization_id)
+    achievement.save()
+    audit_record(
+        actor=actor,
+        action="achievement.updated",
+        object_type="achievement",
+        object_id=achievement.public_id,
+        details={"changed": sorted(changed_fields)},
+    )
+    return achievement
