@@ -6,9 +6,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from django.conf import settings
 from django.db.models import Count, Q
-from django.urls import reverse
 
 from courses import selectors
 from courses.data import CompletionData, CourseSummary, OfferingSummary, OpenOffering
@@ -21,6 +19,7 @@ from courses.models import (
     Offering,
     OfferingStatus,
 )
+from learnprofile.absolute_urls import absolute_url
 from profiles import api as profiles_api
 
 
@@ -178,8 +177,7 @@ def open_offerings_near(
             course_title=offering.course.title,
             starts_on=offering.starts_on,
             venue=offering.venue,
-            link=settings.SITE_URL
-            + reverse("course_detail", kwargs={"course_id": offering.course.public_id}),
+            link=absolute_url("course_detail", kwargs={"course_id": offering.course.public_id}),
         )
         for offering in selectors.open_offerings_near(place=place, limit=limit, course_ids=courses)
     ]

@@ -19,11 +19,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.db.models import DateTimeField, F, TextField, Value
 from django.db.models.functions import JSONObject
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -31,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from courses import api, selectors
 from courses.models import Enrollment, EnrollmentStatus, OfferingStatus, Session
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.formatting import (
     date_for_people,
     end_time_for_people,
@@ -61,7 +60,7 @@ NUDGE_COURSES = 3
 
 
 def _link(name: str, **kwargs: Any) -> str:
-    return f"{settings.SITE_URL}{reverse(name, kwargs=kwargs or None)}"
+    return absolute_url(name, kwargs=kwargs or None)
 
 
 def _when(value: str) -> str:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from credentials import api as credentials_api
 from credentials import cryptosuite, documents
 from credentials.models import REVOKE_REASON_REISSUED, Achievement, Credential, Issuance
 from credentials.services import keys, status
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from learnprofile.text import person_name_normalise
@@ -39,11 +39,13 @@ class NotEligible(Conflict):
 
 
 def credential_url(public_id: uuid.UUID) -> str:
-    return f"{settings.SITE_URL}/credentials/{public_id}"
+    """The credential's public page, its signed `id`: `<SITE_URL>/credentials/<uuid>`."""
+    return absolute_url("credential_page", kwargs={"credential_id": public_id})
 
 
 def achievement_url(public_id: uuid.UUID) -> str:
-    return f"{settings.SITE_URL}/achievements/{public_id}"
+    """The achievement's public page, its signed `id`: `<SITE_URL>/achievements/<uuid>`."""
+    return absolute_url("achievement_page", kwargs={"achievement_id": public_id})
 
 
 def _may_issue(actor: Any, achievement: Achievement) -> bool:
@@ -132,7 +134,7 @@ def credential_issue(
     document = documents.credential_build(
         credential_id=credential_url(public_id),
         issuer=documents.IssuerInfo(
-            id=keys.issuer_did(organization), name=organization.name, url=settings.SITE_URL + "/"
+            id=keys.issuer_did(organization), name=organization.name, url=absolute_url("home")
         ),
         achievement=documents.AchievementInfo(
             id=achievement_url(achievement.public_id),
@@ -143,7 +145,7 @@ def credential_issue(
             credits=achievement.credits,
             hours=achievement.hours or None,
             image_url=(
-                f"{achievement_url(achievement.public_id)}/image.png"
+                absolute_url("achievement_image", kwargs={"achievement_id": achievement.public_id})
                 if achievement.image_png
                 else None
             ),
@@ -158,7 +160,9 @@ def credential_issue(
         valid_from=valid_from,
         valid_until=valid_until,
         evidence_url=(
-            f"{settings.SITE_URL}/courses/offerings/{offering_id}" if offering_id else None
+            absolute_url("offering_page", kwargs={"offering_id": offering_id})
+            if offering_id
+            else None
         ),
         evidence_name=completion.course_title if completion else "",
         status=documents.StatusInfo(

@@ -10,17 +10,17 @@ padding, with the multibase prefix `u`; bit 0 is the most significant bit of the
 import base64
 import gzip
 import secrets
-import uuid
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from credentials import cryptosuite, documents
 from credentials.models import STATUS_LIST_SIZE, StatusIndex, StatusList
 from credentials.services import keys
+from learnprofile.absolute_urls import absolute_url, site_path
 from profiles import api as profiles_api
 
 # A list stops taking new positions when this full, so a random free one is found at once.
@@ -162,18 +162,22 @@ def _etag(status_list: StatusList, version: int) -> str:
 
 
 def status_list_url(status_list: StatusList) -> str:
-    return f"{settings.SITE_URL}/credentials/status/{status_list.public_id}"
+    """The list's published address, its signed `id`: `<SITE_URL>/credentials/status/<uuid>`."""
+    return absolute_url("status_list_credential", kwargs={"list_id": status_list.public_id})
 
 
 def status_bits_read(url: str) -> bytes | None:
     """The bits of one of this platform's lists, by its published URL; None for any other
     URL (nothing is fetched) or a list that does not exist."""
-    prefix = f"{settings.SITE_URL}/credentials/status/"
-    if not url.startswith(prefix):
+    path = site_path(url)
+    if path is None:
         return None
     try:
-        public_id = uuid.UUID(url.removeprefix(prefix))
-    except ValueError:
+        match = resolve(path)
+    except Resolver404:
         return None
+    if match.url_name != "status_list_credential":
+        return None
+    public_id = match.kwargs["list_id"]
     found = StatusList.objects.filter(public_id=public_id).values_list("bits", flat=True).first()
     return bytes(found) if found is not None else None

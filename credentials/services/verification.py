@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from credentials import verify
 from credentials.services import keys, resolution, status
+from learnprofile.absolute_urls import site_path
 from profiles import api as profiles_api
 
 # The largest credential file the page and the API take: a credential is a few KB.
@@ -66,7 +67,7 @@ def key_resolve(method: str) -> Ed25519PublicKey:
 def status_read(url: str, *, issuer: str | None) -> bytes | None:
     """The bits of the status list at `url`. This platform's from the database (None if it has
     no such list); another host's fetched and checked. Raises verify.StatusUnavailable."""
-    if url.startswith(f"{settings.SITE_URL}/"):
+    if site_path(url) is not None:
         return status.status_bits_read(url)
     try:
         document = resolution.json_fetch(url)

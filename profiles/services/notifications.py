@@ -36,9 +36,9 @@ from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit, jobs_enqueue_on_commit
 from profiles import channels
@@ -252,7 +252,7 @@ def unsubscribe_token(*, user: User, kind: str, channel: str) -> str:
 
 def unsubscribe_url(*, user: User, kind: str, channel: str) -> str:
     token = unsubscribe_token(user=user, kind=kind, channel=channel)
-    return f"{settings.SITE_URL}{reverse('unsubscribe', kwargs={'token': token})}"
+    return absolute_url("unsubscribe", kwargs={"token": token})
 
 
 @dataclass(frozen=True)
