@@ -102,7 +102,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "courses/manage/course_form.html",
-        {"form": form, "organization": organization, "course": None},
+        {"form": form, "provider_name": organization.name, "course": None},
     )
 
 
@@ -126,7 +126,7 @@ def manage_course(request: HttpRequest, course_id: UUID) -> HttpResponse:
         {
             "form": form,
             "course": course,
-            "organization": course.provider,
+            "provider_name": course.provider_name,
             "offerings": selectors.offerings_named(course.offerings.all()).order_by("-starts_on"),
         },
     )
