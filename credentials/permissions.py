@@ -15,7 +15,7 @@ ISSUER_ROLES = {"issuer_admin"}
 
 def issuer_organization_ids(actor: Actor) -> set[int]:
     """The organizations where `actor` is an issuer administrator (empty for anyone else)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated or actor.pk is None:
         return set()
     return {
         organization.id
