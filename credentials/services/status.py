@@ -10,17 +10,20 @@ padding, with the multibase prefix `u`; bit 0 is the most significant bit of the
 import base64
 import gzip
 import secrets
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credentials import cryptosuite, documents
 from credentials.models import STATUS_LIST_SIZE, StatusIndex, StatusList
 from credentials.services import keys
 from learnprofile.absolute_urls import absolute_url, site_path
+from learnprofile.errors import NotFound
 from profiles import api as profiles_api
 
 # A list stops taking new positions when this full, so a random free one is found at once.
@@ -155,6 +158,20 @@ def status_list_signed(*, status_list: StatusList) -> tuple[dict[str, Any], str]
         signed_document=signed, signed_version=status_list.version
     )
     return signed, _etag(status_list, status_list.version)
+
+
+def status_list_published(*, list_id: uuid.UUID) -> tuple[dict[str, Any], str]:
+    """The published BitstringStatusListCredential of the list with public id `list_id`,
+    signed by its issuer (`status_list_signed`: signed once per version of the list), and
+    its ETag (`"<list hex>-<version>"`). Raises NotFound for a list that does not exist or
+    whose issuer is gone."""
+    status_list = StatusList.objects.filter(public_id=list_id).first()
+    if status_list is None:
+        raise NotFound(_("Không tìm thấy danh sách trạng thái."))
+    try:
+        return status_list_signed(status_list=status_list)
+    except LookupError as error:
+        raise NotFound(_("Không tìm thấy danh sách trạng thái.")) from error
 
 
 def _etag(status_list: StatusList, version: int) -> str:

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_safe
 
 from credentials import documents
 from credentials.certificate import certificate_pdf
-from credentials.models import Achievement, Credential, SigningKey, StatusList
+from credentials.models import Achievement, Credential, SigningKey
 from credentials.services.issuance import credential_url
 from credentials.services.keys import (
     did_document,
 )
-from credentials.services.status import status_list_signed
+from credentials.services.status import status_list_published
 from credentials.services.verification import (
     VERIFY_MAX_BYTES,
     verification_display,
@@ -31,6 +31,7 @@ from credentials.services.verification import (
 )
 from credentials.verify import PASSED
 from learnprofile.access import public_view
+from learnprofile.errors import NotFound
 from learnprofile.middleware import text_as_sent
 from learnprofile.throttling import ScopedRateThrottle
 from profiles import api as profiles_api
@@ -59,12 +60,9 @@ def status_list_credential(request: HttpRequest, list_id: UUID) -> HttpResponse:
     """A Bitstring Status List, as a credential signed by its issuer (once per change of the
     list). Served with an ETag and `no-cache`: a verifier asks again each time, a revocation
     shows on its next fetch, and an unchanged list costs a 304."""
-    status_list = StatusList.objects.filter(public_id=list_id).first()
-    if status_list is None:
-        raise Http404
     try:
-        signed, etag = status_list_signed(status_list=status_list)
-    except LookupError as error:
+        signed, etag = status_list_published(list_id=list_id)
+    except NotFound as error:
         raise Http404 from error
     headers = {
         "ETag": etag,
