@@ -71,8 +71,6 @@ ALLOWED_ORM_CROSSINGS = {
     ("courses/rest/catalog.py", "ward"),
     ("courses/rest/catalog.py", "province"),
     ("courses/rest/catalog.py", "provider__name"),  # serializers.CharField(source=...)
-    # The check-in job reads the center through the session.
-    ("courses/services/attendance.py", "offering__course__provider"),
     # The issuance worker reads who asked for it.
     ("credentials/services/pipeline.py", "requested_by"),
 }

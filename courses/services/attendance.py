@@ -470,9 +470,7 @@ def low_attendance_job(payload: dict[str, Any]) -> None:
 def session_for_staff(*, actor: Any, session_id: uuid.UUID) -> Session:
     """A session of one of the actor's centers, else NotFound (also for another center's)."""
     session = (
-        Session.objects.select_related("offering__course__provider")
-        .filter(public_id=session_id)
-        .first()
+        Session.objects.select_related("offering__course").filter(public_id=session_id).first()
     )
     if session is None or not permissions.may_take_attendance(actor, session.offering):
         raise NotFound(_("Không tìm thấy buổi học."))
