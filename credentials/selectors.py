@@ -6,9 +6,10 @@ issues for no organization and NotFound for an object of an organization that is
 
 import uuid
 
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from credentials.models import Achievement, Credential, IssuanceBatch
+from credentials.models import Achievement, Credential, Issuance, IssuanceBatch, SigningKey
 from credentials.permissions import Actor, issuer_organization_ids
 from learnprofile.errors import NotFound, NotPermitted
 
@@ -61,3 +62,112 @@ def credential_for_issuer(*, actor: Actor, credential_id: uuid.UUID) -> Credenti
     if credential is None:
         raise NotFound(_("Không tìm thấy chứng chỉ."))
     return credential
+
+
+# --- The issuer's pages ----------------------------------------------------------------------
+
+
+def issuer_achievements(*, organization_ids: set[int]) -> QuerySet[Achievement]:
+    """The organizations' templates, active first then by Vietnamese name, each with
+    `issued`: how many of its credentials stand (not revoked)."""
+    return (
+        Achievement.objects.filter(organization_id__in=organization_ids)
+        .annotate(
+            issued=Count("credentials", filter=Q(credentials__revoked_at__isnull=True)),
+        )
+        .order_by("-is_active", "name_vi")
+    )
+
+
+def issuer_batches_recent(*, organization_ids: set[int], limit: int) -> QuerySet[IssuanceBatch]:
+    """The organizations' latest `limit` issuance batches, with their achievement."""
+    return IssuanceBatch.objects.filter(
+        achievement__organization_id__in=organization_ids
+    ).select_related("achievement")[:limit]
+
+
+def achievement_batches_recent(*, achievement: Achievement, limit: int) -> QuerySet[IssuanceBatch]:
+    """The template's latest `limit` issuance batches."""
+    return achievement.batches.all()[:limit]
+
+
+def achievement_credentials(
+    *, achievement: Achievement, learner_ids: list[int] | None, limit: int
+) -> list[Credential]:
+    """The template's latest `limit` credentials (newest first), or only those of
+    `learner_ids` when given."""
+    credentials_of = Credential.objects.filter(achievement=achievement)
+    if learner_ids is not None:
+        credentials_of = credentials_of.filter(learner_id__in=learner_ids)
+    return list(credentials_of.order_by("-issued_at", "-id")[:limit])
+
+
+def batch_issuances(*, batch: IssuanceBatch, limit: int) -> list[Issuance]:
+    """The batch's first `limit` requests with their credential: refusals first (what the
+    administrator must act on), then in the order made."""
+    return list(
+        Issuance.objects.filter(batch=batch)
+        .select_related("credential")
+        .order_by("-status", "id")[:limit]
+    )
+
+
+def credential_replacement_id(*, credential: Credential) -> uuid.UUID | None:
+    """The public id of the credential that re-issued this one, if any."""
+    return (
+        Credential.objects.filter(replaces=credential).values_list("public_id", flat=True).first()
+    )
+
+
+# --- The holder's and the public pages ------------------------------------------------------
+
+
+def credentials_of_learner(*, learner_id: int) -> QuerySet[Credential]:
+    """The learner's credentials, with their achievement."""
+    return Credential.objects.filter(learner_id=learner_id).select_related("achievement")
+
+
+def credential_visible(*, viewer_id: int | None, credential_id: uuid.UUID) -> Credential:
+    """The credential (with its achievement) if its page is public or `viewer_id` is its
+    holder. NotFound otherwise, for a credential that does not exist too (the same answer)."""
+    credential = (
+        Credential.objects.select_related("achievement").filter(public_id=credential_id).first()
+    )
+    if credential is None or (not credential.is_public and credential.learner_id != viewer_id):
+        raise NotFound(_("Không tìm thấy chứng chỉ."))
+    return credential
+
+
+def credential_latest_reissue(*, credential: Credential) -> uuid.UUID | None:
+    """The newest credential of a chain of re-issues that starts at this one (None if it was
+    never re-issued): a stranger with an old link reaches the current one in one step."""
+    latest = None
+    current_id = credential.pk
+    for _hop in range(50):  # a chain is a few re-issues long; never loop forever
+        found = (
+            Credential.objects.filter(replaces_id=current_id).values_list("pk", "public_id").first()
+        )
+        if found is None:
+            break
+        current_id, latest = found
+    return latest
+
+
+def achievement_get(*, achievement_id: uuid.UUID) -> Achievement | None:
+    """The template with this public id, or None."""
+    return Achievement.objects.filter(public_id=achievement_id).first()
+
+
+def achievement_image_png(*, achievement_id: uuid.UUID) -> bytes | None:
+    """The template's badge image (PNG bytes), or None when it has none or does not exist."""
+    image = (
+        Achievement.objects.filter(public_id=achievement_id)
+        .values_list("image_png", flat=True)
+        .first()
+    )
+    return bytes(image) if image else None
+
+
+def organization_has_signing_key(*, organization_id: int) -> bool:
+    """Has the organization ever had a signing key (so a DID document to publish)?"""
+    return SigningKey.objects.filter(organization_id=organization_id).exists()

@@ -15,7 +15,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import (
     FileResponse,
     Http404,
@@ -95,16 +94,8 @@ def _offering_choices(achievement: Achievement, *, closed_only: bool) -> list[tu
 @staff_view
 def issuer_home(request: HttpRequest) -> HttpResponse:
     organizations = _issuer_organizations(request)
-    achievements = (
-        Achievement.objects.filter(organization_id__in=organizations)
-        .annotate(
-            issued=Count("credentials", filter=Q(credentials__revoked_at__isnull=True)),
-        )
-        .order_by("-is_active", "name_vi")
-    )
-    recent = IssuanceBatch.objects.filter(
-        achievement__organization_id__in=organizations
-    ).select_related("achievement")[:10]
+    achievements = selectors.issuer_achievements(organization_ids=set(organizations))
+    recent = selectors.issuer_batches_recent(organization_ids=set(organizations), limit=10)
     return render(
         request,
         "credentials/issuer/home.html",
@@ -199,15 +190,15 @@ def _achievement_page(
 ) -> HttpResponse:
     """The template, the three ways to issue, and its credentials: the latest 50, or those of
     the learner searched for by email or phone (to find one to revoke)."""
-    credentials_of = Credential.objects.filter(achievement=achievement)
     query = request.GET.get("q", "").strip()[:254]
+    learner_ids = None
     if query:
         # A phone number a household shares finds the credentials of each of them.
         found = profiles_api.contacts_match(contacts=[query])
-        credentials_of = credentials_of.filter(
-            learner_id__in=[person.id for match in found.values() for person in match.people]
-        )
-    credentials = list(credentials_of.order_by("-issued_at", "-id")[:50])
+        learner_ids = [person.id for match in found.values() for person in match.people]
+    credentials = selectors.achievement_credentials(
+        achievement=achievement, learner_ids=learner_ids, limit=50
+    )
     people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
     for credential in credentials:
         credential.signed_name = documents.holder_name(credential.document)  # type: ignore[attr-defined]
@@ -219,7 +210,7 @@ def _achievement_page(
             "achievement": achievement,
             "credentials": [(c, people.get(c.learner_id)) for c in credentials],
             "query": query,
-            "batches": achievement.batches.all()[:10],
+            "batches": selectors.achievement_batches_recent(achievement=achievement, limit=10),
             **forms,
         },
     )
@@ -446,15 +437,8 @@ def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
     except NotFound as error:
         raise Http404 from error
     progress = pipeline.batch_progress(batch)
-    rows = list(
-        Issuance.objects.filter(batch=batch)
-        .select_related("credential")
-        .order_by(
-            # Refusals first: they are what the administrator must act on.
-            "-status",
-            "id",
-        )[:BATCH_ROWS_SHOWN]
-    )
+    # Refusals first: they are what the administrator must act on.
+    rows = selectors.batch_issuances(batch=batch, limit=BATCH_ROWS_SHOWN)
     people = profiles_api.persons_get(user_ids={row.learner_id for row in rows})
     # A request names anyone (the API takes a contact and any class): someone never in one of
     # the organization's classes is named whole only once issued a credential.
@@ -526,9 +510,7 @@ def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse
             "signed_name": signed_name,
             # A name that changed since (or a credential that signs none) is re-issued.
             "name_differs": _needs_reissue(credential, person),
-            "replaced_by": Credential.objects.filter(replaces=credential)
-            .values_list("public_id", flat=True)
-            .first(),
+            "replaced_by": selectors.credential_replacement_id(credential=credential),
         },
     )
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from credentials.models import Credential
+from credentials import selectors
 from credentials.services import sharing
 from credentials.services.issuance import credential_url
 from learnprofile.access import citizen_view
@@ -17,9 +17,7 @@ from learnprofile.access import citizen_view
 
 @citizen_view
 def my_credentials(request: HttpRequest) -> HttpResponse:
-    credentials = Credential.objects.filter(learner_id=request.user.pk).select_related(
-        "achievement"
-    )
+    credentials = selectors.credentials_of_learner(learner_id=request.user.pk)
     return render(
         request,
         "credentials/my_credentials.html",

@@ -16,9 +16,9 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from credentials import documents
+from credentials import documents, selectors
 from credentials.certificate import certificate_pdf
-from credentials.models import Achievement, Credential, SigningKey
+from credentials.models import Credential
 from credentials.services.issuance import credential_url
 from credentials.services.keys import (
     did_document,
@@ -42,9 +42,8 @@ from profiles import api as profiles_api
 def issuer_did_document(request: HttpRequest, slug: str) -> JsonResponse:
     """`/issuers/<slug>/did.json`: what a did:web resolver fetches for the issuer's DID."""
     organization = profiles_api.organization_get_by_slug(slug=slug)
-    if (
-        organization is None
-        or not SigningKey.objects.filter(organization_id=organization.id).exists()
+    if organization is None or not selectors.organization_has_signing_key(
+        organization_id=organization.id
     ):
         raise Http404
     response = JsonResponse(did_document(organization=organization))
@@ -82,14 +81,10 @@ def status_list_credential(request: HttpRequest, list_id: UUID) -> HttpResponse:
 
 def _credential_visible(request: HttpRequest, credential_id: UUID) -> Credential:
     """The credential if its page is public, or if the person asking is its holder."""
-    credential = (
-        Credential.objects.select_related("achievement").filter(public_id=credential_id).first()
-    )
-    if credential is None:
-        raise Http404
-    if not credential.is_public and credential.learner_id != request.user.pk:
-        raise Http404
-    return credential
+    try:
+        return selectors.credential_visible(viewer_id=request.user.pk, credential_id=credential_id)
+    except NotFound as error:
+        raise Http404 from error
 
 
 def _page_url(credential: Credential) -> str:
@@ -106,21 +101,6 @@ def _holder_name(credential: Credential) -> str:
 
 def verification_context(document: Any) -> dict[str, Any]:
     return verification_display(verify_here(document))
-
-
-def _latest_reissue(credential: Credential) -> UUID | None:
-    """The newest credential of a chain of re-issues that starts at this one (None if it was
-    never re-issued): a stranger with an old link reaches the current one in one step."""
-    latest = None
-    current_id = credential.pk
-    for _hop in range(50):  # a chain is a few re-issues long; never loop forever
-        found = (
-            Credential.objects.filter(replaces_id=current_id).values_list("pk", "public_id").first()
-        )
-        if found is None:
-            break
-        current_id, latest = found
-    return latest
 
 
 @public_view
@@ -153,7 +133,7 @@ def credential_page(request: HttpRequest, credential_id: UUID) -> HttpResponse:
             "valid_until": document.get("validUntil"),
             "hours": documents.result_value(document, documents.HOURS_RESULT),
             "attendance": documents.result_value(document, documents.ATTENDANCE_RESULT),
-            "replaced_by": _latest_reissue(credential),
+            "replaced_by": selectors.credential_latest_reissue(credential=credential),
             "page_url": _page_url(credential),
             "qr_svg": qr.svg_inline(
                 scale=4, omitsize=True, title=str(_("Mã QR của trang kiểm tra"))
@@ -279,7 +259,7 @@ def _uploaded_context(document: Any) -> dict[str, Any]:
 @public_view
 @require_safe
 def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    achievement = Achievement.objects.filter(public_id=achievement_id).first()
+    achievement = selectors.achievement_get(achievement_id=achievement_id)
     if achievement is None:
         raise Http404
     organization = profiles_api.organization_get_by_id(organization_id=achievement.organization_id)
@@ -293,14 +273,10 @@ def achievement_page(request: HttpRequest, achievement_id: UUID) -> HttpResponse
 @public_view
 @require_safe
 def achievement_image(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    image = (
-        Achievement.objects.filter(public_id=achievement_id)
-        .values_list("image_png", flat=True)
-        .first()
-    )
-    if not image:
+    image = selectors.achievement_image_png(achievement_id=achievement_id)
+    if image is None:
         raise Http404
-    response = HttpResponse(bytes(image), content_type="image/png")
+    response = HttpResponse(image, content_type="image/png")
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
