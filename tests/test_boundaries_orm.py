@@ -118,6 +118,28 @@ def lookup_crosses(app: str, lookup: str, *, joins: bool) -> bool:
     return False
 
 
+def _follows_a_relation(model: type[Model], segments: list[str]) -> bool:
+    target, _exists = _relation(model, segments[0])
+    return target is not None and _relation(target, segments[1])[1]
+
+
+def reads_another_apps_relations(app: str, lookup: str) -> bool:
+    """Does `lookup` follow a relation of another app's models, on a query that app handed
+    over (e.g. "citizen_profile__full_name" on people from profiles.api), where no model
+    of `app` has its first segment?"""
+    segments = lookup.lstrip("-").split("__")
+    if len(segments) < 2:
+        return False
+    if any(_relation(model, segments[0])[1] for model in apps.get_app_config(app).get_models()):
+        return False
+    return any(
+        _follows_a_relation(model, segments)
+        for other in APPS
+        if other != app
+        for model in apps.get_app_config(other).get_models()
+    )
+
+
 def _call_name(call: ast.Call) -> str:
     if isinstance(call.func, ast.Attribute):
         return call.func.attr
@@ -161,7 +183,8 @@ def orm_crossings(app: str, source: str) -> set[str]:
     return {
         lookup
         for lookup, joins in python_lookups(source)
-        if re.fullmatch(r"-?[a-z_][a-z0-9_]*", lookup) and lookup_crosses(app, lookup, joins=joins)
+        if re.fullmatch(r"-?[a-z_][a-z0-9_]*", lookup)
+        and (lookup_crosses(app, lookup, joins=joins) or reads_another_apps_relations(app, lookup))
     }
 
 
@@ -240,12 +263,14 @@ def test_the_walk_finds_a_lookup_that_reads_another_apps_model():
         "Enrollment.objects.values(name=F('learner__citizen_profile__full_name'))\n"
         "Course.objects.order_by('provider__name')\n"
         "Offering.objects.select_related('course__provider')\n"
+        "profiles_api.people_consenting(purpose=p).values(n=F('citizen_profile__full_name'))\n"
     )
 
     assert orm_crossings("courses", source) == {
         "learner__citizen_profile__full_name",
         "provider__name",
         "course__provider",
+        "citizen_profile__full_name",
     }
 
 
