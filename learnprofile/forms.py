@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
 from learnprofile.errors import DomainError
 
@@ -17,8 +16,3 @@ def form_error_add(form: forms.Form, error: ValidationError | DomainError) -> No
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
-
-
-def site_base_url(request: HttpRequest) -> str:
-    """scheme://host of this request, for links in emails sent later by a worker."""
-    return f"{request.scheme}://{request.get_host()}"

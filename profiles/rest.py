@@ -16,7 +16,6 @@ from rest_framework.response import Response
 
 from learnprofile.access import CitizenApi, PublicApi, StaffApi
 from learnprofile.api_errors import JSONParser
-from learnprofile.forms import site_base_url
 from profiles import selectors, services
 from profiles.data import LearningCategory
 from profiles.evidence import evidence_check
@@ -316,5 +315,5 @@ class MyDataExportApi(CitizenApi):
     def post(self, request: Request) -> Response:
         """Ask for an export of everything held about me; built in the background."""
         user: User = request.user  # type: ignore[assignment]
-        data_request = privacy.data_export_request(actor=user, base_url=site_base_url(request))
+        data_request = privacy.data_export_request(actor=user)
         return Response(DataRequestOutputSerializer(data_request).data, status=202)

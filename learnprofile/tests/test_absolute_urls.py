@@ -23,8 +23,6 @@ NOT_OURS = {
     "credentials/services/resolution.py",
     # Prints the developer's local server address on start.
     "learnprofile/devstack.py",
-    # scheme://host of the current request, for allauth-style links a worker sends later.
-    "learnprofile/forms.py",
 }
 
 

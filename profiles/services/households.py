@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from learnprofile.jobs.email import email_send_on_commit
@@ -70,9 +70,7 @@ def _membership_of(actor: User) -> HouseholdMember:
 
 
 @transaction.atomic
-def household_invite(
-    *, actor: User, email: str = "", phone: str = "", base_url: str = ""
-) -> HouseholdInvitation:
+def household_invite(*, actor: User, email: str = "", phone: str = "") -> HouseholdInvitation:
     """Invite someone to the actor's household by email or phone (one of the two).
 
     Any member may invite. An email invitation is mailed with a link; for a phone number the
@@ -123,20 +121,18 @@ def household_invite(
         details={"channel": "email" if email else "phone"},
     )
     if email:
-        _invitation_email_on_commit(invitation, actor, base_url)
+        _invitation_email_on_commit(invitation, actor)
     return invitation
 
 
-def _invitation_email_on_commit(
-    invitation: HouseholdInvitation, actor: User, base_url: str
-) -> None:
+def _invitation_email_on_commit(invitation: HouseholdInvitation, actor: User) -> None:
     invitee = User.objects.filter(email=invitation.email).first()
     language = invitee.preferred_language if invitee is not None else settings.LANGUAGE_CODE
     profile = getattr(actor, "citizen_profile", None)
     context = {
         "inviter": profile.full_name if profile is not None and profile.full_name else actor.email,
         "household": invitation.household.name,
-        "link": base_url + reverse("household_join", kwargs={"code": invitation.code}),
+        "link": absolute_url("household_join", kwargs={"code": invitation.code}),
         "code": invitation.code,
         "expires_at": invitation.expires_at,
     }

@@ -24,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.audit.models import AuditEvent
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
@@ -173,7 +173,7 @@ def _notify(user: User, template: str, subject: str, context: dict[str, Any], ke
 
 
 @transaction.atomic
-def data_export_request(*, actor: User, base_url: str = "") -> DataRequest:
+def data_export_request(*, actor: User) -> DataRequest:
     """Ask for a copy of everything held about the actor. One export at a time: while one
     is being prepared, asking again returns it. Sends the acknowledgement; the job builds
     the file."""
@@ -189,7 +189,7 @@ def data_export_request(*, actor: User, base_url: str = "") -> DataRequest:
     request.save()
     job_enqueue_on_commit(
         kind=EXPORT_JOB,
-        payload={"request_id": str(request.public_id), "base_url": base_url},
+        payload={"request_id": str(request.public_id)},
         dedupe_key=f"{EXPORT_JOB}:{request.public_id}",
     )
     _notify(
@@ -265,7 +265,7 @@ def data_export_build(payload: dict[str, Any]) -> None:
         request.completed_at = now
         request.file_expires_at = now + timedelta(days=settings.DATA_EXPORT_KEEP_DAYS)
         request.save()
-        link = payload.get("base_url", "") + reverse("privacy_home")
+        link = absolute_url("privacy_home")
         _notify(
             user,
             "data_export_ready",

@@ -45,6 +45,20 @@ def test_email_invitation_is_mailed_with_a_link(client, personas) -> None:
     assert "Gia đình bác An" in mail.outbox[-1].subject
 
 
+def test_the_invitation_link_is_at_the_site_address_whatever_host_was_asked(
+    client, personas, settings
+) -> None:
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    client.force_login(personas.learner)
+    client.post(reverse("household_create"), {"name": "Gia đình bác An"})
+    client.post(reverse("household_invite"), {"email": "hocvien2@example.vn", "phone": ""})
+    run_pending_jobs()
+
+    invitation = HouseholdInvitation.objects.get()
+    assert f"https://hoctap.gov.vn/household/join/{invitation.code}/" in mail.outbox[-1].body
+    assert "testserver" not in mail.outbox[-1].body
+
+
 def test_member_joins_only_by_accepting(client, personas, family) -> None:
     assert set(family.members.values_list("user__email", flat=True)) == {
         personas.learner.email,
@@ -189,7 +203,7 @@ def test_a_household_service_takes_the_invitation_code_as_typed(personas) -> Non
     owner = personas.learner
     households.household_create(actor=owner, name="Nhà An")
     invitation = households.household_invite(
-        actor=owner, email=personas.other_learner.email, phone="", base_url="http://testserver"
+        actor=owner, email=personas.other_learner.email, phone=""
     )
     typed = "".join(chr(ord(char) + 0xFEE0) for char in invitation.code.lower())
 

@@ -13,6 +13,7 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, LogEntry
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
@@ -299,6 +300,21 @@ def test_export_reports_progress_and_is_acknowledged_with_deadlines(client, pers
     assert data_request.file_expires_at == data_request.completed_at + timedelta(days=7)
     ready_page = client.get(reverse("privacy_home")).content.decode()
     assert reverse("export_download", args=[data_request.public_id]) in ready_page
+
+
+def test_the_export_ready_message_links_the_privacy_page_at_the_site_address(
+    client, personas, settings
+) -> None:
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    client.force_login(personas.learner)
+    client.post(reverse("export_request"))
+
+    run_pending_jobs()  # builds the file, then queues the "ready" email
+    run_pending_jobs()  # sends it
+
+    bodies = [message.body for message in mail.outbox if message.to == [personas.learner.email]]
+    assert any("https://hoctap.gov.vn/privacy/" in body for body in bodies), bodies
+    assert not any("testserver" in body for body in bodies)
 
 
 def test_asking_twice_while_preparing_gives_the_same_request(client, personas) -> None:

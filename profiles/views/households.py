@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from learnprofile.access import citizen_view
 from learnprofile.errors import DomainError
-from learnprofile.forms import form_error_add, site_base_url
+from learnprofile.forms import form_error_add
 from learnprofile.text import typed_code_normalise
 from profiles import selectors
 from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
@@ -82,7 +82,6 @@ def household_invite(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone"],
-                base_url=site_base_url(request),
             )
         except (ValidationError, DomainError) as error:
             form_error_add(form, error)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
-from learnprofile.forms import site_base_url
 from profiles import selectors
 from profiles.learning_forms import ConsentForm, DeletionConfirmForm
 from profiles.models import ConsentRecord, DataRequest, PublicProfile, User
@@ -81,7 +80,7 @@ def consents_update(request: HttpRequest) -> HttpResponse:
 @require_POST
 def export_request(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    privacy.data_export_request(actor=user, base_url=site_base_url(request))
+    privacy.data_export_request(actor=user)
     messages.success(
         request,
         _("Đã nhận yêu cầu. Bản sao dữ liệu đang được chuẩn bị; chúng tôi sẽ gửi email khi xong."),
