@@ -7,20 +7,27 @@ from django.contrib.auth.models import AnonymousUser
 
 from credentials.models import Achievement
 from profiles import api as profiles_api
+from profiles.data import OrganizationData
 
 Actor = AbstractBaseUser | AnonymousUser
 
 ISSUER_ROLES = {"issuer_admin"}
 
 
-def issuer_organization_ids(actor: Actor) -> set[int]:
-    """The organizations where `actor` is an issuer administrator (empty for anyone else)."""
+def issuer_organizations(actor: Actor) -> dict[int, OrganizationData]:
+    """The organizations where `actor` is an issuer administrator, by id in name order
+    (empty for anyone else)."""
     if not actor.is_authenticated or actor.pk is None:
-        return set()
+        return {}
     return {
-        organization.id
+        organization.id: organization
         for organization in profiles_api.organizations_of(user_id=actor.pk, roles=ISSUER_ROLES)
     }
+
+
+def issuer_organization_ids(actor: Actor) -> set[int]:
+    """The ids of `issuer_organizations(actor)`."""
+    return set(issuer_organizations(actor))
 
 
 def is_issuer(actor: Actor) -> bool:

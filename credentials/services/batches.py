@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from courses import api as courses_api
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
-from credentials.permissions import issuer_organization_ids
+from credentials.permissions import may_manage_achievement
 from credentials.services.pipeline import issuances_enqueue_on_commit
 from learnprofile.attempts import AttemptsExhausted, Limit, attempt_start, wait_for_people
 from learnprofile.audit.services import audit_record
@@ -566,7 +566,7 @@ def batch_create(
     when an offering (of a row, or `offering_id`) is out of the achievement's scope
     (`offerings_check`), ValidationError (no row, too many), ReasonRequired,
     NoTieToOrganization, BatchAlreadyRequested; nothing is written then."""
-    if achievement.organization_id not in issuer_organization_ids(actor):
+    if not may_manage_achievement(actor, achievement):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
     if request_digest:
         earlier = IssuanceBatch.objects.filter(

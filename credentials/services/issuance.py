@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import api as courses_api
-from credentials import api as credentials_api
 from credentials import cryptosuite, documents
 from credentials.models import REVOKE_REASON_REISSUED, Achievement, Credential, Issuance
+from credentials.permissions import may_manage_achievement
 from credentials.services import keys, status
 from learnprofile.absolute_urls import absolute_url
 from learnprofile.audit.services import audit_record
@@ -52,9 +52,7 @@ def _may_issue(actor: Any, achievement: Achievement) -> bool:
     """The system (actor None: automatic issuance) or an issuer administrator of the issuer."""
     if actor is None:
         return True
-    return bool(actor.is_authenticated) and credentials_api.issuer_may_issue(
-        user_id=actor.pk, organization_id=achievement.organization_id
-    )
+    return may_manage_achievement(actor, achievement)
 
 
 def _refuse(achievement: Achievement, learner_id: int, reason: str) -> NotEligible:

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses import api as courses_api
-from credentials import documents, exports, selectors
+from credentials import documents, exports, permissions, selectors
 from credentials.forms import (
     AchievementForm,
     IssueConfirmForm,
@@ -53,12 +53,7 @@ BATCH_ROWS_SHOWN = 500
 
 
 def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
-    organizations = {
-        organization.id: organization
-        for organization in profiles_api.organizations_of(
-            user_id=request.user.pk, roles={"issuer_admin"}
-        )
-    }
+    organizations = permissions.issuer_organizations(request.user)
     if not organizations:
         raise PermissionDenied
     return organizations
