@@ -444,13 +444,17 @@ def offerings_named(offerings: QuerySet[_Row], *, via: str = "") -> QuerySet[_Ro
 
 
 def course_get(*, public_id: Any) -> Course | None:
-    """The course, with `provider_name` (its center's name, read through profiles.api)."""
+    """The course, with `provider_name` and `provider_ward_id` (its center's name and ward,
+    read through profiles.api)."""
     return (
         Course.objects.select_related("provider__ward__parent")
         .annotate(
             provider_name=profiles_api.organization_name_expression(
                 organization_id_field="provider_id"
-            )
+            ),
+            provider_ward_id=profiles_api.organization_ward_id_expression(
+                organization_id_field="provider_id"
+            ),
         )
         .filter(public_id=public_id)
         .first()

@@ -195,6 +195,15 @@ def organization_name_expression(*, organization_id_field: str) -> Func:
     )
 
 
+def organization_ward_id_expression(*, organization_id_field: str) -> Subquery:
+    """The id of the ward where the organization whose id is in the caller's column
+    `organization_id_field` stands (None when there is none); an expression for the calling
+    app's own `.annotate()` (see `organization_name_expression`)."""
+    return Subquery(
+        Organization.objects.filter(pk=OuterRef(organization_id_field)).values("ward_id")[:1]
+    )
+
+
 def administrative_unit_name_expression(*, unit_id_field: str) -> Func:
     """The name of the ward or province whose id is in the caller's column `unit_id_field`
     (e.g. "ward_id", "offering__province_id"), "" when there is none; an expression for the

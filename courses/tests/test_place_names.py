@@ -83,3 +83,13 @@ def test_the_course_form_names_the_center_and_each_class_ward(
 
     assert f'<p class="hint">{center.name}</p>' in body
     assert f"· {ward('phuong_hoan_kiem').name}</a>" in body
+
+
+def test_a_new_class_starts_in_its_centers_ward(client, personas, center, offering) -> None:
+    with_mfa(personas.center_manager)
+    client.force_login(personas.center_manager)
+    url = reverse("offering_new", kwargs={"course_id": offering.course.public_id})
+
+    body = client.get(url).content.decode()
+
+    assert f'<option value="{center.ward_id}" selected>' in body

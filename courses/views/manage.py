@@ -135,7 +135,7 @@ def manage_course(request: HttpRequest, course_id: UUID) -> HttpResponse:
 @staff_view
 def offering_new(request: HttpRequest, course_id: UUID) -> HttpResponse:
     course = _managed_course(request, course_id)
-    form = OfferingForm(request.POST or None, default_ward_id=course.provider.ward_id)
+    form = OfferingForm(request.POST or None, default_ward_id=course.provider_ward_id)
     if request.method == "POST" and not request.POST.get("find_ward") and form.is_valid():
         try:
             offering = catalog_services.offering_create(
