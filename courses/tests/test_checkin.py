@@ -160,6 +160,20 @@ def test_the_staff_screen_shows_a_qr_code_and_reloads_each_minute(client, klass,
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_the_staff_screen_names_the_typed_address_at_the_site_address(
+    client, klass, personas, settings
+) -> None:
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    with_mfa(personas.center_staff)
+    client.force_login(personas.center_staff)
+
+    response = client.get(reverse("session_checkin_screen", args=[klass.current.public_id]))
+
+    page = response.content.decode()
+    assert f"<strong>hoctap.gov.vn{reverse('checkin_code')}</strong>" in page
+    assert "testserver" not in page
+
+
 def _full_width(text: str) -> str:
     """`text` with each printable ASCII character as its full-width form (U+FF01-U+FF5E)."""
     return "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in text)

@@ -68,6 +68,19 @@ def test_staff_register_a_walk_in_learner_and_enroll_them(staff_client, center) 
     assert not Job.objects.filter(kind="email.send").exists()  # nobody to mail
 
 
+def test_the_claim_address_given_to_a_walk_in_is_at_the_site_address(
+    staff_client, center, settings
+) -> None:
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    klass = class_make(center, learners=1)
+
+    response = _register(staff_client, klass, national_id="001 062 012345")
+
+    page = staff_client.get(response["Location"]).content.decode()
+    assert f"https://hoctap.gov.vn{reverse('walk_in_claim')}" in page
+    assert "testserver" not in page
+
+
 def test_a_failed_enrollment_leaves_no_walk_in_behind(staff_client, center) -> None:
     klass = class_make(center, learners=1)
     klass.offering.status = "finished"

@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,6 +45,7 @@ from courses.services.attendance_files import (
     offering_attendance_rows,
     session_attendance_rows,
 )
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.access import citizen_view, staff_view
 from learnprofile.client_address import client_address
 from learnprofile.errors import DomainError
@@ -157,8 +157,8 @@ def session_checkin_screen(request: HttpRequest, session_id: UUID) -> HttpRespon
     each minute (a meta refresh: no JavaScript needed)."""
     session = _session(request, session_id)
     screen = checkin.checkin_screen(session=session)
-    link = request.build_absolute_uri(
-        reverse("checkin_scan", kwargs={"session_id": session.public_id, "token": screen.token})
+    link = absolute_url(
+        "checkin_scan", kwargs={"session_id": session.public_id, "token": screen.token}
     )
     qr = segno.make(link, error="m")
     seconds_left = max(int((screen.expires_at - timezone.now()).total_seconds()), 1)
@@ -171,6 +171,8 @@ def session_checkin_screen(request: HttpRequest, session_id: UUID) -> HttpRespon
             "screen": screen,
             "qr_svg": qr.svg_inline(scale=8, border=2, omitsize=True),
             "refresh": seconds_left + 1,
+            # Typed on a phone that cannot scan: the address without its scheme.
+            "code_address": absolute_url("checkin_code").partition("://")[2],
         },
     )
     response.headers["Cache-Control"] = "no-store"
@@ -442,7 +444,7 @@ def walk_in_detail(request: HttpRequest, walk_in_id: UUID) -> HttpResponse:
             "code": code,
             "claims": [(claim, claimant_labels[claim.claimant_id]) for claim in claims],
             "undo_form": undo_form,
-            "claim_url": request.build_absolute_uri(reverse("walk_in_claim")),
+            "claim_url": absolute_url("walk_in_claim"),
         },
     )
 

@@ -126,3 +126,26 @@ def test_only_the_helper_reads_site_url() -> None:
     ]
 
     assert found == [], "use learnprofile.absolute_urls:\n" + "\n".join(found)
+
+
+def test_no_product_module_builds_an_absolute_url_from_the_request() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _product_modules()
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "build_absolute_uri(" in line or re.search(r"request\.scheme\b.*://", line)
+    ]
+
+    assert found == [], "use learnprofile.absolute_urls.absolute_url:\n" + "\n".join(found)
+
+
+def test_no_template_writes_an_address_from_the_request() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "templates").rglob("*"))
+        if path.is_file() and path.suffix in {".html", ".txt"}
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "request.scheme" in line or "request.get_host" in line
+    ]
+
+    assert found == [], "pass an address built by absolute_url:\n" + "\n".join(found)

@@ -288,6 +288,18 @@ def test_new_link_stops_the_old_one(client, personas) -> None:
     assert client.get(reverse("public_profile", args=[new])).status_code == 200
 
 
+def test_the_share_link_shown_is_at_the_site_address(client, personas, settings) -> None:
+    settings.SITE_URL = "https://hoctap.gov.vn"
+    client.force_login(personas.learner)
+    client.post(reverse("public_profile_settings"), {"is_enabled": "on"})
+    slug = PublicProfile.objects.get().slug
+
+    page = client.get(reverse("public_profile_settings")).content.decode()
+
+    assert f">https://hoctap.gov.vn/p/{slug}/</a>" in page
+    assert "testserver" not in page
+
+
 def test_switching_the_public_profile_off_hides_it(client, personas) -> None:
     client.force_login(personas.learner)
     client.post(reverse("public_profile_settings"), {"is_enabled": "on"})

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from learnprofile.absolute_urls import absolute_url
 from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
@@ -223,7 +224,13 @@ def public_profile_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "profiles/learning/public_settings.html",
-        {"form": form, "public_profile": public_profile},
+        {
+            "form": form,
+            "public_profile": public_profile,
+            "public_url": absolute_url("public_profile", args=[public_profile.slug])
+            if public_profile is not None
+            else "",
+        },
     )
 
 
