@@ -118,18 +118,25 @@ class LanguageAwareApi(APIView):
     (Content-Language).
     """
 
+    _language_before: str | None = None
+
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)
         if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
             return
         language = getattr(request.user, "preferred_language", "")
         if language in dict(settings.LANGUAGES):
+            self._language_before = translation.get_language()
             translation.activate(language)
             request._request.LANGUAGE_CODE = language
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Language"] = translation.get_language()
+        # The answer is in words by now: the thread goes back to the language it had, so the
+        # person's choice does not outlive their request.
+        if self._language_before is not None:
+            translation.activate(self._language_before)
         return response
 
 

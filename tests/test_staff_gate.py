@@ -228,3 +228,20 @@ def test_a_token_client_is_answered_in_the_language_they_chose(personas) -> None
     assert response.json()["error"]["message"] == (
         "Turn on two-step verification (TOTP) for your staff account first."
     )
+
+
+def test_the_language_of_a_token_client_does_not_outlive_their_request(personas) -> None:
+    """Work done after the answer (a certificate, an e-mail) is not written in their language."""
+    from django.utils import translation
+
+    personas.center_staff.preferred_language = "en"
+    personas.center_staff.save(update_fields=["preferred_language"])
+    token = Token.objects.create(user=personas.center_staff)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    with translation.override("vi"):
+        api.get(reverse("api_staff_sessions"))
+        language_after = translation.get_language()
+
+    assert language_after == "vi"
