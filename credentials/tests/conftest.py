@@ -3,8 +3,10 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
 
 from courses.tests.factories import class_close, class_make
+from credentials.models import Issuance
 from credentials.services import issuance
 from credentials.tests.factories import achievement_make
 from profiles import api as profiles_api
@@ -50,3 +52,21 @@ def issued(completed_class, personas):
         now=AT_0519_IN_HANOI,
     )
     return credential
+
+
+@pytest.fixture
+def issuer_world(completed_class, personas):
+    """A closed class and its achievement, its automatic issuance requests removed, and an
+    issuer administrator with a second factor: the starting point of the issuing pages."""
+    with_mfa(personas.issuer_admin)
+    klass, achievement = completed_class
+    Issuance.objects.all().delete()  # the automatic requests of the closing
+    return klass, achievement
+
+
+@pytest.fixture
+def issuer_client(personas) -> Client:
+    """The issuer administrator, signed in."""
+    client = Client()
+    client.force_login(personas.issuer_admin)
+    return client

@@ -13,27 +13,12 @@ from django.urls import reverse
 from credentials.models import Issuance, IssuanceBatch
 from credentials.services import batches
 from learnprofile.audit.models import AuditEvent
-from profiles.tests.factories import UserFactory, with_mfa
+from profiles.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 REASON = "Đã dự đủ các buổi tập huấn tại xã ngày 12/10 nhưng chưa có trên hệ thống"
 REPLAYED = "Đợt cấp này đã được gửi trước đó nên không tạo thêm đợt mới; đây là đợt cấp đã tạo."
-
-
-@pytest.fixture
-def world(completed_class, personas):
-    with_mfa(personas.issuer_admin)
-    klass, achievement = completed_class
-    Issuance.objects.all().delete()  # the automatic requests of the closing
-    return klass, achievement
-
-
-@pytest.fixture
-def issuer_client(personas) -> Client:
-    client = Client()
-    client.force_login(personas.issuer_admin)
-    return client
 
 
 def _plan(client: Client, achievement, contact: str) -> str:
@@ -53,8 +38,10 @@ def _confirm(client: Client, achievement, plan: str):
     )
 
 
-def test_confirming_the_same_plan_twice_leads_to_the_first_batch(world, issuer_client) -> None:
-    _klass, achievement = world
+def test_confirming_the_same_plan_twice_leads_to_the_first_batch(
+    issuer_world, issuer_client
+) -> None:
+    _klass, achievement = issuer_world
     stranger = UserFactory(email="lan.nguyen@example.vn")
     plan = _plan(issuer_client, achievement, stranger.email)
     first = _confirm(issuer_client, achievement, plan)
@@ -71,8 +58,8 @@ def test_confirming_the_same_plan_twice_leads_to_the_first_batch(world, issuer_c
     assert AuditEvent.objects.filter(action="credential.issue_without_class_requested").count() == 1
 
 
-def test_a_new_preview_of_the_same_learner_makes_a_new_batch(world, issuer_client) -> None:
-    _klass, achievement = world
+def test_a_new_preview_of_the_same_learner_makes_a_new_batch(issuer_world, issuer_client) -> None:
+    _klass, achievement = issuer_world
     learner = UserFactory(email="lan.nguyen@example.vn")
     _confirm(issuer_client, achievement, _plan(issuer_client, achievement, learner.email))
 
@@ -84,8 +71,8 @@ def test_a_new_preview_of_the_same_learner_makes_a_new_batch(world, issuer_clien
     assert IssuanceBatch.objects.count() == 2
 
 
-def test_the_database_refuses_a_second_batch_of_one_request(world, personas) -> None:
-    _klass, achievement = world
+def test_the_database_refuses_a_second_batch_of_one_request(issuer_world, personas) -> None:
+    _klass, achievement = issuer_world
     learner = UserFactory(email="lan.nguyen@example.vn")
     digest = batches.request_digest("issue-plan", "the same plan")
     first = batches.batch_create(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from credentials.models import Issuance
 from learnprofile.audit.models import AuditEvent
-from profiles.tests.factories import UserFactory, with_mfa
+from profiles.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,21 +19,6 @@ WAIT_15_MINUTES = (
     "Bạn đã tra cứu nhiều người học trong một giờ qua. Hãy đợi 15 phút rồi thử lại; cần cấp "
     "cho nhiều người thì hãy dùng danh sách người hoàn thành lớp."
 )
-
-
-@pytest.fixture
-def world(completed_class, personas):
-    with_mfa(personas.issuer_admin)
-    klass, achievement = completed_class
-    Issuance.objects.all().delete()  # the automatic requests of the closing
-    return klass, achievement
-
-
-@pytest.fixture
-def issuer_client(personas) -> Client:
-    client = Client()
-    client.force_login(personas.issuer_admin)
-    return client
 
 
 @pytest.fixture
@@ -64,9 +49,9 @@ def _seventy_strangers() -> list[str]:
 
 
 def test_a_one_learner_preview_is_audited_with_the_contact_kind_not_the_contact(
-    world, issuer_client, lan, personas
+    issuer_world, issuer_client, lan, personas
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
 
     response = _preview_one(issuer_client, achievement, "0912 345 678")
 
@@ -86,8 +71,8 @@ def test_a_one_learner_preview_is_audited_with_the_contact_kind_not_the_contact(
     }
 
 
-def test_a_file_preview_is_audited_once_with_its_counts(world, issuer_client, lan) -> None:
-    _klass, achievement = world
+def test_a_file_preview_is_audited_once_with_its_counts(issuer_world, issuer_client, lan) -> None:
+    _klass, achievement = issuer_world
 
     _preview_file(issuer_client, achievement, [lan.email, "nobody@example.vn"])
 
@@ -101,9 +86,9 @@ def test_a_file_preview_is_audited_once_with_its_counts(world, issuer_client, la
 
 
 def test_after_a_file_of_seventy_contacts_a_look_up_waits_and_says_how_long(
-    world, issuer_client, lan
+    issuer_world, issuer_client, lan
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     assert _preview_file(issuer_client, achievement, _seventy_strangers()).status_code == 200
 
     response = _preview_one(issuer_client, achievement, lan.email)
@@ -116,9 +101,9 @@ def test_after_a_file_of_seventy_contacts_a_look_up_waits_and_says_how_long(
 
 
 def test_the_api_refuses_a_look_up_past_the_limit_with_retry_after(
-    world, issuer_client, lan
+    issuer_world, issuer_client, lan
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     _preview_file(issuer_client, achievement, _seventy_strangers())
 
     response = issuer_client.post(
@@ -137,8 +122,8 @@ def test_the_api_refuses_a_look_up_past_the_limit_with_retry_after(
     assert not Issuance.objects.exists()
 
 
-def test_sixty_contacts_an_hour_cost_nothing(world, issuer_client, lan) -> None:
-    _klass, achievement = world
+def test_sixty_contacts_an_hour_cost_nothing(issuer_world, issuer_client, lan) -> None:
+    _klass, achievement = issuer_world
     assert _preview_file(issuer_client, achievement, _seventy_strangers()[:59]).status_code == 200
 
     response = _preview_one(issuer_client, achievement, lan.email)

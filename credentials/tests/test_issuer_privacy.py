@@ -15,7 +15,7 @@ from django.urls import reverse
 from credentials.models import Credential, Issuance, IssuanceBatch
 from credentials.views.issuer import PLAN_SALT
 from learnprofile.audit.models import AuditEvent
-from profiles.tests.factories import UserFactory, with_mfa
+from profiles.tests.factories import UserFactory
 from tests.helpers import run_pending_jobs
 
 pytestmark = pytest.mark.django_db
@@ -45,21 +45,6 @@ def lan(db):
     user.citizen_profile.phone = LAN_PHONE
     user.citizen_profile.save(update_fields=["phone"])
     return user
-
-
-@pytest.fixture
-def world(completed_class, personas):
-    with_mfa(personas.issuer_admin)
-    klass, achievement = completed_class
-    Issuance.objects.all().delete()  # the automatic requests of the closing
-    return klass, achievement
-
-
-@pytest.fixture
-def issuer_client(personas) -> Client:
-    client = Client()
-    client.force_login(personas.issuer_admin)
-    return client
 
 
 def _preview_one(client: Client, achievement, contact: str, offering=None):
@@ -102,9 +87,9 @@ def _api_issue(client: Client, achievement, **body: object):
 
 @pytest.mark.parametrize("contact", [LAN_EMAIL, " LAN.NGUYEN@Example.VN ", "0912 345 678"])
 def test_the_preview_of_an_unrelated_citizen_shows_a_masked_name_and_no_tie(
-    world, issuer_client, lan, contact
+    issuer_world, issuer_client, lan, contact
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
 
     response = _preview_one(issuer_client, achievement, contact)
 
@@ -119,8 +104,10 @@ def test_the_preview_of_an_unrelated_citizen_shows_a_masked_name_and_no_tie(
     ] == [(lan.pk, LAN_MASKED, False)]
 
 
-def test_the_signed_plan_of_the_preview_holds_no_full_name(world, issuer_client, lan) -> None:
-    _klass, achievement = world
+def test_the_signed_plan_of_the_preview_holds_no_full_name(
+    issuer_world, issuer_client, lan
+) -> None:
+    _klass, achievement = issuer_world
 
     response = _preview_one(issuer_client, achievement, LAN_EMAIL)
 
@@ -142,8 +129,10 @@ def test_the_signed_plan_of_the_preview_holds_no_full_name(world, issuer_client,
         "Nguyễn Thị Lan",  # her name
     ],
 )
-def test_a_part_of_a_contact_or_a_name_finds_nobody(world, issuer_client, lan, contact) -> None:
-    _klass, achievement = world
+def test_a_part_of_a_contact_or_a_name_finds_nobody(
+    issuer_world, issuer_client, lan, contact
+) -> None:
+    _klass, achievement = issuer_world
 
     response = _preview_one(issuer_client, achievement, contact)
 
@@ -155,8 +144,10 @@ def test_a_part_of_a_contact_or_a_name_finds_nobody(world, issuer_client, lan, c
     assert preview is None or [row.learner_id for row in preview.rows] == [None]
 
 
-def test_a_learner_of_the_organizations_class_is_shown_with_the_tie(world, issuer_client) -> None:
-    klass, achievement = world
+def test_a_learner_of_the_organizations_class_is_shown_with_the_tie(
+    issuer_world, issuer_client
+) -> None:
+    klass, achievement = issuer_world
     learner = klass.enrollments[0].learner
     learner.citizen_profile.full_name = "Trần Văn Bình"
     learner.citizen_profile.save(update_fields=["full_name"])
@@ -170,19 +161,19 @@ def test_a_learner_of_the_organizations_class_is_shown_with_the_tie(world, issue
     assert "Trần Văn Bình" not in page
 
 
-def test_a_cancelled_enrollment_is_no_tie(world, issuer_client, lan) -> None:
-    klass, _achievement = world
+def test_a_cancelled_enrollment_is_no_tie(issuer_world, issuer_client, lan) -> None:
+    klass, _achievement = issuer_world
     klass.offering.enrollments.create(learner=lan, status="cancelled")
 
-    response = _preview_one(issuer_client, world[1], LAN_EMAIL)
+    response = _preview_one(issuer_client, issuer_world[1], LAN_EMAIL)
 
     assert NO_TIE in response.content.decode()
 
 
 def test_a_spreadsheet_row_without_a_class_shows_a_masked_name_and_asks_for_a_reason(
-    world, issuer_client, lan
+    issuer_world, issuer_client, lan
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     content = f"contact,offering\n{LAN_EMAIL},\n".encode()
 
     response = issuer_client.post(
@@ -197,8 +188,8 @@ def test_a_spreadsheet_row_without_a_class_shows_a_masked_name_and_asks_for_a_re
     assert 'name="confirm_reason"' in page
 
 
-def test_a_class_s_completers_need_no_reason(world, issuer_client) -> None:
-    klass, achievement = world
+def test_a_class_s_completers_need_no_reason(issuer_world, issuer_client) -> None:
+    klass, achievement = issuer_world
 
     response = issuer_client.post(
         reverse("issue_preview", args=[achievement.public_id]),
@@ -218,9 +209,9 @@ def test_a_class_s_completers_need_no_reason(world, issuer_client) -> None:
     "reason", [None, "", "          ", "Vì cần.", "\x00" * 20], ids=lambda r: repr(r)[:12]
 )
 def test_issuing_without_a_class_without_a_reason_is_refused_and_writes_nothing(
-    world, issuer_client, lan, reason
+    issuer_world, issuer_client, lan, reason
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     plan = _plan(_preview_one(issuer_client, achievement, LAN_EMAIL))
     fields = (
         {"confirm_reason": "on"} if reason is None else {"reason": reason, "confirm_reason": "on"}
@@ -235,8 +226,8 @@ def test_issuing_without_a_class_without_a_reason_is_refused_and_writes_nothing(
     assert _nothing_written()
 
 
-def test_a_missing_reason_is_said_on_its_field(world, issuer_client, lan) -> None:
-    _klass, achievement = world
+def test_a_missing_reason_is_said_on_its_field(issuer_world, issuer_client, lan) -> None:
+    _klass, achievement = issuer_world
     plan = _plan(_preview_one(issuer_client, achievement, LAN_EMAIL))
 
     response = _confirm(issuer_client, achievement, plan, reason="Vì cần.", confirm_reason="on")
@@ -245,9 +236,9 @@ def test_a_missing_reason_is_said_on_its_field(world, issuer_client, lan) -> Non
 
 
 def test_a_reason_without_the_confirmation_is_refused_for_someone_with_no_tie(
-    world, issuer_client, lan
+    issuer_world, issuer_client, lan
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     plan = _plan(_preview_one(issuer_client, achievement, LAN_EMAIL))
 
     response = _confirm(issuer_client, achievement, plan, reason=REASON)
@@ -259,9 +250,9 @@ def test_a_reason_without_the_confirmation_is_refused_for_someone_with_no_tie(
 
 
 def test_a_confirmed_reason_issues_to_someone_with_no_tie_and_is_audited(
-    world, issuer_client, lan, personas, django_capture_on_commit_callbacks
+    issuer_world, issuer_client, lan, personas, django_capture_on_commit_callbacks
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     plan = _plan(_preview_one(issuer_client, achievement, LAN_EMAIL))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -294,9 +285,9 @@ def test_a_confirmed_reason_issues_to_someone_with_no_tie_and_is_audited(
 
 
 def test_a_learner_of_the_organization_is_issued_without_a_class_with_a_reason_alone(
-    world, issuer_client, personas
+    issuer_world, issuer_client, personas
 ) -> None:
-    klass, achievement = world
+    klass, achievement = issuer_world
     learner = klass.enrollments[2].learner  # in the class, did not complete it
     preview = _preview_one(issuer_client, achievement, learner.email)
     assert 'name="confirm_reason"' not in preview.content.decode()
@@ -313,8 +304,8 @@ def test_a_learner_of_the_organization_is_issued_without_a_class_with_a_reason_a
     )
 
 
-def test_the_tie_is_asked_again_when_the_batch_is_written(world, issuer_client) -> None:
-    klass, achievement = world
+def test_the_tie_is_asked_again_when_the_batch_is_written(issuer_world, issuer_client) -> None:
+    klass, achievement = issuer_world
     enrollment = klass.enrollments[2]
     preview = _preview_one(issuer_client, achievement, enrollment.learner.email)
     # Between the preview and the confirmation, the only tie goes.
@@ -332,9 +323,9 @@ def test_the_tie_is_asked_again_when_the_batch_is_written(world, issuer_client) 
 
 @pytest.mark.parametrize("contact", [LAN_EMAIL, "nobody@example.vn"])
 def test_the_api_refuses_a_contact_without_a_class_and_without_a_reason(
-    world, issuer_client, lan, contact
+    issuer_world, issuer_client, lan, contact
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
 
     response = _api_issue(issuer_client, achievement, contact=contact)
 
@@ -344,9 +335,9 @@ def test_the_api_refuses_a_contact_without_a_class_and_without_a_reason(
 
 
 def test_the_api_refuses_someone_with_no_tie_without_the_confirmation(
-    world, issuer_client, lan
+    issuer_world, issuer_client, lan
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
 
     response = _api_issue(issuer_client, achievement, contact=LAN_EMAIL, reason=REASON)
 
@@ -359,9 +350,9 @@ def test_the_api_refuses_someone_with_no_tie_without_the_confirmation(
 
 
 def test_the_api_issues_with_a_confirmed_reason_and_audits_it(
-    world, issuer_client, lan, personas
+    issuer_world, issuer_client, lan, personas
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
 
     response = _api_issue(
         issuer_client, achievement, contact=LAN_EMAIL, reason=REASON, confirm_reason=True
@@ -383,8 +374,10 @@ def test_the_api_issues_with_a_confirmed_reason_and_audits_it(
     }
 
 
-def test_the_api_refuses_a_reason_over_its_length_on_its_field(world, issuer_client, lan) -> None:
-    _klass, achievement = world
+def test_the_api_refuses_a_reason_over_its_length_on_its_field(
+    issuer_world, issuer_client, lan
+) -> None:
+    _klass, achievement = issuer_world
 
     response = _api_issue(
         issuer_client, achievement, contact=LAN_EMAIL, reason="x" * 501, confirm_reason=True
@@ -395,8 +388,8 @@ def test_the_api_refuses_a_reason_over_its_length_on_its_field(world, issuer_cli
     assert _nothing_written()
 
 
-def test_the_api_needs_no_reason_for_a_completed_class(world, issuer_client) -> None:
-    klass, achievement = world
+def test_the_api_needs_no_reason_for_a_completed_class(issuer_world, issuer_client) -> None:
+    klass, achievement = issuer_world
 
     response = _api_issue(
         issuer_client,
@@ -411,9 +404,9 @@ def test_the_api_needs_no_reason_for_a_completed_class(world, issuer_client) -> 
 
 
 def test_the_batch_page_names_a_refused_stranger_by_a_masked_name(
-    world, issuer_client, lan, django_capture_on_commit_callbacks
+    issuer_world, issuer_client, lan, django_capture_on_commit_callbacks
 ) -> None:
-    klass, achievement = world
+    klass, achievement = issuer_world
     dropout = klass.enrollments[2].learner
     with django_capture_on_commit_callbacks(execute=True):
         # Any class of the organization, with a stranger's address: the worker refuses.

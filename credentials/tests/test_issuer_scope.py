@@ -14,7 +14,6 @@ from credentials.models import Issuance, IssuanceBatch
 from credentials.services import batches
 from learnprofile.audit.models import AuditEvent
 from learnprofile.errors import NotFound
-from profiles.tests.factories import with_mfa
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +21,6 @@ NOT_FOUND = (
     "Không tìm thấy lớp học này: hãy chọn một lớp của đơn vị thuộc khóa học gắn với mẫu chứng chỉ."
 )
 REASON = "Đã dự đủ các buổi tập huấn tại xã ngày 12/10 nhưng chưa có trên hệ thống"
-
-
-@pytest.fixture
-def world(completed_class, personas):
-    with_mfa(personas.issuer_admin)
-    klass, achievement = completed_class
-    Issuance.objects.all().delete()  # the automatic requests of the closing
-    return klass, achievement
 
 
 @pytest.fixture
@@ -41,13 +32,6 @@ def other_class(personas):
     class_close(klass, actor=personas.other_center_staff, absent=frozenset({1}))
     Issuance.objects.all().delete()
     return klass
-
-
-@pytest.fixture
-def issuer_client(personas) -> Client:
-    client = Client()
-    client.force_login(personas.issuer_admin)
-    return client
 
 
 def _nothing_written() -> bool:
@@ -66,9 +50,9 @@ def _api_issue(client: Client, achievement, **body: object):
 
 @pytest.mark.parametrize("position", [0, 1], ids=["completer", "absent"])
 def test_the_api_answers_another_centers_class_as_not_found_for_anyone(
-    world, other_class, issuer_client, position
+    issuer_world, other_class, issuer_client, position
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     learner = other_class.enrollments[position].learner
 
     response = _api_issue(
@@ -84,9 +68,9 @@ def test_the_api_answers_another_centers_class_as_not_found_for_anyone(
 
 
 def test_the_api_answers_another_centers_class_alone_as_not_found(
-    world, other_class, issuer_client
+    issuer_world, other_class, issuer_client
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
 
     response = _api_issue(issuer_client, achievement, offering=str(other_class.offering.public_id))
 
@@ -96,9 +80,9 @@ def test_the_api_answers_another_centers_class_alone_as_not_found(
 
 
 def test_an_achievement_linked_to_another_centers_course_does_not_open_its_classes(
-    world, other_class, issuer_client
+    issuer_world, other_class, issuer_client
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     achievement.course_ids = [*achievement.course_ids, other_class.offering.course.public_id]
     achievement.save(update_fields=["course_ids"])
 
@@ -114,9 +98,9 @@ def test_an_achievement_linked_to_another_centers_course_does_not_open_its_class
 
 
 def test_a_class_of_the_organization_of_a_course_the_achievement_does_not_reward_is_not_found(
-    world, issuer_client, personas
+    issuer_world, issuer_client, personas
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     center = personas.issuer_admin.memberships.get().organization
     unrelated = class_make(center, learners=1, sessions=1, title="Trồng lúa")
     class_close(unrelated, actor=personas.center_staff)
@@ -134,9 +118,9 @@ def test_a_class_of_the_organization_of_a_course_the_achievement_does_not_reward
 
 
 def test_the_service_refuses_a_row_with_another_centers_class_and_writes_nothing(
-    world, other_class, personas
+    issuer_world, other_class, personas
 ) -> None:
-    _klass, achievement = world
+    _klass, achievement = issuer_world
     learner = other_class.enrollments[0].learner
 
     with pytest.raises(NotFound):
@@ -153,9 +137,9 @@ def test_the_service_refuses_a_row_with_another_centers_class_and_writes_nothing
 
 
 def test_a_spreadsheet_row_with_another_centers_class_is_named_by_its_line(
-    world, other_class, issuer_client
+    issuer_world, other_class, issuer_client
 ) -> None:
-    klass, achievement = world
+    klass, achievement = issuer_world
     content = (
         "contact,offering\n"
         f"{klass.enrollments[0].learner.email},{klass.offering.public_id}\n"
