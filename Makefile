@@ -8,6 +8,9 @@ UV := $(TOOLS)/bin/uv
 VENV_PY := .venv/bin/python
 SERVICES ?= auto
 BENCH ?=
+# The suite runs on every core (pytest-xdist); locally the test databases are kept between runs
+# (--reuse-db, migrations still applied), CI (.ci/run) creates them afresh (--create-db).
+PYTEST_ARGS ?= -n auto --dist worksteal --reuse-db
 INTEROP := credentials/interop
 export UV_PROJECT_ENVIRONMENT := .venv
 # The venv uses the Python that runs make (3.11+), never one uv would download.
@@ -16,7 +19,7 @@ export UV_PYTHON_DOWNLOADS := never
 export SERVICES
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint typecheck pytest bench install install-dev browser interop messages clean audit
+.PHONY: help run test test-quick lint typecheck pytest bench install install-dev browser interop messages clean audit
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +65,10 @@ lint: install-dev ## ruff, djLint, import-linter, makemigrations --check, mypy
 test: install-dev browser interop lint ## Lint, then the whole suite against real PostgreSQL and Redis
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(VENV_PY) -m learnprofile.devstack --services $(SERVICES) exec -- \
 	  sh -c '$(VENV_PY) manage.py makemigrations --check --dry-run && $(VENV_PY) manage.py compile_translations && $(VENV_PY) -m pytest $(PYTEST_ARGS)'
+
+test-quick: install-dev ## The suite without the tests marked slow (browser journeys, real workers): the local loop
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(VENV_PY) -m learnprofile.devstack --services $(SERVICES) exec -- \
+	  sh -c '$(VENV_PY) -m pytest $(PYTEST_ARGS) -m "not slow"'
 
 audit: install-dev ## Fetch PyPI's advisories for every package of uv.lock into docs/security/, then check the lock (online)
 	$(VENV_PY) -m learnprofile.dependency_audit refresh

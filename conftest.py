@@ -1,12 +1,15 @@
-"""Fixtures shared by every test: fixed personas, as STYLE.md asks."""
+"""Fixtures shared by every test: fixed personas, as STYLE.md asks; the session's setup."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.test.signals import setting_changed
 
+from learnprofile.translations import catalogs_compile
 from profiles.models import Membership, RegionalAdminScope, User
 from profiles.tests.factories import (
     MembershipFactory,
@@ -16,6 +19,29 @@ from profiles.tests.factories import (
     units_loaded,
 )
 from tests.pipeline import SmtpInbox, smtp_server
+
+
+def _translations_compiled() -> None:
+    """`pytest` alone on a fresh clone finds the catalogs compiled (make test compiles them
+    first too). Django loaded its catalogs while setting up; after a compile they are read
+    again, as when LOCALE_PATHS changes."""
+    if catalogs_compile(settings.LOCALE_PATHS):
+        setting_changed.send(
+            sender=type(settings), setting="LOCALE_PATHS", value=settings.LOCALE_PATHS, enter=False
+        )
+
+
+_translations_compiled()
+
+# Tests slow enough to leave out of a quick local loop (`make test-quick`); `make test` runs
+# them all. Browser journeys and real-worker tests are slow by nature.
+SLOW_BY_NATURE = ("browser", "worker")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_BY_NATURE):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

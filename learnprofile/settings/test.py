@@ -26,9 +26,13 @@ ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 DATABASES["default"]["OPTIONS"].pop("pool", None)
 
 # A Redis database of its own for the test broker, so a developer's `make run` worker never
-# takes a test's message (and the reverse).
+# takes a test's message (and the reverse). Under pytest-xdist each worker (gw0, gw1, ...)
+# takes the next database, as pytest-django gives each its own PostgreSQL database; the
+# Celery workers a test starts inherit PYTEST_XDIST_WORKER and so find the same one.
 _redis = urlsplit(env("REDIS_URL", default="redis://127.0.0.1:6379/0"))
-CELERY_BROKER_URL = urlunsplit(_redis._replace(path=f"/{env.int('TEST_REDIS_DB', default=9)}"))
+_xdist_worker = env("PYTEST_XDIST_WORKER", default="")
+_redis_db = env.int("TEST_REDIS_DB", default=9) + int(_xdist_worker.removeprefix("gw") or 0)
+CELERY_BROKER_URL = urlunsplit(_redis._replace(path=f"/{_redis_db % 16}"))
 WORKER_HEARTBEAT_KEY = "learnprofile-test:worker-heartbeat"
 # The worker started by the pipeline tests sends through a real SMTP server they start.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
