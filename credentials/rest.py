@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from credentials import permissions, selectors, verify
 from credentials.models import IssuanceBatch
 from credentials.services import batches
-from credentials.services.issuance import credential_revoke
 from credentials.services.pipeline import batch_progress
+from credentials.services.revocation import credential_revoke
 from credentials.services.verification import VERIFY_MAX_BYTES, verify_here
 from learnprofile.access import PublicApi, StaffApi
 from learnprofile.throttling import ScopedRateThrottle

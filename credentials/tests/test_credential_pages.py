@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential
-from credentials.services import issuance
+from credentials.services import issuance, revocation
 from credentials.services.verification import verify_here
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,7 @@ def test_the_credential_appears_on_the_profile_and_revoked_shows_there_too(
         in holder.get(reverse("my_learning")).content.decode()
     )
 
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=credential.public_id, reason="Cấp nhầm"
     )
 

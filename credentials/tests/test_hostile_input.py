@@ -17,7 +17,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from credentials import documents, verify
 from credentials.models import Credential
-from credentials.services import issuance, resolution, status
+from credentials.services import resolution, revocation, status
 from credentials.services.verification import VERIFY_MAX_BYTES, key_resolve, verify_here
 from credentials.tests.test_verify import NOW, _issue
 from learnprofile.errors import Conflict
@@ -221,7 +221,7 @@ def test_a_reissue_with_the_same_name_is_refused_whatever_its_unicode_form(issue
         reverse("issuer_achievement", args=[issued.achievement.public_id])
     ).content.decode()
     with pytest.raises(Conflict):
-        issuance.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
+        revocation.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
 
     assert "Cấp lại với tên" not in page
     assert "cần cấp lại" not in listing
@@ -230,7 +230,7 @@ def test_a_reissue_with_the_same_name_is_refused_whatever_its_unicode_form(issue
 
 def test_a_reissued_credentials_reason_reads_in_the_readers_language(issued, personas) -> None:
     CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Lê Thị Mới")
-    new = issuance.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
+    new = revocation.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
     client = Client()
     client.force_login(personas.issuer_admin)
     client.cookies["learnprofile_language"] = "en"
@@ -320,11 +320,13 @@ def test_an_old_link_of_a_credential_reissued_twice_leads_to_the_current_one(
     issued, personas
 ) -> None:
     CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Tên Hai")
-    second = issuance.credential_reissue(
+    second = revocation.credential_reissue(
         actor=personas.issuer_admin, credential_id=issued.public_id
     )
     CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Tên Ba")
-    third = issuance.credential_reissue(actor=personas.issuer_admin, credential_id=second.public_id)
+    third = revocation.credential_reissue(
+        actor=personas.issuer_admin, credential_id=second.public_id
+    )
 
     page = Client().get(reverse("credential_page", args=[issued.public_id])).content.decode()
 
@@ -364,7 +366,7 @@ def test_a_reissued_credential_offers_no_share_link_but_can_still_be_hidden(
     issued, personas
 ) -> None:
     CitizenProfile.objects.filter(user_id=issued.learner_id).update(full_name="Lê Thị Mới")
-    issuance.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
+    revocation.credential_reissue(actor=personas.issuer_admin, credential_id=issued.public_id)
     client = Client()
     client.force_login(issued.learner)
 

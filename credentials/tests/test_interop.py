@@ -24,7 +24,7 @@ from django.utils import timezone
 from courses.tests.factories import class_close, class_make
 from credentials import jsonld
 from credentials.models import Credential
-from credentials.services import issuance, keys
+from credentials.services import issuance, keys, revocation
 from credentials.services.verification import verify_here
 from credentials.tests.factories import achievement_make
 from profiles import api as profiles_api
@@ -67,7 +67,7 @@ def _issue(world, personas, *, learner=0, achievement="lasting", now=None) -> Cr
 
 
 def _revoke(personas, credential: Credential) -> None:
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=credential.public_id, reason="Cấp nhầm người."
     )
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from courses import api as courses_api
 from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential
-from credentials.services import issuance, status
+from credentials.services import issuance, revocation, status
 from credentials.services.verification import key_resolve
 from credentials.verify import credential_verify
 from learnprofile.errors import NotPermitted
@@ -113,10 +113,10 @@ def test_revoking_sets_only_its_bit_and_the_verifier_says_revoked(world, persona
     )[0]
 
     with pytest.raises(ValidationError):
-        issuance.credential_revoke(
+        revocation.credential_revoke(
             actor=personas.issuer_admin, credential_id=credential.public_id, reason=" "
         )
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=credential.public_id, reason="Cấp nhầm người"
     )
 
@@ -134,7 +134,7 @@ def test_revoking_sets_only_its_bit_and_the_verifier_says_revoked(world, persona
 
 def test_after_a_revocation_a_new_credential_may_be_issued(world, personas) -> None:
     credential, _created = _issue(world, personas)
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=credential.public_id, reason="Sai thông tin"
     )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from courses.tests.factories import class_close, class_make
 from credentials.models import Achievement, Credential, Issuance
-from credentials.services import issuance, pipeline
+from credentials.services import pipeline, revocation
 from learnprofile.jobs.models import Job
 from tests.helpers import run_pending_jobs
 
@@ -47,7 +47,7 @@ def test_a_revoked_credential_is_not_issued_again_by_the_sweep(world, personas) 
     pipeline.credentials_sweep()
     run_pending_jobs()
     revoked = Credential.objects.first()
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=revoked.public_id, reason="Cấp nhầm"
     )
 
@@ -158,7 +158,7 @@ def test_the_learner_is_told_with_the_verification_link_unless_it_was_revoked_si
     run_pending_jobs()  # the issuances; each writes its notice in its own transaction
     kept = Credential.objects.get(learner_id=first.learner_id)
     revoked = Credential.objects.get(learner_id=second.learner_id)
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=revoked.public_id, reason="Cấp nhầm"
     )
     mail.outbox.clear()
@@ -229,7 +229,7 @@ def test_a_credential_expiring_in_30_days_is_announced_once_with_the_next_class_
 
     assert notices.credentials_expiring_plan(now=now) == 2
     assert notices.credentials_expiring_plan(now=now + timedelta(days=1)) == 0
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=revoked.public_id, reason="Cấp nhầm"
     )
     notices_send_due()

@@ -18,7 +18,7 @@ from django.utils import translation
 from credentials import documents
 from credentials.jsonld import CONTEXT_FILES
 from credentials.models import Credential
-from credentials.services import issuance
+from credentials.services import issuance, revocation
 from credentials.services.verification import verify_here
 from learnprofile.audit.models import AuditEvent
 from profiles.tests.factories import with_mfa
@@ -170,7 +170,7 @@ def test_a_name_that_changed_is_reissued_one_standing_and_one_revoked(issued, pe
     assert response.status_code == 302
     assert response.headers["Location"] == reverse("issuer_credential", args=[new.public_id])
     assert old.revoked_at is not None
-    assert old.revoke_reason == issuance.REISSUED_REASON
+    assert old.revoke_reason == revocation.REISSUED_REASON
     assert new.revoked_at is None
     assert documents.holder_name(new.document) == "Nguyễn Thị Hồng Nhung"
     assert new.document["validFrom"] == old.document["validFrom"]
@@ -205,7 +205,7 @@ def test_another_organizations_issuer_cannot_reissue(issued, personas) -> None:
 
 
 def test_a_revoked_credential_is_not_reissued(issued, personas) -> None:
-    issuance.credential_revoke(
+    revocation.credential_revoke(
         actor=personas.issuer_admin, credential_id=issued.public_id, reason="Cấp nhầm"
     )
     issuer = Client()

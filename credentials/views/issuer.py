@@ -37,7 +37,7 @@ from credentials.forms import (
     RevokeForm,
 )
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
-from credentials.services import batches, issuance, pipeline
+from credentials.services import batches, pipeline, revocation
 from credentials.services.achievements import achievement_create, achievement_update
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
@@ -481,7 +481,7 @@ def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            issuance.credential_revoke(
+            revocation.credential_revoke(
                 actor=request.user,
                 credential_id=credential.public_id,
                 reason=form.cleaned_data["reason"],
@@ -532,7 +532,7 @@ def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpRespons
         )
         return redirect("issuer_credential", credential_id=credential.public_id)
     try:
-        new = issuance.credential_reissue(actor=request.user, credential_id=credential.public_id)
+        new = revocation.credential_reissue(actor=request.user, credential_id=credential.public_id)
     except NotPermitted as error:
         raise PermissionDenied from error
     except DomainError as error:
