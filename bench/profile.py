@@ -31,7 +31,7 @@ from learnprofile.audit.models import AuditEvent  # noqa: E402
 from learnprofile.jobs.models import Job  # noqa: E402
 from profiles.models import DataRequest, LearningRecord, User  # noqa: E402
 from profiles.services import citizen_profile_ensure  # noqa: E402
-from profiles.services.privacy import data_export_build  # noqa: E402
+from profiles.services.privacy.export import data_export_build  # noqa: E402
 from profiles.tests.factories import learning_records_bulk  # noqa: E402
 
 RECORDS = int(os.environ.get("BENCH_PROFILE_RECORDS", "1000"))

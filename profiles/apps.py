@@ -8,6 +8,7 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers register themselves when their module is imported.
-        from profiles.services import broadcasts, notifications, privacy  # noqa: F401
+        from profiles.services import broadcasts, notifications  # noqa: F401
+        from profiles.services.privacy import erasure, export  # noqa: F401
 
         broadcasts.notices_register()

@@ -29,7 +29,8 @@ from profiles.models import (
     User,
 )
 from profiles.phone import phone_parse
-from profiles.services import learning, privacy
+from profiles.services import learning
+from profiles.services.privacy.export import data_export_request
 
 
 class WardOutputSerializer(serializers.Serializer[AdministrativeUnit]):
@@ -315,5 +316,5 @@ class MyDataExportApi(CitizenApi):
     def post(self, request: Request) -> Response:
         """Ask for an export of everything held about me; built in the background."""
         user: User = request.user  # type: ignore[assignment]
-        data_request = privacy.data_export_request(actor=user)
+        data_request = data_export_request(actor=user)
         return Response(DataRequestOutputSerializer(data_request).data, status=202)

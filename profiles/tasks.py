@@ -2,12 +2,13 @@
 
 from celery import shared_task
 
-from profiles.services import notifications, privacy
+from profiles.services import notifications
+from profiles.services.privacy.data_requests import data_requests_process
 
 
 @shared_task(ignore_result=True)
 def data_requests_process_task() -> dict[str, int]:
-    return privacy.data_requests_process()
+    return data_requests_process()
 
 
 @shared_task(ignore_result=True)

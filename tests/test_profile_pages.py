@@ -9,7 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from profiles.models import DataRequest, HouseholdInvitation, LearningRecord, PublicProfile
-from profiles.services import households, learning, privacy
+from profiles.services import households, learning
+from profiles.services.privacy.export import data_export_request
+from profiles.services.privacy.public_profile import public_profile_update
 from profiles.tests.factories import PDF_BYTES, learning_records_bulk
 
 Page = tuple[str, Callable[[object], str], str, str]
@@ -33,8 +35,8 @@ def world(personas):
     )
     households.household_create(actor=learner, name="Nhà An")
     invitation = households.household_invite(actor=learner, email=personas.other_learner.email)
-    privacy.public_profile_update(actor=learner, is_enabled=True, display_name="An", headline="")
-    export = privacy.data_export_request(actor=learner)
+    public_profile_update(actor=learner, is_enabled=True, display_name="An", headline="")
+    export = data_export_request(actor=learner)
     Authenticator.objects.create(
         user=personas.center_staff, type=Authenticator.Type.TOTP, data={"secret": "x"}
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from learnprofile.jobs.models import Job
 from profiles.models import Broadcast, Notification, RegionalAdminScope
 from profiles.services import broadcasts, notifications
-from profiles.services.privacy import consent_set
+from profiles.services.privacy.consent import consent_set
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs
 

@@ -33,7 +33,7 @@ from learnprofile.jobs.models import Job
 from profiles.channels import RecordingBackend, channels_available
 from profiles.models import Broadcast, Notification, NotificationPreference, RegionalAdminScope
 from profiles.services import broadcasts, notifications
-from profiles.services.privacy import consent_set
+from profiles.services.privacy.consent import consent_set
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import notices_send_due, run_pending_jobs
 from tests.pipeline import celery_worker, wait_until

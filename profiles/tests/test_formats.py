@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from profiles.forms import ProfileForm
 from profiles.models import CitizenProfile, DataRequest, LearningRecord
-from profiles.services.privacy import transcript_pdf
+from profiles.services.privacy.export import transcript_pdf
 from profiles.tests.factories import learning_records_bulk
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from profiles import api
 from profiles.channels import RecordingBackend
 from profiles.models import Notification
 from profiles.services import notifications
-from profiles.services.privacy import consent_set
+from profiles.services.privacy.consent import consent_set
 from profiles.tests.factories import UserFactory
 from tests.helpers import mail_bodies, mail_subject
 

@@ -34,7 +34,8 @@ from profiles.models import (
     User,
 )
 from profiles.personal_data import NOT_ABOUT_THE_PERSON, personal_data_tables
-from profiles.services import citizen_profile_update, households, privacy
+from profiles.services import citizen_profile_update, households
+from profiles.services.privacy.data_requests import data_requests_process, working_days_after
 from profiles.tests.factories import PDF_BYTES, UserFactory, ward
 from tests.helpers import run_pending_jobs
 
@@ -345,7 +346,7 @@ def test_expired_export_is_deleted_and_says_so(client, personas) -> None:
     storage = data_request.file.storage
     name = data_request.file.name
 
-    result = privacy.data_requests_process(now=timezone.now() + timedelta(days=8))
+    result = data_requests_process(now=timezone.now() + timedelta(days=8))
 
     data_request.refresh_from_db()
     assert result["exports_expired"] == 1
@@ -377,9 +378,9 @@ def test_consent_is_recorded_per_purpose_with_notice_version(client, personas) -
 
 def test_working_days_skip_weekends_and_tet() -> None:
     friday = datetime(2026, 11, 27, 16, 0, tzinfo=VIETNAM)
-    assert privacy.working_days_after(friday, 2).date().isoformat() == "2026-12-01"
+    assert working_days_after(friday, 2).date().isoformat() == "2026-12-01"
     before_tet = datetime(2027, 2, 3, 9, 0, tzinfo=VIETNAM)  # Tết holidays 4-10 Feb 2027
-    assert privacy.working_days_after(before_tet, 2).date().isoformat() == "2027-02-12"
+    assert working_days_after(before_tet, 2).date().isoformat() == "2027-02-12"
 
 
 def _reauthenticate(client) -> None:
@@ -408,7 +409,7 @@ def test_deletion_can_be_cancelled_in_the_grace_period(client, personas) -> None
     data_request = DataRequest.objects.get()
     client.post(reverse("account_delete_cancel", args=[data_request.public_id]))
 
-    privacy.data_requests_process(now=timezone.now() + timedelta(days=30))
+    data_requests_process(now=timezone.now() + timedelta(days=30))
     run_pending_jobs()
     data_request.refresh_from_db()
     assert data_request.status == "cancelled"
@@ -419,7 +420,7 @@ def test_nothing_is_erased_before_the_grace_period_ends(client, personas) -> Non
     client.force_login(personas.learner)
     _reauthenticate(client)
     client.post(reverse("account_delete"), {"confirm": "on"})
-    privacy.data_requests_process(now=timezone.now() + timedelta(days=13))
+    data_requests_process(now=timezone.now() + timedelta(days=13))
     assert run_pending_jobs() == 1  # the acknowledgement email only
     assert User.objects.get(pk=personas.learner.pk).erased_at is None
 
@@ -462,7 +463,7 @@ def test_after_deletion_no_table_holds_the_persons_data(
     _reauthenticate(client)
     client.post(reverse("account_delete"), {"confirm": "on"})
     run_pending_jobs()
-    privacy.data_requests_process(now=timezone.now() + timedelta(days=15))
+    data_requests_process(now=timezone.now() + timedelta(days=15))
     DataRequest.objects.filter(user=person, kind="deletion").update(
         scheduled_for=timezone.now() - timedelta(seconds=1)
     )

@@ -15,7 +15,8 @@ from profiles import selectors
 from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
 from profiles.models import ConsentRecord, HouseholdInvitation, User
 from profiles.phone import phone_parse
-from profiles.services import households, privacy
+from profiles.services import households
+from profiles.services.privacy.consent import consent_set
 
 
 def _household_page(
@@ -124,7 +125,7 @@ def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
             else:
                 households.household_invitation_accept(actor=user, code=code)
                 if request.POST.get("share") == "1":
-                    privacy.consent_set(
+                    consent_set(
                         actor=user,
                         purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING,
                         is_granted=True,
@@ -160,9 +161,7 @@ def household_sharing(request: HttpRequest) -> HttpResponse:
     """Share (or stop sharing) my learning with my household: a consent, withdrawable."""
     user: User = request.user  # type: ignore[assignment]
     is_granted = request.POST.get("share") == "1"
-    privacy.consent_set(
-        actor=user, purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING, is_granted=is_granted
-    )
+    consent_set(actor=user, purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING, is_granted=is_granted)
     if is_granted:
         messages.success(request, _("Gia đình của bạn giờ thấy được việc học của bạn."))
     else:

@@ -23,7 +23,8 @@ from profiles.learning_forms import (
     SelfReportForm,
 )
 from profiles.models import ConsentRecord, EvidenceFile, LearningRecord, PublicProfile, User
-from profiles.services import learning, privacy
+from profiles.services import learning
+from profiles.services.privacy.public_profile import public_profile_new_link, public_profile_update
 from profiles.timeline import timeline_items
 
 # 50 rows (about 25 KiB of HTML) keep a page quick on a cheap phone over 3G.
@@ -186,7 +187,7 @@ def public_profile_settings(request: HttpRequest) -> HttpResponse:
         .order_by("-occurred_on", "-id")
     )
     if request.method == "POST" and "new_link" in request.POST:
-        privacy.public_profile_new_link(actor=user)
+        public_profile_new_link(actor=user)
         messages.success(request, _("Đã tạo đường dẫn mới. Đường dẫn cũ không còn dùng được."))
         return redirect("public_profile_settings")
     if request.method == "POST":
@@ -194,7 +195,7 @@ def public_profile_settings(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                privacy.public_profile_update(
+                public_profile_update(
                     actor=user,
                     is_enabled=data["is_enabled"],
                     display_name=data["display_name"],

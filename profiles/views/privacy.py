@@ -16,7 +16,10 @@ from learnprofile.errors import DomainError
 from profiles import selectors
 from profiles.learning_forms import ConsentForm, DeletionConfirmForm
 from profiles.models import ConsentRecord, DataRequest, PublicProfile, User
-from profiles.services import privacy
+from profiles.services.privacy.consent import consent_set
+from profiles.services.privacy.erasure import account_deletion_cancel, account_deletion_request
+from profiles.services.privacy.export import data_export_request
+from profiles.services.privacy.public_profile import public_profile_update
 
 
 @citizen_view
@@ -64,14 +67,14 @@ def consents_update(request: HttpRequest) -> HttpResponse:
         if purpose == ConsentRecord.Purpose.PUBLIC_PROFILE:
             public = PublicProfile.objects.filter(user=user).first()
             if public is not None and public.is_enabled != is_granted and not is_granted:
-                privacy.public_profile_update(
+                public_profile_update(
                     actor=user,
                     is_enabled=False,
                     display_name=public.display_name,
                     headline=public.headline,
                 )
                 continue
-        privacy.consent_set(actor=user, purpose=purpose, is_granted=is_granted)
+        consent_set(actor=user, purpose=purpose, is_granted=is_granted)
     messages.success(request, _("Đã lưu lựa chọn về dữ liệu của bạn."))
     return redirect("privacy_home")
 
@@ -80,7 +83,7 @@ def consents_update(request: HttpRequest) -> HttpResponse:
 @require_POST
 def export_request(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    privacy.data_export_request(actor=user)
+    data_export_request(actor=user)
     messages.success(
         request,
         _("Đã nhận yêu cầu. Bản sao dữ liệu đang được chuẩn bị; chúng tôi sẽ gửi email khi xong."),
@@ -133,7 +136,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         form = DeletionConfirmForm(request.POST)
         if form.is_valid():
             try:
-                privacy.account_deletion_request(actor=user)
+                account_deletion_request(actor=user)
             except DomainError as error:
                 messages.error(request, str(error.message))
             else:
@@ -160,7 +163,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 def account_delete_cancel(request: HttpRequest, request_id: UUID) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
-        privacy.account_deletion_cancel(actor=user, request_id=request_id)
+        account_deletion_cancel(actor=user, request_id=request_id)
     except DomainError as error:
         raise Http404 from error
     messages.success(request, _("Đã hủy yêu cầu xóa tài khoản. Tài khoản của bạn được giữ nguyên."))

@@ -17,7 +17,7 @@ from profiles.services import (
     organization_create,
     regional_scope_grant,
 )
-from profiles.services.privacy import consent_set
+from profiles.services.privacy.consent import consent_set
 
 DEMO_PASSWORD = "HocTap@2026"  # noqa: S105 - printed on purpose: demo accounts only
 
