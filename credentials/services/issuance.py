@@ -11,6 +11,7 @@ holds under any race.
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,15 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import api as courses_api
+from courses.data import CompletionData
 from credentials import cryptosuite, documents
-from credentials.models import Achievement, Credential, Issuance
+from credentials.models import Achievement, Credential, Issuance, SigningKey, StatusIndex
 from credentials.permissions import may_manage_achievement
 from credentials.services import keys, status
 from learnprofile.absolute_urls import absolute_url
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from profiles import api as profiles_api
-from profiles.data import LearningRecordKind, NoticeKind
+from profiles.data import LearningRecordKind, NoticeKind, OrganizationData, PersonData
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,22 @@ def _refuse(achievement: Achievement, learner_id: int, reason: str) -> NotEligib
     return NotEligible(reason)
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """Who and what a credential is issued for, read and checked before anything is
+    written: the completion behind it (None without a class), the holder, the identity
+    signed for them (its kind, email or phone, and the normalised value) and the issuer."""
+
+    achievement: Achievement
+    learner_id: int
+    offering_id: uuid.UUID | None
+    completion: CompletionData | None
+    person: PersonData
+    identity_kind: str
+    identity: str
+    organization: OrganizationData
+
+
 def credential_issue(
     *,
     actor: Any,
@@ -85,14 +103,54 @@ def credential_issue(
     `replaces`: a re-issue (credential_reissue) of that credential, already revoked in the
     caller's transaction; the new one keeps its validity window (validFrom, validUntil).
     """
+    achievement = _achievement_issuable(actor=actor, achievement_id=achievement_id)
+    standing = _standing(achievement, learner_id, offering_id)
+    if standing is not None:
+        return standing, False
+    subject = _subject_checked(
+        achievement=achievement, learner_id=learner_id, offering_id=offering_id
+    )
+    now = now or timezone.now()
+    public_id = uuid.uuid4()
+    key = keys.signing_key_active(organization=subject.organization)
+    position = status.status_index_allocate(organization_id=subject.organization.id)
+    valid_from, valid_until = _validity_window(achievement, now=now, replaces=replaces)
+    document = _document_build(
+        subject,
+        public_id=public_id,
+        position=position,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    signed = _document_sign(document, organization=subject.organization, key=key, now=now)
+    return _credential_store(
+        subject,
+        actor=actor,
+        public_id=public_id,
+        position=position,
+        signed=signed,
+        valid_until=valid_until,
+        issuance=issuance,
+        replaces=replaces,
+    )
+
+
+def _achievement_issuable(*, actor: Any, achievement_id: uuid.UUID) -> Achievement:
+    """The active achievement, if `actor` may issue it. Raises NotFound, NotPermitted."""
     achievement = Achievement.objects.filter(public_id=achievement_id, is_active=True).first()
     if achievement is None:
         raise NotFound(_("Không tìm thấy mẫu chứng chỉ."))
     if not _may_issue(actor, achievement):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
-    standing = _standing(achievement, learner_id, offering_id)
-    if standing is not None:
-        return standing, False
+    return achievement
+
+
+def _subject_checked(
+    *, achievement: Achievement, learner_id: int, offering_id: uuid.UUID | None
+) -> _Subject:
+    """The eligibility checked again (a completion of a linked course, when there is an
+    offering), the identity to sign (the verified email, else the phone) and the issuer.
+    Raises NotEligible (logged with its reason), NotFound (learner or issuer gone)."""
     completion = None
     if offering_id is not None:
         completion = courses_api.completion_get(learner_id=learner_id, offering_id=offering_id)
@@ -118,10 +176,23 @@ def credential_issue(
     organization = profiles_api.organization_get_by_id(organization_id=achievement.organization_id)
     if organization is None:
         raise NotFound(_("Không tìm thấy đơn vị cấp."))
-    now = now or timezone.now()
-    public_id = uuid.uuid4()
-    key = keys.signing_key_active(organization=organization)
-    position = status.status_index_allocate(organization_id=organization.id)
+    return _Subject(
+        achievement=achievement,
+        learner_id=learner_id,
+        offering_id=offering_id,
+        completion=completion,
+        person=person,
+        identity_kind=identity_kind,
+        identity=identity,
+        organization=organization,
+    )
+
+
+def _validity_window(
+    achievement: Achievement, *, now: datetime, replaces: Credential | None
+) -> tuple[datetime, datetime | None]:
+    """(validFrom, validUntil): from now for the achievement's days of validity (None: no
+    end); a re-issue keeps the window of the credential it replaces."""
     valid_until = (
         now + timedelta(days=achievement.valid_for_days) if achievement.valid_for_days else None
     )
@@ -129,10 +200,25 @@ def credential_issue(
     if replaces is not None:
         valid_until = replaces.valid_until
         valid_from = _parse_utc(replaces.document.get("validFrom")) or replaces.issued_at
-    document = documents.credential_build(
+    return valid_from, valid_until
+
+
+def _document_build(
+    subject: _Subject,
+    *,
+    public_id: uuid.UUID,
+    position: StatusIndex,
+    valid_from: datetime,
+    valid_until: datetime | None,
+) -> dict[str, Any]:
+    """The unsigned OB 3.0 document (documents.credential_build) from the checked subject."""
+    achievement, completion = subject.achievement, subject.completion
+    return documents.credential_build(
         credential_id=credential_url(public_id),
         issuer=documents.IssuerInfo(
-            id=keys.issuer_did(organization), name=organization.name, url=absolute_url("home")
+            id=keys.issuer_did(subject.organization),
+            name=subject.organization.name,
+            url=absolute_url("home"),
         ),
         achievement=documents.AchievementInfo(
             id=achievement_url(achievement.public_id),
@@ -149,17 +235,17 @@ def credential_issue(
             ),
         ),
         subject=documents.SubjectInfo(
-            identity_kind=identity_kind,
-            identity=identity,
+            identity_kind=subject.identity_kind,
+            identity=subject.identity,
             salt=documents.identity_salt(),
             attendance_percent=completion.attendance_percent if completion else None,
-            name=person.full_name,
+            name=subject.person.full_name,
         ),
         valid_from=valid_from,
         valid_until=valid_until,
         evidence_url=(
-            absolute_url("offering_page", kwargs={"offering_id": offering_id})
-            if offering_id
+            absolute_url("offering_page", kwargs={"offering_id": subject.offering_id})
+            if subject.offering_id
             else None
         ),
         evidence_name=completion.course_title if completion else "",
@@ -167,6 +253,14 @@ def credential_issue(
             list_credential=status.status_list_url(position.status_list), index=position.index
         ),
     )
+
+
+def _document_sign(
+    document: dict[str, Any], *, organization: OrganizationData, key: SigningKey, now: datetime
+) -> dict[str, Any]:
+    """The document with its eddsa-rdfc-2022 proof made now with the issuer's `key`. Raises
+    ValidationError if the signed document does not match the OB 3.0 schema (a bug, never
+    the learner's doing)."""
     signed = cryptosuite.proof_create(
         document=document,
         private_key=keys.signing_key_private(key),
@@ -178,41 +272,47 @@ def credential_issue(
     errors = documents.schema_errors(signed)
     if errors:
         raise ValidationError(f"An issued credential must match the OB 3.0 schema: {errors[:3]}")
+    return signed
+
+
+def _credential_store(
+    subject: _Subject,
+    *,
+    actor: Any,
+    public_id: uuid.UUID,
+    position: StatusIndex,
+    signed: dict[str, Any],
+    valid_until: datetime | None,
+    issuance: Issuance | None,
+    replaces: Credential | None,
+) -> tuple[Credential, bool]:
+    """One transaction: the credential, its ledger row, its audit row, the `issuance`
+    request marked issued, and the holder's notice queued on commit (verified email only).
+    A credential issued meanwhile by a concurrent call stands instead: (it, False), and
+    `position` goes back."""
+    achievement = subject.achievement
     with transaction.atomic():
         try:
             with transaction.atomic():
                 credential = Credential.objects.create(
                     public_id=public_id,
                     achievement=achievement,
-                    learner_id=learner_id,
-                    offering_id=offering_id,
+                    learner_id=subject.learner_id,
+                    offering_id=subject.offering_id,
                     status_index=position,
                     document=signed,
                     valid_until=valid_until,
                     replaces=replaces,
                 )
         except IntegrityError:
-            standing = _standing(achievement, learner_id, offering_id)
+            standing = _standing(achievement, subject.learner_id, subject.offering_id)
             if standing is None:
                 raise
             # Issued by a concurrent call in the meantime: that one stands; the position
             # drawn for this one goes back.
             status.status_index_release(position=position)
             return standing, False
-        profiles_api.learning_record_add(
-            citizen_id=learner_id,
-            kind=LearningRecordKind.CREDENTIAL,
-            title=achievement.name_vi,
-            category=achievement.category,
-            source_app="credentials",
-            source_id=f"credential:{public_id}",
-            hours=achievement.hours or Decimal(0),
-            started_on=completion.starts_on if completion else None,
-            ended_on=completion.ends_on if completion else None,
-            provider_organization_id=organization.id,
-            provider_name=organization.name,
-            url=credential_url(public_id),
-        )
+        _learning_record_add(subject, public_id=public_id)
         audit_record(
             actor=actor,
             action="credential.issued",
@@ -220,29 +320,60 @@ def credential_issue(
             object_id=public_id,
             details={
                 "achievement": str(achievement.public_id),
-                "offering": str(offering_id or ""),
+                "offering": str(subject.offering_id or ""),
             },
         )
         if issuance is not None:
             Issuance.objects.filter(pk=issuance.pk, status=Issuance.Status.PENDING).update(
                 status=Issuance.Status.ISSUED, credential=credential, finished_at=timezone.now()
             )
-        if person.has_verified_email:
-            profiles_api.notice_enqueue_on_commit(
-                kind=NoticeKind.CREDENTIAL_ISSUED,
-                recipient_id=learner_id,
-                object_ref=f"credential:{public_id}",
-                # What was signed, never the profile of the day the e-mail is sent.
-                context={
-                    "name": documents.holder_name(signed) or "",
-                    "valid_from": signed["validFrom"],
-                    "achievement": achievement.name_vi,
-                    "achievement_en": achievement.name_en,
-                    "issuer": organization.name,
-                    "link": credential_url(public_id),
-                },
-            )
+        if subject.person.has_verified_email:
+            _issued_notice_enqueue_on_commit(subject, public_id=public_id, signed=signed)
     return credential, True
+
+
+def _learning_record_add(subject: _Subject, *, public_id: uuid.UUID) -> None:
+    """The credential's row in the learner's ledger (profiles.api), in the caller's
+    transaction."""
+    achievement, completion, organization = (
+        subject.achievement,
+        subject.completion,
+        subject.organization,
+    )
+    profiles_api.learning_record_add(
+        citizen_id=subject.learner_id,
+        kind=LearningRecordKind.CREDENTIAL,
+        title=achievement.name_vi,
+        category=achievement.category,
+        source_app="credentials",
+        source_id=f"credential:{public_id}",
+        hours=achievement.hours or Decimal(0),
+        started_on=completion.starts_on if completion else None,
+        ended_on=completion.ends_on if completion else None,
+        provider_organization_id=organization.id,
+        provider_name=organization.name,
+        url=credential_url(public_id),
+    )
+
+
+def _issued_notice_enqueue_on_commit(
+    subject: _Subject, *, public_id: uuid.UUID, signed: dict[str, Any]
+) -> None:
+    """The holder's `credential_issued` notice, queued in the caller's transaction."""
+    profiles_api.notice_enqueue_on_commit(
+        kind=NoticeKind.CREDENTIAL_ISSUED,
+        recipient_id=subject.learner_id,
+        object_ref=f"credential:{public_id}",
+        # What was signed, never the profile of the day the e-mail is sent.
+        context={
+            "name": documents.holder_name(signed) or "",
+            "valid_from": signed["validFrom"],
+            "achievement": subject.achievement.name_vi,
+            "achievement_en": subject.achievement.name_en,
+            "issuer": subject.organization.name,
+            "link": credential_url(public_id),
+        },
+    )
 
 
 def _parse_utc(value: Any) -> datetime | None:
