@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import Personas
-from courses import selectors
 from courses.models import Offering
 from courses.search import search_terms
-from courses.selectors import CatalogFilters, Place, catalog_search
+from courses.selectors import CatalogFilters, Place, catalog_search, search_planner
+from courses.selectors import search as search_module
 from courses.services.catalog import course_update
 from courses.tests.factories import course_make, offering_make
 from profiles.tests.factories import OrganizationFactory, province, ward
@@ -172,7 +172,7 @@ def test_common_words_are_found_walking_the_dates_without_the_gin_index(
 def test_a_full_window_with_too_few_matches_hands_over_to_the_gin_index(
     staggered: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(selectors, "MATCH_WINDOW_ROWS", 4)  # holds 2 of the 12 matches
+    monkeypatch.setattr(search_planner, "MATCH_WINDOW_ROWS", 4)  # holds 2 of the 12 matches
     ids, sql = search_ids("tin hoc")
     assert ids == staggered["computing"]  # the ones beyond the window too
     assert any(WINDOW_SQL in statement for statement in sql)
@@ -182,8 +182,8 @@ def test_a_full_window_with_too_few_matches_hands_over_to_the_gin_index(
 def test_enough_matches_in_the_window_stop_the_walk_and_cap_the_count(
     staggered: dict[str, list[int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(selectors, "MATCH_WINDOW_ROWS", 10)
-    monkeypatch.setattr(selectors, "CATALOG_MAX_RESULTS", 3)
+    monkeypatch.setattr(search_planner, "MATCH_WINDOW_ROWS", 10)
+    monkeypatch.setattr(search_module, "CATALOG_MAX_RESULTS", 3)
     page = catalog_search(CatalogFilters(query="tin hoc", sort="soon"))
     assert (page.total, page.total_is_capped) == (3, True)
     assert [offering.pk for offering in page.offerings] == staggered["computing"][:3]
@@ -202,16 +202,16 @@ def test_rare_words_by_the_column_statistics_go_straight_to_the_gin_index(
     gong = offering_make(course_make(OrganizationFactory(), title="Gốm Chăm Bàu Trúc"))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE courses_offering")
-    monkeypatch.setattr(selectors, "_frequencies_cache", (float("-inf"), {}, 0.0))
-    monkeypatch.setattr(selectors, "MATCH_WINDOW_ROWS", 30)
-    frequencies, floor = selectors._word_frequencies()
+    monkeypatch.setattr(search_planner, "_frequencies_cache", (float("-inf"), {}, 0.0))
+    monkeypatch.setattr(search_planner, "MATCH_WINDOW_ROWS", 30)
+    frequencies, floor = search_planner._word_frequencies()
     assert frequencies["tin"] == pytest.approx(12 / 25)
     assert frequencies.get("gom", floor) <= 1 / 25
 
     # 30 rows hold about 14 "tin" but not even 2 "gom cham": no walk for those.
-    assert selectors._may_be_common(search_terms("tin"), any_word=False, limit=10)
-    assert not selectors._may_be_common(search_terms("gom cham"), any_word=False, limit=10)
-    assert selectors._may_be_common(search_terms("gom cham tin"), any_word=True, limit=10)
+    assert search_planner._may_be_common(search_terms("tin"), any_word=False, limit=10)
+    assert not search_planner._may_be_common(search_terms("gom cham"), any_word=False, limit=10)
+    assert search_planner._may_be_common(search_terms("gom cham tin"), any_word=True, limit=10)
     ids, sql = search_ids("gom cham")
     assert ids == [gong.pk]
     assert not any(WINDOW_SQL in statement for statement in sql)
