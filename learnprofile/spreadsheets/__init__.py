@@ -21,10 +21,10 @@ error for it. What it reads:
 - anything else (.xls, .ods, a PDF...) is refused with a message naming what to do.
 
 Every text is in its kept form (`learnprofile.text.text_input`: NFC, without bidirectional
-override controls); header names are matched trimmed, without a BOM and case-insensitively. A NUL or another control character (tab, line feed and carriage
-return are allowed: a quoted CSV field or an Excel cell may hold a line break) or a field
-longer than `max_field_chars` is an error of that row, never of the file; completely blank
-rows are skipped. File-level problems raise `SpreadsheetRefused` (a DomainError) with a
+override controls); header names are matched trimmed, without a BOM and case-insensitively.
+A NUL or another control character (tab, line feed and carriage return are allowed: a quoted
+CSV field or an Excel cell may hold a line break) or a field longer than `max_field_chars` is
+an error of that row, never of the file; completely blank rows are skipped. File-level problems raise `SpreadsheetRefused` (a DomainError) with a
 message in the active language; nothing else escapes, so an upload never becomes a 500.
 
 Writing: `csv_text` (UTF-8 with a BOM, comma separated: Excel reads the BOM and then the
@@ -32,6 +32,11 @@ commas whatever the locale; a `sep=` line would make it ignore the BOM) and `xls
 sheet; numbers are number cells and dates date cells, every text a text cell: nothing a
 spreadsheet could run). CSV cells pass through `learnprofile.text.spreadsheet_cell` (the
 formula guard).
+
+Import from this package; its modules are `reading` (`spreadsheet_read`, what no reader can
+take), `csv_reading` (encoding and separator), `xlsx_reading` (the zip check, cell values),
+`sheet` (`Sheet`, `SheetRow`, `SpreadsheetRefused`, the header and row checks both readers
+share) and `writing` (`csv_text`, `xlsx_write`, `xlsx_bytes`).
 """
 
 from learnprofile.spreadsheets.reading import MAX_FIELD_CHARS, UPLOAD_ACCEPT, spreadsheet_read

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from learnprofile.spreadsheets.sheet import (
     Sheet,
     SpreadsheetRefused,
-    _column_name,
-    _is_blank,
-    _missing_columns,
-    _row,
+    column_name,
+    header_check,
+    is_blank,
+    sheet_row,
 )
 from learnprofile.text import text_input
 
@@ -53,13 +53,13 @@ def _separator(header_line: str, expected: set[str]) -> str:
 
     def score(separator: str) -> tuple[int, int, int]:
         cells = next(csv.reader([header_line], delimiter=separator), [])
-        names = {_column_name(cell) for cell in cells}
+        names = {column_name(cell) for cell in cells}
         return (len(names & expected), len(cells), -_SEPARATORS.index(separator))
 
     return max(_SEPARATORS, key=score)
 
 
-def _read_csv(
+def csv_read(
     content: bytes,
     *,
     columns: Sequence[str],
@@ -79,7 +79,7 @@ def _read_csv(
     separator = (
         declared.group(1)
         if declared and declared.group(1) in _SEPARATORS
-        else _separator(header_line, {_column_name(name) for name in columns})
+        else _separator(header_line, {column_name(name) for name in columns})
     )
     # The csv module refuses a field over its limit (131,072 characters by default) with an
     # exception; the file's size is the real bound, and a long field is a row error below.
@@ -88,19 +88,19 @@ def _read_csv(
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=separator)
     try:
         header_cells = next(reader, [])
-        header = [_column_name(cell) for cell in header_cells]
-        _missing_columns(required, header, separator)
+        header = [column_name(cell) for cell in header_cells]
+        header_check(required, header, separator)
         sheet = Sheet(columns=header, separator=separator)
         consumed = reader.line_num  # physical lines so far: a record may span several
         for raw_cells in reader:
             start, consumed = first_line + consumed, reader.line_num
             cells = [text_input(cell) for cell in raw_cells]
-            if _is_blank(cells):
+            if is_blank(cells):
                 continue
             if len(sheet.rows) >= max_rows:
                 sheet.is_truncated = True
                 break
-            sheet.rows.append(_row(start, header, cells, max_field_chars))
+            sheet.rows.append(sheet_row(start, header, cells, max_field_chars))
     except csv.Error as error:
         raise SpreadsheetRefused(
             _("Tệp CSV hỏng ở dòng %(line)s: %(error)s. Hãy mở tệp trong Excel và lưu lại.")

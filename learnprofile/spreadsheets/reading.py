@@ -6,14 +6,14 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
-from learnprofile.spreadsheets.csv_reading import _read_csv
+from learnprofile.spreadsheets.csv_reading import csv_read
 from learnprofile.spreadsheets.sheet import (
-    _CONTROL,
+    CONTROL_CHARACTERS,
     Sheet,
     SpreadsheetRefused,
-    _size_for_people,
+    size_for_people,
 )
-from learnprofile.spreadsheets.xlsx_reading import XLSX_MAX_UNCOMPRESSED_BYTES, _read_xlsx
+from learnprofile.spreadsheets.xlsx_reading import XLSX_MAX_UNCOMPRESSED_BYTES, xlsx_read
 
 UPLOAD_ACCEPT = (
     ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +38,7 @@ def spreadsheet_read(
     max_field_chars: int = MAX_FIELD_CHARS,
     max_uncompressed_bytes: int = XLSX_MAX_UNCOMPRESSED_BYTES,
 ) -> Sheet:
-    """Read an uploaded .csv or .xlsx file (the module's docstring says how).
+    """Read an uploaded .csv or .xlsx file (learnprofile/spreadsheets/__init__.py says how).
 
     `content`: the uploaded bytes (read at most `max_bytes` + 1 of them); `file_name` and
     `content_type`: as the browser sent them (the name's suffix decides, the first bytes
@@ -53,7 +53,7 @@ def spreadsheet_read(
     if len(content) > max_bytes:
         raise SpreadsheetRefused(
             _("Tệp lớn hơn %(size)s. Hãy chia thành nhiều tệp nhỏ hơn.")
-            % {"size": _size_for_people(max_bytes)}
+            % {"size": size_for_people(max_bytes)}
         )
     suffix = PurePath(file_name or "").suffix.casefold()
     if content.startswith(_OLE2_MAGIC) or suffix in (".xls", ".xlsb"):
@@ -73,21 +73,21 @@ def spreadsheet_read(
                 "Chỉ nhận tệp CSV (.csv) hoặc Excel (.xlsx); tệp “%(name)s” không phải một "
                 "trong hai. Hãy mở tệp rồi lưu lại thành Sổ làm việc Excel (.xlsx) hoặc CSV UTF-8."
             )
-            % {"name": _CONTROL.sub("", PurePath(file_name).name)[:80]}
+            % {"name": CONTROL_CHARACTERS.sub("", PurePath(file_name).name)[:80]}
         )
     if not content.strip():
         raise SpreadsheetRefused(_("Tệp trống."))
     columns = [name.casefold() for name in columns]
     required = [name.casefold() for name in required]
     if is_workbook:
-        return _read_xlsx(
+        return xlsx_read(
             content,
             required=required,
             max_rows=max_rows,
             max_field_chars=max_field_chars,
             max_uncompressed_bytes=max_uncompressed_bytes,
         )
-    return _read_csv(
+    return csv_read(
         content,
         columns=columns,
         required=required,

@@ -13,7 +13,7 @@ from learnprofile.formatting import number_for_people
 from learnprofile.text import text_input
 
 # Control characters a cell may not hold: C0 and C1 except tab, line feed, carriage return.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class SpreadsheetRefused(DomainError):
@@ -46,7 +46,9 @@ class Sheet:
     separator: str = ""
 
 
-def _size_for_people(size: int) -> str:
+def size_for_people(size: int) -> str:
+    """A limit in bytes as a message shows it: whole megabytes ("32 MB"), else kilobytes
+    rounded down, at least 1 ("500 KB")."""
     if size >= 1024 * 1024 and size % (1024 * 1024) == 0:
         return f"{size // (1024 * 1024)} MB"
     return f"{max(size // 1024, 1)} KB"
@@ -60,21 +62,24 @@ def _separator_name(separator: str) -> str:
     }.get(separator, repr(separator))
 
 
-def _column_name(name: str) -> str:
+def column_name(name: str) -> str:
     """A header name as read: BOM and surrounding spaces gone, case folded, in its kept form."""
     return text_input(name).replace("\ufeff", "").strip().casefold()
 
 
 def _visible(name: str) -> str:
     """A name from the file, safe to show: control characters dropped, at most 40 characters."""
-    return _CONTROL.sub("", name)[:40]
+    return CONTROL_CHARACTERS.sub("", name)[:40]
 
 
 def _quoted(names: Iterable[str]) -> str:
     return ", ".join(f"“{_visible(name)}”" for name in names)
 
 
-def _missing_columns(required: Sequence[str], found: list[str], separator: str) -> None:
+def header_check(required: Sequence[str], found: list[str], separator: str) -> None:
+    """Raise SpreadsheetRefused when a `required` column is not among the header's `found`
+    names (both normalised); the message names the missing columns, the columns the header
+    has and, for a CSV file, the `separator` it was read with ("" for .xlsx)."""
     missing = [name for name in required if name not in found]
     if not missing:
         return
@@ -98,7 +103,7 @@ def _missing_columns(required: Sequence[str], found: list[str], separator: str) 
 
 def _row_error(values: dict[str, str], max_field_chars: int) -> str:
     for name, value in values.items():
-        bad = _CONTROL.search(value)
+        bad = CONTROL_CHARACTERS.search(value)
         if bad:
             character = "NUL" if bad.group() == "\x00" else f"U+{ord(bad.group()):04X}"
             return _(
@@ -115,7 +120,12 @@ def _row_error(values: dict[str, str], max_field_chars: int) -> str:
     return ""
 
 
-def _row(line: int, columns: list[str], cells: Sequence[str], max_field_chars: int) -> SheetRow:
+def sheet_row(
+    line: int, columns: list[str], cells: Sequence[str], max_field_chars: int
+) -> SheetRow:
+    """The row at `line` whose `cells` (kept text) fall under the header's `columns`; its
+    error when any cell, named or beyond the header, holds a control character or is longer
+    than `max_field_chars`."""
     values: dict[str, str] = {}
     for index, name in enumerate(columns):
         if name and name not in values:  # the first of two same-named columns wins
@@ -126,5 +136,6 @@ def _row(line: int, columns: list[str], cells: Sequence[str], max_field_chars: i
     return SheetRow(line=line, values={} if error else values, error=error)
 
 
-def _is_blank(cells: Sequence[str]) -> bool:
+def is_blank(cells: Sequence[str]) -> bool:
+    """No cell holds anything but white space: the row is skipped."""
     return not any(cell.strip() for cell in cells)

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from learnprofile.spreadsheets.sheet import (
     Sheet,
     SpreadsheetRefused,
-    _column_name,
-    _is_blank,
-    _missing_columns,
-    _row,
-    _size_for_people,
+    column_name,
+    header_check,
+    is_blank,
+    sheet_row,
+    size_for_people,
 )
 from learnprofile.text import text_input
 
@@ -87,13 +87,13 @@ def _check_zip(content: bytes, max_uncompressed_bytes: int) -> None:
                 "Tệp Excel quá lớn khi giải nén (tối đa %(size)s). Hãy xóa các trang tính, "
                 "hình ảnh và định dạng không cần thiết, hoặc chia thành nhiều tệp."
             )
-            % {"size": _size_for_people(max_uncompressed_bytes)}
+            % {"size": size_for_people(max_uncompressed_bytes)}
         )
     if "xl/workbook.xml" not in names:
         raise _corrupt_xlsx()
 
 
-def _read_xlsx(
+def xlsx_read(
     content: bytes,
     *,
     required: Sequence[str],
@@ -119,14 +119,14 @@ def _read_xlsx(
             worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1
         ):
             cells = [_xlsx_text(value) for value in values]
-            if not _is_blank(cells):
-                header, header_line = [_column_name(cell) for cell in cells], line
+            if not is_blank(cells):
+                header, header_line = [column_name(cell) for cell in cells], line
                 break
             if line > XLSX_MAX_BLANK_RUN:
                 break
         while header and not header[-1]:
             header.pop()
-        _missing_columns(required, header, "")
+        header_check(required, header, "")
         sheet = Sheet(columns=header)
         blank_run = 0
         for line, values in enumerate(
@@ -136,7 +136,7 @@ def _read_xlsx(
             start=header_line + 1,
         ):
             cells = [_xlsx_text(value) for value in values]
-            if _is_blank(cells):
+            if is_blank(cells):
                 blank_run += 1
                 if blank_run > XLSX_MAX_BLANK_RUN:
                     break
@@ -145,7 +145,7 @@ def _read_xlsx(
             if len(sheet.rows) >= max_rows:
                 sheet.is_truncated = True
                 break
-            sheet.rows.append(_row(line, header, cells, max_field_chars))
+            sheet.rows.append(sheet_row(line, header, cells, max_field_chars))
         return sheet
     except SpreadsheetRefused:
         raise
