@@ -3,6 +3,7 @@ each way a credential can fail, including a status list that cannot be read; pro
 one (an object or an array, proof sets), the proof's purpose, and credentials that are not
 Open Badges."""
 
+import base64
 import copy
 from datetime import UTC, datetime, timedelta
 
@@ -457,7 +458,7 @@ def test_a_json_web_key_is_accepted() -> None:
                 "publicKeyJwk": {
                     "kty": "OKP",
                     "crv": "Ed25519",
-                    "x": verify.base64.urlsafe_b64encode(raw).decode().rstrip("="),
+                    "x": base64.urlsafe_b64encode(raw).decode().rstrip("="),
                 },
             }
         ],
