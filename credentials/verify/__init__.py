@@ -19,6 +19,10 @@ Checks, in order:
 - `status`: each Bitstring Status List entry (revocation); a list that cannot be read gives
   `cannot_confirm`, never `valid`.
 - `validity`: `validFrom` / `validUntil` against now.
+
+Modules: `results` (outcomes, reports, the resolvers' errors), `values` (reading any JSON value
+safely), `keys` (did:key, DID documents), one per check (`schema`, `proofs`, `status`,
+`validity`); `credential_verify` and the verdict here.
 """
 
 from datetime import UTC, datetime
@@ -31,7 +35,7 @@ from credentials.verify.keys import (
     did_document_public_key,
     did_key_public_key,
 )
-from credentials.verify.proofs import MAX_PROOFS, _check_proofs, proofs_check
+from credentials.verify.proofs import MAX_PROOFS, check_proofs, proofs_check
 from credentials.verify.results import (
     FAILED,
     PASSED,
@@ -50,14 +54,14 @@ from credentials.verify.schema import (
     SCHEMA_NAMES,
     SCHEMAS,
     VC_CONTEXT,
-    _check_schema,
+    check_schema,
     data_model_errors,
     schema_errors,
     schema_for,
 )
-from credentials.verify.status import _check_status
-from credentials.verify.validity import _check_validity
-from credentials.verify.values import MAX_DEPTH, _depth, issuer_id
+from credentials.verify.status import check_status
+from credentials.verify.validity import check_validity
+from credentials.verify.values import MAX_DEPTH, issuer_id, nesting_depth
 
 __all__ = [
     "ASSERTION_METHOD",
@@ -102,7 +106,7 @@ def credential_verify(
         result.add("schema", FAILED, _("Chứng chỉ phải là một đối tượng JSON."), "not_an_object")
         result.verdict = "invalid"
         return result
-    if _depth(document) > MAX_DEPTH:
+    if nesting_depth(document) > MAX_DEPTH:
         # Every later step walks the document recursively; no credential is this deep.
         result.add(
             "schema",
@@ -112,10 +116,10 @@ def credential_verify(
         )
         result.verdict = "invalid"
         return result
-    _check_schema(document, result)
-    _check_proofs(document, result, resolve_key)
-    _check_status(document, result, read_status)
-    _check_validity(document, result, now)
+    check_schema(document, result)
+    check_proofs(document, result, resolve_key)
+    check_status(document, result, read_status)
+    check_validity(document, result, now)
     result.verdict = _verdict(result)
     return result
 

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from credentials import cryptosuite
 from credentials.verify.results import KeyNotListed
-from credentials.verify.values import _as_list
+from credentials.verify.values import as_list
 
 ASSERTION_METHOD = "assertionMethod"
 
@@ -42,11 +42,11 @@ def did_document_public_key(document: Any, *, did: str, method: str) -> Ed25519P
 
     declared = {
         absolute(item.get("id")): item
-        for item in _as_list(document.get("verificationMethod"))
+        for item in as_list(document.get("verificationMethod"))
         if isinstance(item, dict)
     }
     found_method: dict[str, Any] | None = None
-    for entry in _as_list(document.get(ASSERTION_METHOD)):
+    for entry in as_list(document.get(ASSERTION_METHOD)):
         if isinstance(entry, str) and absolute(entry) == method:
             found_method = declared.get(method)
         elif isinstance(entry, dict) and absolute(entry.get("id")) == method:

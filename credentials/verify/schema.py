@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from credentials import documents
 from credentials.verify.results import FAILED, PASSED, Verification
-from credentials.verify.values import URL, _as_list, _parse_time, _types, issuer_id
+from credentials.verify.values import URL, as_list, issuer_id, parse_time, types_of
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 # Which OB 3.0 schema a credential's type asks for; the first match wins.
@@ -20,24 +20,24 @@ SCHEMAS = (
 def data_model_errors(document: dict[str, Any]) -> list[str]:
     """What the document lacks to be a VC 2.0 credential (VC Data Model 2.0, section 4)."""
     errors = []
-    contexts = _as_list(document.get("@context"))
+    contexts = as_list(document.get("@context"))
     if not contexts or contexts[0] != VC_CONTEXT:
         errors.append(f"@context: the first item must be {VC_CONTEXT}")
-    if "VerifiableCredential" not in _types(document):
+    if "VerifiableCredential" not in types_of(document):
         errors.append("type: must include VerifiableCredential")
     if "id" in document and not (isinstance(document["id"], str) and URL.fullmatch(document["id"])):
         errors.append("id: must be a URL")
     issuer = issuer_id(document)
     if issuer is None or not URL.fullmatch(issuer):
         errors.append("issuer: must be a URL or an object whose id is a URL")
-    subjects = _as_list(document.get("credentialSubject"))
+    subjects = as_list(document.get("credentialSubject"))
     if not subjects or not all(isinstance(subject, dict) and subject for subject in subjects):
         errors.append("credentialSubject: must be one or more non-empty objects")
     for name in ("validFrom", "validUntil"):
-        if name in document and _parse_time(document[name]) is None:
+        if name in document and parse_time(document[name]) is None:
             errors.append(f"{name}: must be an XML Schema dateTimeStamp")
-    valid_from = _parse_time(document.get("validFrom"))
-    valid_until = _parse_time(document.get("validUntil"))
+    valid_from = parse_time(document.get("validFrom"))
+    valid_until = parse_time(document.get("validUntil"))
     if valid_from and valid_until and valid_from > valid_until:
         errors.append("validUntil: must not be before validFrom")
     return errors
@@ -45,7 +45,7 @@ def data_model_errors(document: dict[str, Any]) -> list[str]:
 
 def schema_for(document: dict[str, Any]) -> str:
     """The OB 3.0 schema a credential's type asks for, or "" for none."""
-    types = _types(document)
+    types = types_of(document)
     for name, type_names in SCHEMAS:
         if any(type_name in types for type_name in type_names):
             return name
@@ -67,7 +67,7 @@ SCHEMA_NAMES = {
 }
 
 
-def _check_schema(document: dict[str, Any], result: Verification) -> None:
+def check_schema(document: dict[str, Any], result: Verification) -> None:
     errors = data_model_errors(document)
     if errors:
         result.add(

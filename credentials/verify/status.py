@@ -14,13 +14,11 @@ from credentials.verify.results import (
     StatusUnavailable,
     Verification,
 )
-from credentials.verify.values import _as_list
+from credentials.verify.values import as_list
 
 
-def _check_status(
-    document: dict[str, Any], result: Verification, read_status: StatusReader
-) -> None:
-    entries = _as_list(document.get("credentialStatus"))
+def check_status(document: dict[str, Any], result: Verification, read_status: StatusReader) -> None:
+    entries = as_list(document.get("credentialStatus"))
     if not entries:
         result.add("status", PASSED, _("Chứng chỉ không dùng danh sách thu hồi."), "no_status")
         return

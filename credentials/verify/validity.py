@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from credentials.verify.results import FAILED, PASSED, Verification
-from credentials.verify.values import _parse_time
+from credentials.verify.values import parse_time
 from learnprofile.formatting import date_for_people
 
 
@@ -15,10 +15,10 @@ def _day(value: datetime) -> str:
     return date_for_people(value)
 
 
-def _check_validity(document: dict[str, Any], result: Verification, now: datetime) -> None:
+def check_validity(document: dict[str, Any], result: Verification, now: datetime) -> None:
     # A format error is the schema check's; here a date that cannot be read is not a window.
-    valid_from = _parse_time(document.get("validFrom"))
-    valid_until = _parse_time(document.get("validUntil"))
+    valid_from = parse_time(document.get("validFrom"))
+    valid_until = parse_time(document.get("validUntil"))
     if valid_from is not None and now < valid_from:
         result.add(
             "validity",

@@ -15,13 +15,13 @@ DATE_TIME_STAMP = re.compile(
 URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", re.ASCII)
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
 
 
-def _depth(node: Any) -> int:
+def nesting_depth(node: Any) -> int:
     """How deeply objects and arrays nest (iteratively: no recursion on hostile input)."""
     deepest = 0
     stack = [(node, 1)]
@@ -40,7 +40,7 @@ def _depth(node: Any) -> int:
     return deepest
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     """A dateTimeStamp, or None when the value is not one (no time zone, not a date)."""
     if not isinstance(value, str) or not DATE_TIME_STAMP.fullmatch(value):
         return None
@@ -57,5 +57,5 @@ def issuer_id(document: dict[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
-def _types(node: Any) -> list[str]:
-    return [item for item in _as_list(node.get("type")) if isinstance(item, str)]
+def types_of(node: Any) -> list[str]:
+    return [item for item in as_list(node.get("type")) if isinstance(item, str)]
