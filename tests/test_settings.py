@@ -205,7 +205,12 @@ def test_a_secret_key_under_djangos_fifty_characters_is_named_by_the_check(setti
     [
         ("SECRET_KEY", "local-development-only-not-a-secret"),
         ("SECRET_KEY", "test-only-not-a-secret"),
-        ("SECRET_KEY", "django-insecure-" + secrets.token_urlsafe(48)),
+        # A fixed id: pytest-xdist's workers must collect the same names.
+        pytest.param(
+            "SECRET_KEY",
+            "django-insecure-" + secrets.token_urlsafe(48),
+            id="SECRET_KEY-django-insecure-random",
+        ),
         ("NATIONAL_ID_HASH_KEY", "local-national-id-hash-key"),
         ("CREDENTIAL_KEY_ENCRYPTION_KEY", "test-credential-key-encryption-key"),
         ("SECRET_KEY", "compose-only-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"),
