@@ -5,32 +5,43 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db.models import CharField, Exists, Func, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+from django.db.models import Exists, OuterRef, QuerySet
 
-from learnprofile.text import email_canonical
 from profiles import permissions, selectors
 from profiles.data import (
     AdministrativeUnitData,
-    ContactMatch,
     LearningRecordData,
     OrganizationData,
     PersonData,
 )
+
+# Expressions for other apps' own queries (decision 0011).
+from profiles.expressions import (
+    administrative_unit_name_expression as administrative_unit_name_expression,
+)
+from profiles.expressions import (
+    organization_name_expression as organization_name_expression,
+)
+from profiles.expressions import (
+    organization_ward_id_expression as organization_ward_id_expression,
+)
+from profiles.expressions import (
+    person_full_name_expression as person_full_name_expression,
+)
 from profiles.models import (
     AdministrativeUnit,
-    CitizenProfile,
     ConsentRecord,
     LearningRecord,
     Organization,
     User,
 )
+
+# People read in bulk, and found by an e-mail address or phone number.
+from profiles.people import contacts_match as contacts_match
+from profiles.people import persons_by_contact as persons_by_contact
+from profiles.people import persons_get as persons_get
 from profiles.permissions import LearnerRelation
 from profiles.personal_data import PersonalDataTable
 from profiles.personal_data import personal_data_table_register as _table_register
@@ -134,87 +145,6 @@ def person_get(*, user_id: int) -> PersonData | None:
     return persons_get(user_ids={user_id}).get(user_id)
 
 
-def persons_get(*, user_ids: set[int]) -> dict[int, PersonData]:
-    """Several people in two queries (for rosters and mailings)."""
-    users = User.objects.select_related("citizen_profile__residence_ward").filter(pk__in=user_ids)
-    verified = set(
-        EmailAddress.objects.filter(user_id__in=user_ids, verified=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    people = {}
-    for user in users:
-        people[user.pk] = _person_data(user, has_verified_email=user.pk in verified)
-    return people
-
-
-def _person_data(user: User, *, has_verified_email: bool) -> PersonData:
-    profile = getattr(user, "citizen_profile", None)
-    ward = profile.residence_ward if profile is not None else None
-    return PersonData(
-        id=user.pk,
-        public_id=user.public_id,
-        # An assisted account's address is a placeholder that no mail may go to.
-        email="" if user.is_assisted else user.email,
-        full_name=profile.full_name if profile is not None else "",
-        preferred_language=user.preferred_language,
-        has_verified_email=has_verified_email and not user.is_assisted,
-        residence_ward_id=ward.pk if ward is not None else None,
-        residence_province_id=ward.parent_id if ward is not None else None,
-        phone=profile.phone if profile is not None else "",
-        is_assisted=user.is_assisted,
-    )
-
-
-def person_full_name_expression(*, user_id_field: str) -> Func:
-    """The full name of the person whose user id is in the caller's column `user_id_field`
-    (e.g. "learner_id", or "pk" on a query of people), "" when they have no profile; an
-    expression for the calling app's own `.values()` or `.annotate()`. A correlated subquery
-    on the profile's unique user key, so a statement that plans notices for a whole class
-    stays one statement, without the caller following a path into profiles' tables."""
-    return Coalesce(
-        Subquery(
-            CitizenProfile.objects.filter(user_id=OuterRef(user_id_field)).values("full_name")[:1]
-        ),
-        Value(""),
-        output_field=CharField(),
-    )
-
-
-def organization_name_expression(*, organization_id_field: str) -> Func:
-    """The name of the organization whose id is in the caller's column
-    `organization_id_field` (e.g. "provider_id", "course__provider_id"), "" when there is
-    none; an expression for the calling app's own `.annotate()`, so a page of rows reads
-    the names in the same query, without following a path into profiles' tables."""
-    return Coalesce(
-        Subquery(
-            Organization.objects.filter(pk=OuterRef(organization_id_field)).values("name")[:1]
-        ),
-        Value(""),
-        output_field=CharField(),
-    )
-
-
-def organization_ward_id_expression(*, organization_id_field: str) -> Subquery:
-    """The id of the ward where the organization whose id is in the caller's column
-    `organization_id_field` stands (None when there is none); an expression for the calling
-    app's own `.annotate()` (see `organization_name_expression`)."""
-    return Subquery(
-        Organization.objects.filter(pk=OuterRef(organization_id_field)).values("ward_id")[:1]
-    )
-
-
-def administrative_unit_name_expression(*, unit_id_field: str) -> Func:
-    """The name of the ward or province whose id is in the caller's column `unit_id_field`
-    (e.g. "ward_id", "offering__province_id"), "" when there is none; an expression for the
-    calling app's own `.annotate()` (see `organization_name_expression`)."""
-    return Coalesce(
-        Subquery(AdministrativeUnit.objects.filter(pk=OuterRef(unit_id_field)).values("name")[:1]),
-        Value(""),
-        output_field=CharField(),
-    )
-
-
 def person_get_by_public_id(*, public_id: UUID) -> PersonData | None:
     user = User.objects.filter(public_id=public_id, erased_at__isnull=True).first()
     return person_get(user_id=user.pk) if user is not None else None
@@ -249,89 +179,6 @@ def persons_find(*, phone: str = "", national_id: str = "") -> list[PersonData]:
     malformed; nothing is queried then."""
     users = assisted.persons_find(phone=phone, national_id=national_id)
     return list(persons_get(user_ids={user.pk for user in users}).values())
-
-
-def contacts_match(*, contacts: list[str]) -> dict[str, ContactMatch]:
-    """Who each email address or phone number names, keyed by the contact as given, in three
-    queries whatever the count. A contact with "@" is an e-mail address (either form of an
-    IDN domain names the same person, decision 0009); any other is a Vietnamese phone number
-    in any form `profiles.phone.phone_parse` accepts ("0912 345 678", "+84 912 345 678",
-    "84912345678", "+84 0912 345 678", an old "0162 912 3456" whose new number is on file).
-
-    Each answer lists everyone the contact names: a phone number shared by a household
-    names several people. A contact that is not a valid e-mail address (Django's
-    `validate_email`) or phone number names nobody and carries the reason in `error`, in
-    the active language (for a phone, the message of `phone_normalise`). Never raises."""
-    answers: dict[str, ContactMatch] = {}
-    # Either form of an address with an IDN domain (Unicode or punycode) names the same
-    # person: both are looked up in the one form addresses are stored in (decision 0009),
-    # and each contact that names it is answered.
-    emails: dict[str, list[str]] = {}
-    # Phone numbers in any accepted form: several contacts may name the same E.164 number.
-    phones: dict[str, list[str]] = {}
-    for contact in contacts:
-        if "@" in contact:
-            email = email_canonical(contact)
-            try:
-                validate_email(email)
-            except ValidationError:
-                answers[contact] = ContactMatch(
-                    error=_(
-                        "Địa chỉ email không hợp lệ. Hãy kiểm tra lại: email có dạng "
-                        "ten@tenmien, ví dụ lan.nguyen@example.com."
-                    )
-                )
-                continue
-            emails.setdefault(email, []).append(contact)
-        else:
-            try:
-                phones.setdefault(phone_normalise(contact), []).append(contact)
-            except ValidationError as error:
-                answers[contact] = ContactMatch(error=" ".join(error.messages))
-    by_email: dict[str, int] = dict(
-        EmailAddress.objects.filter(
-            email__in=list(emails), user__erased_at__isnull=True, user__is_active=True
-        ).values_list("email", "user_id")
-    )
-    for user_id, email in User.objects.filter(
-        email__in=[email for email in emails if email not in by_email],
-        erased_at__isnull=True,
-        is_active=True,
-    ).values_list("pk", "email"):
-        by_email[email] = user_id
-    named: dict[str, list[int]] = {}
-    for email, contacts_of_email in emails.items():
-        for contact in contacts_of_email:
-            named[contact] = [by_email[email]] if email in by_email else []
-    by_phone: dict[str, list[int]] = {}
-    for user_id, phone in (
-        User.objects.filter(
-            citizen_profile__phone__in=list(phones), erased_at__isnull=True, is_active=True
-        )
-        .order_by("pk")
-        .values_list("pk", "citizen_profile__phone")
-    ):
-        by_phone.setdefault(phone, []).append(user_id)
-    for phone, contacts_of_phone in phones.items():
-        for contact in contacts_of_phone:
-            named[contact] = by_phone.get(phone, [])
-    people = persons_get(user_ids={user_id for ids in named.values() for user_id in ids})
-    for contact, user_ids in named.items():
-        answers[contact] = ContactMatch(
-            people=tuple(people[user_id] for user_id in user_ids if user_id in people)
-        )
-    return answers
-
-
-def persons_by_contact(*, contacts: list[str]) -> dict[str, PersonData]:
-    """Who each email address or phone number names, keyed by the contact as given (see
-    `contacts_match`, whose rules it follows). A contact that names nobody, an invalid
-    contact, or a phone number shared by several people is left out; never raises."""
-    return {
-        contact: match.people[0]
-        for contact, match in contacts_match(contacts=contacts).items()
-        if len(match.people) == 1
-    }
 
 
 def learning_records_move(
