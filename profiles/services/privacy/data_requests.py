@@ -2,7 +2,6 @@
 (a request is acknowledged within 2 working days: here at once, by email, when recorded)."""
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import holidays
 from django.conf import settings
@@ -36,7 +35,17 @@ def working_days_after(start: datetime, days: int) -> datetime:
     return timezone.make_aware(end_of_day)
 
 
-def _request_new(user: User, kind: str, now: datetime, **fields: Any) -> DataRequest:
+def data_request_new(
+    *,
+    user: User,
+    kind: str,
+    now: datetime,
+    status: str = DataRequest.Status.RECEIVED,
+    scheduled_for: datetime | None = None,
+) -> DataRequest:
+    """An unsaved request of `kind` (a `DataRequest.Kind`) asked at `now` (aware) and
+    acknowledged at once: to acknowledge by `DATA_REQUEST_ACKNOWLEDGE_WORKING_DAYS` working
+    days, due `DATA_REQUEST_COMPLETE_HOURS` hours after `now`. The caller saves it."""
     return DataRequest(
         user=user,
         kind=kind,
@@ -44,15 +53,21 @@ def _request_new(user: User, kind: str, now: datetime, **fields: Any) -> DataReq
         acknowledge_by=working_days_after(now, settings.DATA_REQUEST_ACKNOWLEDGE_WORKING_DAYS),
         acknowledged_at=now,
         due_at=now + timedelta(hours=settings.DATA_REQUEST_COMPLETE_HOURS),
-        **fields,
+        status=status,
+        scheduled_for=scheduled_for,
     )
 
 
-def _notify(user: User, template: str, subject: str, context: dict[str, Any], key: str) -> None:
+def data_request_email_on_commit(
+    *, user: User, template: str, subject: str, context: dict[str, object], dedupe_key: str
+) -> None:
+    """Mail `user` the text template `profiles/email/<template>.txt` in their language, once
+    per `dedupe_key`, after the caller's transaction commits. `subject` is a Vietnamese msgid
+    (translated here)."""
     with translation.override(user.preferred_language):
         body = render_to_string(f"profiles/email/{template}.txt", context)
         subject_text = str(gettext_lazy(subject))
-    email_send_on_commit(to=[user.email], subject=subject_text, body=body, dedupe_key=key)
+    email_send_on_commit(to=[user.email], subject=subject_text, body=body, dedupe_key=dedupe_key)
 
 
 # --- The beat sweep -----------------------------------------------------------------------

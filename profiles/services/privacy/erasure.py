@@ -34,7 +34,11 @@ from profiles.models import (
     User,
 )
 from profiles.services.households import household_leave
-from profiles.services.privacy.data_requests import ERASE_JOB, _notify, _request_new
+from profiles.services.privacy.data_requests import (
+    ERASE_JOB,
+    data_request_email_on_commit,
+    data_request_new,
+)
 
 
 class DeletionAlreadyRequested(Conflict):
@@ -54,10 +58,10 @@ def account_deletion_request(*, actor: User) -> DataRequest:
         return existing
     now = timezone.now()
     scheduled_for = now + timedelta(days=settings.ACCOUNT_DELETION_GRACE_DAYS)
-    request = _request_new(
-        actor,
-        DataRequest.Kind.DELETION,
-        now,
+    request = data_request_new(
+        user=actor,
+        kind=DataRequest.Kind.DELETION,
+        now=now,
         status=DataRequest.Status.SCHEDULED,
         scheduled_for=scheduled_for,
     )
@@ -67,12 +71,12 @@ def account_deletion_request(*, actor: User) -> DataRequest:
             request.save()
     except IntegrityError as error:
         raise DeletionAlreadyRequested(_("Bạn đã yêu cầu xóa tài khoản.")) from error
-    _notify(
-        actor,
-        "account_deletion_scheduled",
-        "Tài khoản của bạn sẽ bị xóa",
-        {"request": request},
-        key=f"privacy.ack:{request.public_id}",
+    data_request_email_on_commit(
+        user=actor,
+        template="account_deletion_scheduled",
+        subject="Tài khoản của bạn sẽ bị xóa",
+        context={"request": request},
+        dedupe_key=f"privacy.ack:{request.public_id}",
     )
     audit_record(
         actor=actor,
@@ -85,6 +89,9 @@ def account_deletion_request(*, actor: User) -> DataRequest:
 
 @transaction.atomic
 def account_deletion_cancel(*, actor: User, request_id: UUID) -> DataRequest:
+    """Cancel the actor's scheduled deletion `request_id` (its public id) before the grace
+    period ends; the account stays as it is. Locks the request row. Raises NotFound when the
+    actor has no such deletion still scheduled (cancelled, done, or someone else's)."""
     request = (
         DataRequest.objects.select_for_update()
         .filter(

@@ -23,7 +23,7 @@ from learnprofile.pdf import FONT_FAMILY, pdf_document
 from profiles.data import LearningCategory, LearningRecordKind
 from profiles.models import CitizenProfile, DataRequest, EvidenceFile, LearningRecord, User
 from profiles.personal_data import personal_data_collect
-from profiles.services.privacy.data_requests import _notify, _request_new
+from profiles.services.privacy.data_requests import data_request_email_on_commit, data_request_new
 
 EXPORT_JOB = "privacy.export"
 EXPORT_FORMAT = "learnprofile-export/1"
@@ -42,19 +42,19 @@ def data_export_request(*, actor: User) -> DataRequest:
     ).first()
     if running is not None:
         return running
-    request = _request_new(actor, DataRequest.Kind.EXPORT, timezone.now())
+    request = data_request_new(user=actor, kind=DataRequest.Kind.EXPORT, now=timezone.now())
     request.save()
     job_enqueue_on_commit(
         kind=EXPORT_JOB,
         payload={"request_id": str(request.public_id)},
         dedupe_key=f"{EXPORT_JOB}:{request.public_id}",
     )
-    _notify(
-        actor,
-        "data_request_received",
-        "Chúng tôi đã nhận yêu cầu của bạn",
-        {"request": request, "kind": request.get_kind_display()},
-        key=f"privacy.ack:{request.public_id}",
+    data_request_email_on_commit(
+        user=actor,
+        template="data_request_received",
+        subject="Chúng tôi đã nhận yêu cầu của bạn",
+        context={"request": request, "kind": request.get_kind_display()},
+        dedupe_key=f"privacy.ack:{request.public_id}",
     )
     audit_record(
         actor=actor,
@@ -123,12 +123,12 @@ def data_export_build(payload: dict[str, Any]) -> None:
         request.file_expires_at = now + timedelta(days=settings.DATA_EXPORT_KEEP_DAYS)
         request.save()
         link = absolute_url("privacy_home")
-        _notify(
-            user,
-            "data_export_ready",
-            "Bản sao dữ liệu của bạn đã sẵn sàng",
-            {"request": request, "link": link},
-            key=f"privacy.ready:{request.public_id}",
+        data_request_email_on_commit(
+            user=user,
+            template="data_export_ready",
+            subject="Bản sao dữ liệu của bạn đã sẵn sàng",
+            context={"request": request, "link": link},
+            dedupe_key=f"privacy.ready:{request.public_id}",
         )
         audit_record(
             actor=None,
