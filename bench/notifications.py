@@ -38,8 +38,9 @@ from courses.models import Course, Enrollment, Offering, Session  # noqa: E402
 from courses.services.reminders import session_reminders_plan  # noqa: E402
 from courses.tests.factories import course_make, offering_make  # noqa: E402
 from learnprofile.jobs.models import Job  # noqa: E402
-from profiles.models import ConsentRecord, Notification, Organization, User  # noqa: E402
-from profiles.services.notifications import SEND, notifications_dispatch  # noqa: E402
+from notices.models import Notification  # noqa: E402
+from notices.services.notifications import SEND, notifications_dispatch  # noqa: E402
+from profiles.models import ConsentRecord, Organization, User  # noqa: E402
 from profiles.tests.factories import OrganizationFactory  # noqa: E402
 from tests.pipeline import free_port  # noqa: E402
 

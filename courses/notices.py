@@ -36,8 +36,10 @@ from learnprofile.formatting import (
     long_datetime_for_people,
     percent_for_people,
 )
+from notices import api as notices_api
+from notices.data import NoticeKind
 from profiles import api as profiles_api
-from profiles.data import NoticeKind, PersonData
+from profiles.data import PersonData
 
 # What happened to an enrollment -> the notice kind, the template and the subject.
 ENROLLMENT_NOTICES = {
@@ -109,7 +111,7 @@ def enrollment_notice_on_commit(
     ref = f"enrollment:{enrollment.public_id}"
     if event == "offering_cancelled":
         ref = f"offering:{offering.public_id}:cancelled"
-    profiles_api.notice_enqueue_on_commit(
+    notices_api.notice_enqueue_on_commit(
         kind=kind,
         recipient_id=enrollment.learner_id,
         object_ref=ref,
@@ -128,10 +130,10 @@ def enrollment_notice_on_commit(
     )
 
 
-def _enrollment_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _enrollment_render(notice: notices_api.NoticeData) -> notices_api.Message:
     context = notice.context
     event = context["event"]
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=str(ENROLLMENT_NOTICES[event][1] % {"course": context["course"]}),
         text=render_to_string(
             f"courses/email/enrollment_{event}.txt",
@@ -140,7 +142,7 @@ def _enrollment_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
     )
 
 
-def _enrollments_as_told(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:
+def _enrollments_as_told(notices: Sequence[notices_api.NoticeData]) -> dict[int, str]:
     """A confirmation goes while the enrollment is open; a promotion while it is active."""
     wanted = {
         notice.id: UUID(notice.context["enrollment"])
@@ -202,17 +204,17 @@ def session_changed_notices_on_commit(
             link=_text(_link("my_courses")),
         ),
     )
-    return profiles_api.notices_plan(
+    return notices_api.notices_plan(
         kind=NoticeKind.SESSION_CHANGED, rows=rows, now=now, send_now=True
     )
 
 
-def _session_changed_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _session_changed_render(notice: notices_api.NoticeData) -> notices_api.Message:
     context = notice.context
     event = context["event"]
     if event == "offering_cancelled":
         return _enrollment_render(notice)
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=str(SESSION_SUBJECTS[event] % {"course": context["course"]}),
         text=render_to_string(
             f"courses/email/session_{event}.txt",
@@ -232,7 +234,7 @@ def low_attendance_notice_on_commit(
     *, enrollment: Enrollment, person: PersonData, summary: Any
 ) -> None:
     offering = enrollment.offering
-    profiles_api.notice_enqueue_on_commit(
+    notices_api.notice_enqueue_on_commit(
         kind=NoticeKind.LOW_ATTENDANCE,
         recipient_id=enrollment.learner_id,
         object_ref=f"enrollment:{enrollment.public_id}",
@@ -249,9 +251,9 @@ def low_attendance_notice_on_commit(
     )
 
 
-def _low_attendance_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _low_attendance_render(notice: notices_api.NoticeData) -> notices_api.Message:
     context = notice.context
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=_("Bạn đang vắng nhiều buổi: %(course)s") % {"course": context["course"]},
         text=render_to_string(
             "courses/email/low_attendance.txt",
@@ -264,7 +266,7 @@ def _low_attendance_render(notice: profiles_api.NoticeData) -> profiles_api.Mess
     )
 
 
-def _still_active(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:
+def _still_active(notices: Sequence[notices_api.NoticeData]) -> dict[int, str]:
     wanted = {notice.id: UUID(notice.context["enrollment"]) for notice in notices}
     active = set(
         Enrollment.objects.filter(
@@ -294,10 +296,10 @@ def _reminder_ref_read(ref: str) -> tuple[UUID, int] | None:
         return None
 
 
-def _reminder_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _reminder_render(notice: notices_api.NoticeData) -> notices_api.Message:
     context = notice.context
     when = _when(context["starts_at"])
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=_("Nhắc lịch học: %(course)s, %(when)s")
         % {"course": context["course"], "when": when},
         text=render_to_string(
@@ -307,7 +309,7 @@ def _reminder_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
     )
 
 
-def _reminders_still_apply(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:
+def _reminders_still_apply(notices: Sequence[notices_api.NoticeData]) -> dict[int, str]:
     """Still enrolled (active) in a published class whose session is still at that time."""
     planned = {notice.id: _reminder_ref_read(notice.object_ref) for notice in notices}
     session_ids = {value[0] for value in planned.values() if value is not None}
@@ -337,9 +339,9 @@ def _reminders_still_apply(notices: Sequence[profiles_api.NoticeData]) -> dict[i
 # --- Inactivity nudge -----------------------------------------------------------------------
 
 
-def _nudge_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _nudge_render(notice: notices_api.NoticeData) -> notices_api.Message:
     offerings = api.open_offerings_near(learner_id=notice.recipient_id, limit=NUDGE_COURSES)
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=_("Học điều mới gần nhà bạn"),
         text=render_to_string(
             "courses/email/inactivity_nudge.txt",
@@ -355,7 +357,7 @@ def _nudge_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
     )
 
 
-def _nudges_still_apply(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:
+def _nudges_still_apply(notices: Sequence[notices_api.NoticeData]) -> dict[int, str]:
     """Someone who enrolled since the nudge was planned does not need it."""
     since = {notice.id: parse_datetime(notice.context.get("planned_at", "")) for notice in notices}
     back = set(
@@ -370,7 +372,7 @@ def _nudges_still_apply(notices: Sequence[profiles_api.NoticeData]) -> dict[int,
 
 
 def notices_register() -> None:
-    register = profiles_api.notice_kind_register
+    register = notices_api.notice_kind_register
     register(
         NoticeKind.ENROLLMENT_CONFIRMED, render=_enrollment_render, applies=_enrollments_as_told
     )

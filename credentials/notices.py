@@ -20,8 +20,9 @@ from credentials import documents
 from credentials.models import Credential
 from credentials.services.issuance import credential_url
 from learnprofile.formatting import date_for_people
+from notices import api as notices_api
+from notices.data import NoticeKind
 from profiles import api as profiles_api
-from profiles.data import NoticeKind
 
 CREDENTIAL_ISSUED = NoticeKind.CREDENTIAL_ISSUED
 CREDENTIAL_EXPIRING = NoticeKind.CREDENTIAL_EXPIRING
@@ -46,7 +47,7 @@ def _signed_facts(document: Any) -> dict[str, Any]:
     return facts
 
 
-def _credential_issued_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _credential_issued_render(notice: notices_api.NoticeData) -> notices_api.Message:
     context = _in_language(notice.context)
     if "valid_from" not in context:
         # Queued before the signed facts travelled with the notice: read them once.
@@ -56,7 +57,7 @@ def _credential_issued_render(notice: profiles_api.NoticeData) -> profiles_api.M
             .first()
         )
         context = {**context, **_signed_facts(document or {})}
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=_("Bạn được cấp chứng chỉ: %(achievement)s")
         % {"achievement": context["achievement"]},
         text=render_to_string("credentials/email/credential_issued.txt", context),
@@ -88,10 +89,10 @@ def credentials_expiring_plan(*, now: datetime | None = None) -> int:
             valid_until=F("valid_until"),
         ),
     )
-    return profiles_api.notices_plan(kind=CREDENTIAL_EXPIRING, rows=rows, now=now)
+    return notices_api.notices_plan(kind=CREDENTIAL_EXPIRING, rows=rows, now=now)
 
 
-def _credential_expiring_render(notice: profiles_api.NoticeData) -> profiles_api.Message:
+def _credential_expiring_render(notice: notices_api.NoticeData) -> notices_api.Message:
     context = _in_language(notice.context)
     credential = Credential.objects.select_related("achievement").get(
         public_id=UUID(context["credential"])
@@ -105,7 +106,7 @@ def _credential_expiring_render(notice: profiles_api.NoticeData) -> profiles_api
         if credential.achievement.course_ids
         else []
     )
-    return profiles_api.Message(
+    return notices_api.Message(
         subject=_("Chứng chỉ sắp hết hạn: %(achievement)s")
         % {"achievement": context["achievement"]},
         text=render_to_string(
@@ -120,7 +121,7 @@ def _credential_expiring_render(notice: profiles_api.NoticeData) -> profiles_api
     )
 
 
-def _expiring_still_applies(notices: Sequence[profiles_api.NoticeData]) -> dict[int, str]:
+def _expiring_still_applies(notices: Sequence[notices_api.NoticeData]) -> dict[int, str]:
     """Not for a credential revoked since, nor one already expired."""
     ids = {notice.id: UUID(notice.context["credential"]) for notice in notices}
     standing = set(
@@ -136,7 +137,7 @@ def _expiring_still_applies(notices: Sequence[profiles_api.NoticeData]) -> dict[
 
 
 def _credentials_still_standing(
-    notices: Sequence[profiles_api.NoticeData],
+    notices: Sequence[notices_api.NoticeData],
 ) -> dict[int, str]:
     """A credential revoked since it was issued is not announced."""
     ids = {notice.id: UUID(notice.object_ref.removeprefix("credential:")) for notice in notices}
@@ -153,9 +154,9 @@ def _credentials_still_standing(
 
 
 def notices_register() -> None:
-    profiles_api.notice_kind_register(
+    notices_api.notice_kind_register(
         CREDENTIAL_ISSUED, render=_credential_issued_render, applies=_credentials_still_standing
     )
-    profiles_api.notice_kind_register(
+    notices_api.notice_kind_register(
         CREDENTIAL_EXPIRING, render=_credential_expiring_render, applies=_expiring_still_applies
     )

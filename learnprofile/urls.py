@@ -133,6 +133,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("profiles.urls")),
+    path("", include("notices.urls")),
     path("", include("courses.urls")),
     path("", include("credentials.urls")),
     # allauth's TOTP set-up and recovery codes, leading back to the page the MFA gate kept.

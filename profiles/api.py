@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -52,7 +51,7 @@ from profiles.phone import phone_display as phone_display
 from profiles.phone import phone_lookup_key as phone_lookup_key
 from profiles.phone import phone_normalise as phone_normalise
 from profiles.phone import phone_parse as phone_parse
-from profiles.services import assisted, learning, notifications
+from profiles.services import assisted, learning
 
 
 def _unit_data(unit: AdministrativeUnit) -> AdministrativeUnitData:
@@ -319,68 +318,13 @@ def staff_mfa_missing(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return permissions.staff_second_factor_missing(user)
 
 
-# --- Notices (the outbox) -----------------------------------------------------------------
-
-NoticeData = notifications.NoticeData
-Message = notifications.Message
-
-
-def notice_kind_register(
-    kind: str,
-    *,
-    render: notifications.Renderer,
-    applies: notifications.StillApplies | None = None,
-) -> None:
-    """An app that owns an event registers how to word its notice (`render`, called in the
-    recipient's language) and, optionally, a check run at send time on a chunk of notices of
-    this kind, returning why some no longer apply (by `NoticeData.id`)."""
-    notifications.notice_kind_register(kind, render=render, applies=applies)
-
-
-def notice_enqueue_on_commit(
-    *,
-    kind: str,
-    recipient_id: int,
-    object_ref: str,
-    context: dict[str, Any] | None = None,
-    channel: str = "email",
-    send_after: datetime | None = None,
-) -> UUID:
-    """Queue a notice in the caller's transaction, once per (kind, object, recipient,
-    channel); returns its public id."""
-    return notifications.notice_enqueue_on_commit(
-        kind=kind,
-        recipient_id=recipient_id,
-        object_ref=object_ref,
-        context=context,
-        channel=channel,
-        send_after=send_after,
-    ).public_id
-
-
-def notices_plan(
-    *,
-    kind: str,
-    rows: QuerySet[Any],
-    now: datetime,
-    channel: str = "email",
-    send_now: bool = False,
-) -> int:
-    """Plan many notices from one query of the calling app, in one statement: `rows` is a
-    `.values()` query with the columns `recipient` (user id), `ref` (what it is about),
-    `due` (send after) and `ctx` (a JSON object for the renderer). A notice planned before
-    (same kind, ref, recipient, channel) is not planned again. Returns how many are new.
-    `send_now`: queue their sending after the caller's commit instead of waiting for the
-    dispatcher."""
-    return notifications.notices_plan(
-        kind=kind, channel=channel, rows=rows, now=now, send_now=send_now
-    )
+# --- Consent, for the notices other apps plan ---------------------------------------------
 
 
 def people_consenting(*, purpose: str) -> QuerySet[User]:
     """People who can receive notices and whose latest choice for `purpose` is yes (a query
     to narrow further, not a list)."""
-    return notifications.people_consenting(purpose=purpose)
+    return selectors.people_consenting(purpose=purpose)
 
 
 def people_inactive_since(*, since: datetime) -> QuerySet[User]:
@@ -388,7 +332,7 @@ def people_inactive_since(*, since: datetime) -> QuerySet[User]:
     added to their learning record since then (other apps narrow it with their own signs
     of learning)."""
     return (
-        notifications.people_consenting(purpose=ConsentRecord.Purpose.LEARNING_REMINDERS)
+        selectors.people_consenting(purpose=ConsentRecord.Purpose.LEARNING_REMINDERS)
         .filter(date_joined__lt=since)
         .exclude(
             Exists(LearningRecord.objects.filter(citizen_id=OuterRef("pk"), created_at__gte=since))

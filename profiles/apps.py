@@ -8,7 +8,4 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers register themselves when their module is imported.
-        from profiles.services import broadcasts, notifications  # noqa: F401
         from profiles.services.privacy import erasure, export  # noqa: F401
-
-        broadcasts.notices_register()

@@ -102,23 +102,3 @@ class LearningRecordData:
     source_id: str
     verification_status: str
     is_revoked: bool
-
-
-class NoticeKind(models.TextChoices):
-    """What the platform tells people about (one outbox row per kind, object, person, channel)."""
-
-    ENROLLMENT_CONFIRMED = "enrollment_confirmed", _("Xác nhận đăng ký lớp học")
-    WAITLIST_PROMOTED = "waitlist_promoted", _("Có chỗ từ danh sách chờ")
-    SESSION_REMINDER = "session_reminder", _("Nhắc lịch buổi học")
-    SESSION_CHANGED = "session_changed", _("Buổi học đổi lịch hoặc bị hủy")
-    LOW_ATTENDANCE = "low_attendance", _("Cảnh báo chuyên cần")
-    CREDENTIAL_ISSUED = "credential_issued", _("Chứng chỉ mới")
-    CREDENTIAL_EXPIRING = "credential_expiring", _("Chứng chỉ sắp hết hạn")
-    INACTIVITY_NUDGE = "inactivity_nudge", _("Gợi ý khóa học gần bạn")
-    BROADCAST = "broadcast", _("Thông báo của địa phương")
-
-
-class NoticeChannel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("Tin nhắn SMS")
-    ZALO = "zalo", _("Zalo")

@@ -6,10 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learnprofile.text import person_name_normalise
-from profiles.channels import channels_available
 from profiles.models import (
     AdministrativeUnit,
-    Broadcast,
     CitizenProfile,
     Language,
     validate_date_of_birth,
@@ -107,37 +105,3 @@ class ProfileForm(forms.Form):
         if not name:
             raise ValidationError(_("Vui lòng nhập họ và tên."))
         return name
-
-
-class BroadcastForm(forms.ModelForm):
-    """A regional administrator's message: the area is one of theirs."""
-
-    unit = forms.TypedChoiceField(label=_("Gửi tới người dân ở"), coerce=int)
-
-    class Meta:
-        model = Broadcast
-        fields = ["channel", "subject_vi", "body_vi", "subject_en", "body_en", "per_minute"]
-        widgets = {
-            "body_vi": forms.Textarea(attrs={"rows": 8}),
-            "body_en": forms.Textarea(attrs={"rows": 8}),
-        }
-        help_texts = {
-            "subject_en": _(
-                "Người chọn tiếng Anh nhận bản này; để trống thì họ nhận bản tiếng Việt."
-            ),
-            "per_minute": _("Gửi dần để máy chủ thư và nhà mạng không bị quá tải."),
-        }
-
-    def __init__(self, *args: Any, units: list[AdministrativeUnit], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [
-            (unit.pk, f"{unit.name}, {unit.parent.name}" if unit.parent else unit.name)
-            for unit in units
-        ]
-        # Only the channels that deliver here (SMS and Zalo when their backend is set).
-        channel = self.fields["channel"]
-        channel.choices = [(option.value, option.label) for option in channels_available()]
-        channel.error_messages["invalid_choice"] = _(
-            "Hệ thống chưa bật gửi qua kênh “%(value)s”. Vui lòng chọn một kênh có trong danh sách."
-        )
-        self.order_fields(["unit"])

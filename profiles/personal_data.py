@@ -101,9 +101,6 @@ for _table in (
     PersonalDataTable("profiles.householdinvitation", covers=("invited_by",), also=_invitations_to),
     PersonalDataTable("profiles.consentrecord", covers=("user",)),
     PersonalDataTable("profiles.datarequest", covers=("user",), exclude=("file",)),
-    PersonalDataTable("profiles.notification", covers=("recipient",)),
-    PersonalDataTable("profiles.notificationpreference", covers=("user",)),
-    PersonalDataTable("profiles.broadcast", covers=("author",)),
     PersonalDataTable("account.emailaddress", covers=("user",)),
     PersonalDataTable(
         "mfa.authenticator",

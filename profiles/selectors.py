@@ -174,6 +174,21 @@ def users_consenting(*, user_ids: list[int], purpose: str) -> set[int]:
     return {user_id for user_id, is_granted in latest if is_granted}
 
 
+def people_consenting(*, purpose: str) -> QuerySet[User]:
+    """People who can receive notices and whose latest consent record for `purpose` says
+    yes."""
+    latest = (
+        ConsentRecord.objects.filter(user_id=OuterRef("pk"), purpose=purpose)
+        .order_by("-recorded_at", "-id")
+        .values("is_granted")[:1]
+    )
+    return (
+        User.objects.filter(is_active=True, is_assisted=False, erased_at__isnull=True)
+        .annotate(consents=Subquery(latest))
+        .filter(consents=True)
+    )
+
+
 # --- Households ---------------------------------------------------------------------------
 
 

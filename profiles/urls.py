@@ -1,7 +1,7 @@
 from django.urls import path
 
 from profiles import views
-from profiles.views import broadcasts, households, learning, notices, privacy, staff
+from profiles.views import households, learning, privacy, staff
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,8 +9,6 @@ urlpatterns = [
     path("places/wards/", views.ward_options, name="ward_options"),
     path("staff/", views.staff_home, name="staff_home"),
     path("language/", views.language_switch, name="language_switch"),
-    path("unsubscribe/<str:token>/", notices.unsubscribe, name="unsubscribe"),
-    path("profile/notices/", notices.notice_preferences, name="notice_preferences"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # My learning
     path("learning/", learning.my_learning, name="my_learning"),
@@ -71,25 +69,4 @@ urlpatterns = [
         name="verification_decide",
     ),
     path("staff/learners/<uuid:public_id>/", staff.learner_summary, name="learner_summary"),
-    # National administrators: the notice outbox
-    path("staff/notices/", notices.outbox, name="outbox"),
-    path("staff/notices/retry/", notices.outbox_retry, name="outbox_retry"),
-    # Regional administrators: messages to the citizens of their area
-    path("staff/broadcasts/", broadcasts.broadcast_list, name="broadcast_list"),
-    path("staff/broadcasts/new/", broadcasts.broadcast_new, name="broadcast_new"),
-    path(
-        "staff/broadcasts/<uuid:broadcast_id>/",
-        broadcasts.broadcast_detail,
-        name="broadcast_detail",
-    ),
-    path(
-        "staff/broadcasts/<uuid:broadcast_id>/send/",
-        broadcasts.broadcast_send,
-        name="broadcast_send",
-    ),
-    path(
-        "staff/broadcasts/<uuid:broadcast_id>/stop/",
-        broadcasts.broadcast_stop,
-        name="broadcast_stop",
-    ),
 ]

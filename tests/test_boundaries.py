@@ -2,7 +2,7 @@
 
 The contracts (pyproject.toml, docs/decisions/0011-app-boundaries.md) are an allowlist: an app
 may import another app's `api` and `data` modules only, so a module added to an app is private
-to it without anyone editing the contracts. Each test lints a copy of the four packages.
+to it without anyone editing the contracts. Each test lints a copy of the five packages.
 """
 
 import shutil
@@ -16,7 +16,7 @@ LINT_IMPORTS = shutil.which("lint-imports") or str(Path(BASE_DIR, ".venv/bin/lin
 
 
 def copy_project(destination: Path) -> None:
-    for package in ["learnprofile", "profiles", "courses", "credentials"]:
+    for package in ["learnprofile", "profiles", "notices", "courses", "credentials"]:
         shutil.copytree(
             BASE_DIR / package,
             destination / package,

@@ -26,8 +26,9 @@ from django.db.models.functions import Cast, Concat, JSONObject
 from django.utils import timezone
 
 from courses.models import Enrollment, EnrollmentStatus, OfferingStatus, Session
+from notices import api as notices_api
+from notices.data import NoticeKind
 from profiles import api as profiles_api
-from profiles.data import NoticeKind
 
 # Reminders are planned this far ahead of their time (the planner runs every 10 minutes)...
 HORIZON = timedelta(minutes=20)
@@ -61,7 +62,7 @@ def session_reminders_plan(*, now: datetime | None = None) -> dict[str, int]:
             .values_list("id", flat=True)
         )
         planned[f"{hours}h"] = sum(
-            profiles_api.notices_plan(
+            notices_api.notices_plan(
                 kind=NoticeKind.SESSION_REMINDER, rows=_reminder_rows(chunk, hours), now=now
             )
             for chunk in _chunks(session_ids, SESSIONS_PER_STATEMENT)
@@ -121,4 +122,4 @@ def inactivity_nudges_plan(*, now: datetime | None = None) -> int:
             ),
         )
     )
-    return profiles_api.notices_plan(kind=NoticeKind.INACTIVITY_NUDGE, rows=rows, now=now)
+    return notices_api.notices_plan(kind=NoticeKind.INACTIVITY_NUDGE, rows=rows, now=now)

@@ -16,7 +16,7 @@ from courses.notices import _enrollment_render
 from courses.services import reminders
 from courses.services.enrollment import enrollment_create, enrollment_open_problem
 from courses.tests.factories import class_make, course_make, offering_make
-from profiles import api as profiles_api
+from notices import api as notices_api
 from profiles.tests.factories import UserFactory, with_mfa
 from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs
 
@@ -146,7 +146,7 @@ def test_the_confirmation_email_writes_the_first_day_in_the_learners_convention(
 
 
 def test_a_notice_planned_before_days_were_kept_as_iso_shows_its_day_as_written() -> None:
-    notice = profiles_api.NoticeData(
+    notice = notices_api.NoticeData(
         id=1,
         kind="enrollment_confirmed",
         channel="email",

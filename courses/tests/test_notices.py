@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Enrollment, Session
-from courses.services import catalog, enrollment, reminders
+from courses.services import enrollment, reminders, sessions
 from courses.tests.factories import class_make, course_make, offering_make
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.services import job_run
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notifications():
-    return apps.get_model("profiles", "Notification").objects
+    return apps.get_model("notices", "Notification").objects
 
 
 def _consent(user, purpose: str = "learning_reminders") -> None:
@@ -128,7 +128,7 @@ def test_a_moved_session_skips_the_old_reminder_tells_everyone_and_is_reminded_a
     )
     later = session.starts_at + timedelta(hours=3)
 
-    catalog.session_reschedule(
+    sessions.session_reschedule(
         actor=manager,
         session=session,
         starts_at=later,
@@ -167,7 +167,7 @@ def test_a_session_moved_away_from_the_same_time_twice_is_told_both_times(
     )
     first = session.starts_at
     for starts_at in (first + timedelta(days=1), first, first + timedelta(days=2)):
-        catalog.session_reschedule(
+        sessions.session_reschedule(
             actor=manager,
             session=session,
             starts_at=starts_at,
@@ -191,7 +191,7 @@ def test_a_cancelled_session_is_told_to_everyone_enrolled(tomorrow_class, inbox)
         user=manager, organization=tomorrow_class.offering.course.provider, role="manager"
     )
 
-    catalog.session_delete(actor=manager, session=session, reason="Trùng lịch bầu cử")
+    sessions.session_delete(actor=manager, session=session, reason="Trùng lịch bầu cử")
     notices_send_due()
 
     assert not Session.objects.filter(pk=session.pk).exists()

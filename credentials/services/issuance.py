@@ -30,8 +30,10 @@ from credentials.services import keys, status
 from learnprofile.absolute_urls import absolute_url
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
+from notices import api as notices_api
+from notices.data import NoticeKind
 from profiles import api as profiles_api
-from profiles.data import LearningRecordKind, NoticeKind, OrganizationData, PersonData
+from profiles.data import LearningRecordKind, OrganizationData, PersonData
 
 logger = logging.getLogger(__name__)
 
@@ -360,7 +362,7 @@ def _issued_notice_enqueue_on_commit(
     subject: _Subject, *, public_id: uuid.UUID, signed: dict[str, Any]
 ) -> None:
     """The holder's `credential_issued` notice, queued in the caller's transaction."""
-    profiles_api.notice_enqueue_on_commit(
+    notices_api.notice_enqueue_on_commit(
         kind=NoticeKind.CREDENTIAL_ISSUED,
         recipient_id=subject.learner_id,
         object_ref=f"credential:{public_id}",

@@ -166,7 +166,7 @@ def test_the_learner_is_told_with_the_verification_link_unless_it_was_revoked_si
     run_pending_jobs()  # the notices
     run_pending_jobs()
 
-    Notification = apps.get_model("profiles", "Notification")
+    Notification = apps.get_model("notices", "Notification")
     assert Notification.objects.get(object_ref=f"credential:{kept.public_id}").status == "sent"
     skipped = Notification.objects.get(object_ref=f"credential:{revoked.public_id}")
     assert (skipped.status, skipped.reason) == ("skipped", "credential revoked")
@@ -225,7 +225,7 @@ def test_a_credential_expiring_in_30_days_is_announced_once_with_the_next_class_
     Credential.objects.update(valid_until=now + timedelta(days=30, hours=3))
     revoked = Credential.objects.get(learner_id=second.learner_id)
     next_class = offering_make(klass.offering.course, venue="Nhà văn hóa thôn Đông")
-    apps.get_model("profiles", "Notification").objects.all().delete()
+    apps.get_model("notices", "Notification").objects.all().delete()
 
     assert notices.credentials_expiring_plan(now=now) == 2
     assert notices.credentials_expiring_plan(now=now + timedelta(days=1)) == 0
@@ -241,5 +241,5 @@ def test_a_credential_expiring_in_30_days_is_announced_once_with_the_next_class_
     assert "hết hạn ngày " in text
     assert "Nhà văn hóa thôn Đông" in text
     assert f"/courses/{next_class.course.public_id}" in text
-    skipped = apps.get_model("profiles", "Notification").objects.get(recipient=second.learner)
+    skipped = apps.get_model("notices", "Notification").objects.get(recipient=second.learner)
     assert (skipped.status, skipped.reason) == ("skipped", "credential revoked or expired")

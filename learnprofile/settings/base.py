@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "learnprofile.audit",
     "learnprofile",
     "profiles",
+    "notices",
     "courses",
     "credentials",
 ]
@@ -325,7 +326,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=23),
     },
     "notifications-dispatch": {
-        "task": "profiles.tasks.notifications_dispatch_task",
+        "task": "notices.tasks.notifications_dispatch_task",
         "schedule": 60.0,
     },
     "session-reminders-plan": {
@@ -361,11 +362,11 @@ NOTICE_QUIET_HOURS = (
     env("NOTICE_QUIET_UNTIL", default="07:00"),
 )
 # SMS and Zalo: a backend class each; unset, the channel is off (not offered to anyone).
-# Real ones: profiles.channels.HttpSmsBackend and profiles.channels.ZaloZnsBackend, configured
-# below; production refuses profiles.channels.RecordingBackend (it sends nothing).
+# Real ones: notices.channels.HttpSmsBackend and notices.channels.ZaloZnsBackend, configured
+# below; production refuses notices.channels.RecordingBackend (it sends nothing).
 NOTICE_SMS_BACKEND = env("NOTICE_SMS_BACKEND", default="")
 NOTICE_ZALO_BACKEND = env("NOTICE_ZALO_BACKEND", default="")
-# A generic HTTP SMS gateway (profiles.channels.HttpSmsBackend). The body is a template, JSON
+# A generic HTTP SMS gateway (notices.channels.HttpSmsBackend). The body is a template, JSON
 # or form fields (a=b&c=d), with the placeholders {to} {text} {body} {subject} {link}
 # {reference}; {text} is the words and the unsubscribe link, {reference} the notice's id.
 NOTICE_SMS_HTTP_URL = env("NOTICE_SMS_HTTP_URL", default="")
@@ -392,7 +393,7 @@ NOTICE_SMS_HTTP_IDEMPOTENCY_HEADER = env("NOTICE_SMS_HTTP_IDEMPOTENCY_HEADER", d
 NOTICE_SMS_NUMBER_FORMAT = env("NOTICE_SMS_NUMBER_FORMAT", default="e164")
 NOTICE_SMS_CONNECT_TIMEOUT = env.float("NOTICE_SMS_CONNECT_TIMEOUT", default=5.0)
 NOTICE_SMS_READ_TIMEOUT = env.float("NOTICE_SMS_READ_TIMEOUT", default=15.0)
-# Zalo Notification Service (profiles.channels.ZaloZnsBackend): one approved template whose
+# Zalo Notification Service (notices.channels.ZaloZnsBackend): one approved template whose
 # parameters are filled from NOTICE_ZALO_TEMPLATE_DATA (JSON, same placeholders).
 NOTICE_ZALO_ZNS_URL = env(
     "NOTICE_ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template"

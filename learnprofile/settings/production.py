@@ -54,9 +54,14 @@ for _setting, _backend in (
             f"{_setting} names RecordingBackend, which keeps messages in memory and sends "
             "nothing: unset it to switch the channel off, or name a real backend."
         )
-if NOTICE_SMS_BACKEND.strip() == "profiles.channels.HttpSmsBackend":
+    if _backend.strip().startswith("profiles.channels."):
+        # The backends moved with the outbox to the notices app.
+        raise ImproperlyConfigured(
+            f"{_setting} names {_backend.strip()}: the backends are in notices.channels now."
+        )
+if NOTICE_SMS_BACKEND.strip() == "notices.channels.HttpSmsBackend":
     _required("NOTICE_SMS_HTTP_URL")
-if NOTICE_ZALO_BACKEND.strip() == "profiles.channels.ZaloZnsBackend":
+if NOTICE_ZALO_BACKEND.strip() == "notices.channels.ZaloZnsBackend":
     _required("NOTICE_ZALO_TEMPLATE_ID")
     if not env("NOTICE_ZALO_ACCESS_TOKEN", default="") and not env(
         "NOTICE_ZALO_ACCESS_TOKEN_FILE", default=""

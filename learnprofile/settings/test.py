@@ -36,7 +36,7 @@ CELERY_BROKER_URL = urlunsplit(_redis._replace(path=f"/{_redis_db % 16}"))
 WORKER_HEARTBEAT_KEY = "learnprofile-test:worker-heartbeat"
 # The worker started by the pipeline tests sends through a real SMTP server they start.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
-# SMS and Zalo are kept in memory (profiles.channels.RecordingBackend) unless a test sets a
+# SMS and Zalo are kept in memory (notices.channels.RecordingBackend) unless a test sets a
 # real backend; only here: production refuses it and development leaves the channels off.
-NOTICE_SMS_BACKEND = env("NOTICE_SMS_BACKEND", default="profiles.channels.RecordingBackend")
-NOTICE_ZALO_BACKEND = env("NOTICE_ZALO_BACKEND", default="profiles.channels.RecordingBackend")
+NOTICE_SMS_BACKEND = env("NOTICE_SMS_BACKEND", default="notices.channels.RecordingBackend")
+NOTICE_ZALO_BACKEND = env("NOTICE_ZALO_BACKEND", default="notices.channels.RecordingBackend")

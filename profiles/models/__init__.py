@@ -18,7 +18,6 @@ from profiles.models.ledger import (
     export_upload_to,
     private_storage,
 )
-from profiles.models.notifications import Broadcast, Notification, NotificationPreference
 from profiles.models.organizations import Membership, Organization, RegionalAdminScope
 from profiles.models.people import (
     EARLIEST_BIRTH_YEAR,
@@ -34,7 +33,6 @@ from profiles.models.privacy import ConsentRecord, DataRequest, PublicProfile, _
 __all__ = [
     "EARLIEST_BIRTH_YEAR",
     "AdministrativeUnit",
-    "Broadcast",
     "CitizenProfile",
     "ConsentRecord",
     "DataRequest",
@@ -45,8 +43,6 @@ __all__ = [
     "Language",
     "LearningRecord",
     "Membership",
-    "Notification",
-    "NotificationPreference",
     "Organization",
     "PublicProfile",
     "RegionalAdminScope",

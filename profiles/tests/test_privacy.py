@@ -59,9 +59,9 @@ EXPORTED_TABLES = {
     "profiles.householdinvitation",
     "profiles.consentrecord",
     "profiles.datarequest",
-    "profiles.notification",
-    "profiles.notificationpreference",
-    "profiles.broadcast",
+    "notices.notification",
+    "notices.notificationpreference",
+    "notices.broadcast",
     "account.emailaddress",
     "courses.enrollment",
     "courses.attendancemark",
@@ -148,17 +148,17 @@ def _enrollment_of(person, center) -> None:
         ),
         document={"name": "Tin học"},
     )
-    apps.get_model("profiles", "Notification").objects.create(
+    apps.get_model("notices", "Notification").objects.create(
         kind="session_reminder",
         channel="email",
         recipient=person,
         object_ref="session:1",
         dedupe_key=f"session_reminder:session:1:{person.pk}:email",
     )
-    apps.get_model("profiles", "NotificationPreference").objects.create(
+    apps.get_model("notices", "NotificationPreference").objects.create(
         user=person, kind="broadcast", channel="sms", is_enabled=False
     )
-    apps.get_model("profiles", "Broadcast").objects.create(
+    apps.get_model("notices", "Broadcast").objects.create(
         author=person, unit=ward(), subject_vi="Tuần lễ học tập", body_vi="Mời dự."
     )
     apps.get_model("credentials", "Issuance").objects.create(

@@ -1,4 +1,8 @@
-"""The notice outbox, broadcasts and people's notice preferences."""
+"""The notice outbox, broadcasts and people's notice preferences.
+
+The tables were made by `profiles` (the outbox lived there) and keep their names
+(`db_table`); the foreign keys to `profiles` are references read by their `_id`
+(decision 0011)."""
 
 import uuid
 
@@ -10,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.data import NoticeChannel, NoticeKind
-from profiles.models.places import AdministrativeUnit
+from notices.data import NoticeChannel, NoticeKind
 
 
 class Notification(models.Model):
@@ -55,6 +58,7 @@ class Notification(models.Model):
     provider_message_id = models.CharField(max_length=100, blank=True, db_default="")
 
     class Meta:
+        db_table = "profiles_notification"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -110,7 +114,7 @@ class Broadcast(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     unit = models.ForeignKey(
-        AdministrativeUnit,
+        "profiles.AdministrativeUnit",
         verbose_name=_("địa bàn"),
         on_delete=models.PROTECT,
         related_name="broadcasts",
@@ -133,6 +137,7 @@ class Broadcast(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "profiles_broadcast"
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -159,6 +164,7 @@ class NotificationPreference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "profiles_notificationpreference"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "channel"], name="notification_preference_unique"

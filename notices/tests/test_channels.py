@@ -30,9 +30,10 @@ from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from learnprofile.jobs.models import Job
-from profiles.channels import RecordingBackend, channels_available
-from profiles.models import Broadcast, Notification, NotificationPreference, RegionalAdminScope
-from profiles.services import broadcasts, notifications
+from notices.channels import RecordingBackend, channels_available
+from notices.models import Broadcast, Notification, NotificationPreference
+from notices.services import broadcasts, notifications
+from profiles.models import RegionalAdminScope
 from profiles.services.privacy.consent import consent_set
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import notices_send_due, run_pending_jobs
@@ -141,7 +142,7 @@ def channels_off(settings) -> None:
 
 @pytest.fixture
 def sms_gateway(settings, gateway: Gateway, never_quiet: None) -> Gateway:
-    settings.NOTICE_SMS_BACKEND = "profiles.channels.HttpSmsBackend"
+    settings.NOTICE_SMS_BACKEND = "notices.channels.HttpSmsBackend"
     settings.NOTICE_ZALO_BACKEND = ""
     settings.NOTICE_SMS_HTTP_URL = f"{gateway.url}/v1/sms"
     settings.NOTICE_SMS_HTTP_BEARER_TOKEN = TOKEN
@@ -155,7 +156,7 @@ def sms_gateway(settings, gateway: Gateway, never_quiet: None) -> Gateway:
 @pytest.fixture
 def zalo_gateway(settings, gateway: Gateway, never_quiet: None) -> Gateway:
     settings.NOTICE_SMS_BACKEND = ""
-    settings.NOTICE_ZALO_BACKEND = "profiles.channels.ZaloZnsBackend"
+    settings.NOTICE_ZALO_BACKEND = "notices.channels.ZaloZnsBackend"
     settings.NOTICE_ZALO_ZNS_URL = f"{gateway.url}/message/template"
     settings.NOTICE_ZALO_ACCESS_TOKEN = ZALO_TOKEN
     settings.NOTICE_ZALO_TEMPLATE_ID = "231520"
@@ -373,7 +374,7 @@ def _production(code: str, **environment: str) -> subprocess.CompletedProcess[st
 def test_production_refuses_to_start_with_the_in_memory_backend(setting: str) -> None:
     result = _production(
         "import learnprofile.settings.production",
-        **{setting: "profiles.channels.RecordingBackend"},
+        **{setting: "notices.channels.RecordingBackend"},
     )
 
     assert result.returncode != 0
@@ -384,7 +385,7 @@ def test_production_refuses_to_start_with_the_in_memory_backend(setting: str) ->
 def test_production_with_no_sms_or_zalo_backend_starts_with_email_only() -> None:
     result = _production(
         "import django; django.setup(); "
-        "from profiles.channels import channels_available; "
+        "from notices.channels import channels_available; "
         "print([channel.value for channel in channels_available()])"
     )
 
@@ -395,7 +396,7 @@ def test_production_with_no_sms_or_zalo_backend_starts_with_email_only() -> None
 def test_production_refuses_the_http_sms_backend_without_its_url() -> None:
     result = _production(
         "import learnprofile.settings.production",
-        NOTICE_SMS_BACKEND="profiles.channels.HttpSmsBackend",
+        NOTICE_SMS_BACKEND="notices.channels.HttpSmsBackend",
     )
 
     assert result.returncode != 0
@@ -651,13 +652,13 @@ def test_a_real_worker_sends_an_sms_broadcast_through_the_gateway_once_per_recip
 ) -> None:
     """The worker is another process: what it sends must leave it (the in-memory backend
     kept messages there and marked them sent)."""
-    settings.NOTICE_SMS_BACKEND = "profiles.channels.HttpSmsBackend"
+    settings.NOTICE_SMS_BACKEND = "notices.channels.HttpSmsBackend"
     settings.NOTICE_SMS_HTTP_URL = f"{gateway.url}/v1/sms"
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     citizens = [_citizen(f"+8491234567{number}") for number in range(3)]
     admin = personas.regional_admin
     worker_environment = {
-        "NOTICE_SMS_BACKEND": "profiles.channels.HttpSmsBackend",
+        "NOTICE_SMS_BACKEND": "notices.channels.HttpSmsBackend",
         "NOTICE_SMS_HTTP_URL": f"{gateway.url}/v1/sms",
         "NOTICE_SMS_HTTP_BEARER_TOKEN": TOKEN,
         "NOTICE_SMS_HTTP_MESSAGE_ID_FIELD": "id",

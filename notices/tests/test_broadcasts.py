@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learnprofile.jobs.models import Job
-from profiles.models import Broadcast, Notification, RegionalAdminScope
-from profiles.services import broadcasts, notifications
+from notices.models import Broadcast, Notification
+from notices.services import broadcasts, notifications
+from profiles.models import RegionalAdminScope
 from profiles.services.privacy.consent import consent_set
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.services import job_run
-from profiles import api
-from profiles.channels import RecordingBackend
-from profiles.models import Notification
-from profiles.services import notifications
+from notices import api
+from notices.channels import RecordingBackend
+from notices.models import Notification
+from notices.services import notifications
 from profiles.services.privacy.consent import consent_set
 from profiles.tests.factories import UserFactory
 from tests.helpers import mail_bodies, mail_subject
@@ -63,7 +63,7 @@ def _learner(language: str = "vi", phone: str = ""):
 
 
 def _remind(user, *, session: str = "session:1", channel: str = "email") -> Notification:
-    """As another app asks: through profiles.api."""
+    """As another app asks: through notices.api."""
     public_id = api.notice_enqueue_on_commit(
         kind="session_reminder",
         recipient_id=user.pk,

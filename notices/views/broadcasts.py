@@ -15,10 +15,11 @@ from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound
 from learnprofile.formatting import number_for_people
 from learnprofile.forms import form_error_add
-from profiles import channels
-from profiles.forms import BroadcastForm
-from profiles.models import AdministrativeUnit, Broadcast
-from profiles.services import broadcasts
+from notices import channels
+from notices.forms import BroadcastForm
+from notices.models import Broadcast
+from notices.services import broadcasts
+from profiles.models import AdministrativeUnit
 
 
 def _units(request: HttpRequest) -> list[AdministrativeUnit]:
@@ -40,7 +41,7 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
     _units(request)
     return render(
         request,
-        "profiles/staff/broadcasts.html",
+        "notices/staff/broadcasts.html",
         {"broadcasts": broadcasts.broadcasts_of(user=request.user)[:50]},
     )
 
@@ -60,7 +61,7 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
             return redirect("broadcast_detail", broadcast_id=broadcast.public_id)
     return render(
         request,
-        "profiles/staff/broadcast_form.html",
+        "notices/staff/broadcast_form.html",
         {"form": form},
         status=422 if form.is_bound else 200,
     )
@@ -73,7 +74,7 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     count = broadcasts.broadcast_count(broadcast) if is_draft else broadcast.recipient_count
     return render(
         request,
-        "profiles/staff/broadcast_detail.html",
+        "notices/staff/broadcast_detail.html",
         {
             "broadcast": broadcast,
             "is_draft": is_draft,

@@ -15,10 +15,11 @@ from learnprofile.access import citizen_view, public_view, staff_view
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError
 from learnprofile.formatting import number_for_people
-from profiles import channels
-from profiles.data import NoticeChannel, NoticeKind
-from profiles.models import Notification, User
-from profiles.services import notifications
+from notices import channels
+from notices.data import NoticeChannel, NoticeKind
+from notices.models import Notification
+from notices.services import notifications
+from profiles.models import User
 
 
 # A mail client's one-click POST carries no CSRF token; the signed token is the credential,
@@ -28,7 +29,7 @@ from profiles.services import notifications
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     unsubscription = notifications.unsubscribe_read(token)
     if unsubscription is None:
-        return render(request, "profiles/unsubscribe.html", {"invalid": True}, status=404)
+        return render(request, "notices/unsubscribe.html", {"invalid": True}, status=404)
     context = {
         "kind": NoticeKind(unsubscription.kind).label,
         "channel": NoticeChannel(unsubscription.channel).label,
@@ -36,7 +37,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         context["done"] = True
         context["changed"] = notifications.unsubscribe_apply(unsubscription)
-    return render(request, "profiles/unsubscribe.html", context)
+    return render(request, "notices/unsubscribe.html", context)
 
 
 @citizen_view
@@ -75,7 +76,7 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "profiles/notice_preferences.html",
+        "notices/notice_preferences.html",
         {
             "rows": rows,
             "channels": available,
@@ -110,7 +111,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         channel = ""
     return render(
         request,
-        "profiles/staff/outbox.html",
+        "notices/staff/outbox.html",
         {
             "rows": rows,
             "statuses": statuses,

@@ -18,7 +18,7 @@
   retries the job with backoff; after NOTICE_MAX_ATTEMPTS the row is `failed`, with the
   reason, for an administrator to retry.
 - Rendering is per kind, registered by the app that owns the event, in the recipient's
-  language; delivery is per channel (`profiles/channels.py`).
+  language; delivery is per channel (`notices/channels.py`).
 """
 
 import logging
@@ -34,20 +34,22 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from learnprofile.absolute_urls import absolute_url
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit, jobs_enqueue_on_commit
-from profiles import channels
-from profiles.data import NoticeChannel, NoticeKind
-from profiles.models import ConsentRecord, Notification, NotificationPreference, User
+from notices import channels
+from notices.data import NoticeChannel, NoticeKind
+from notices.models import Notification, NotificationPreference
+from profiles.models import ConsentRecord, User
 
 logger = logging.getLogger(__name__)
 
 SEND = "notifications.send"
+# Named when the outbox lived in profiles; kept, so the links already sent keep working.
 UNSUBSCRIBE_SALT = "profiles.unsubscribe"
 # Rows per sending job: one SMTP connection, a few queries for the checks of all of them.
 CHUNK = 200
@@ -225,21 +227,6 @@ def notifications_send_job(payload: dict[str, Any]) -> None:
     if not isinstance(ids, list) or not all(isinstance(value, int) for value in ids):
         raise PermanentJobError(f"Bad payload: {payload!r}")
     notifications_send(ids=ids)
-
-
-def people_consenting(*, purpose: str) -> QuerySet[User]:
-    """People who can receive notices and whose latest consent record for `purpose` says
-    yes."""
-    latest = (
-        ConsentRecord.objects.filter(user_id=OuterRef("pk"), purpose=purpose)
-        .order_by("-recorded_at", "-id")
-        .values("is_granted")[:1]
-    )
-    return (
-        User.objects.filter(is_active=True, is_assisted=False, erased_at__isnull=True)
-        .annotate(consents=Subquery(latest))
-        .filter(consents=True)
-    )
 
 
 def unsubscribe_token(*, user: User, kind: str, channel: str) -> str:
@@ -442,7 +429,7 @@ def _message(row: Notification) -> tuple[Message, str]:
         unsubscribe = unsubscribe_url(user=recipient, kind=row.kind, channel=row.channel)
         if not message.html and row.channel == NoticeChannel.EMAIL:
             html = render_to_string(
-                "profiles/email/notice.html",
+                "notices/email/notice.html",
                 {
                     "subject": message.subject,
                     "text": message.text,

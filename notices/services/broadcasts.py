@@ -35,17 +35,12 @@ from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
-from profiles import channels
-from profiles.data import NoticeChannel, NoticeKind
-from profiles.models import (
-    AdministrativeUnit,
-    Broadcast,
-    ConsentRecord,
-    Notification,
-    RegionalAdminScope,
-    User,
-)
-from profiles.services import notifications
+from notices import channels
+from notices.data import NoticeChannel, NoticeKind
+from notices.models import Broadcast, Notification
+from notices.services import notifications
+from profiles import api as profiles_api
+from profiles.models import AdministrativeUnit, ConsentRecord, RegionalAdminScope, User
 
 PLAN = "broadcasts.plan"
 
@@ -104,7 +99,7 @@ def broadcast_create(*, actor: Any, unit_id: int, **fields: Any) -> Broadcast:
 def broadcast_audience(broadcast: Broadcast) -> QuerySet[User]:
     """Who it reaches: people who can receive notices, whose latest `news` consent is yes,
     living in the area (a province: any of its wards), with a phone for SMS and Zalo."""
-    people = notifications.people_consenting(purpose=ConsentRecord.Purpose.NEWS)
+    people = profiles_api.people_consenting(purpose=ConsentRecord.Purpose.NEWS)
     if broadcast.unit.level == AdministrativeUnit.Level.PROVINCE:
         people = people.filter(citizen_profile__residence_ward__parent_id=broadcast.unit_id)
     else:

@@ -44,7 +44,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from learnprofile.errors import DomainError
-from profiles.data import NoticeChannel
+from notices.data import NoticeChannel
 from profiles.phone import phone_is_mobile
 
 logger = logging.getLogger(__name__)
