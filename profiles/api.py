@@ -34,8 +34,11 @@ from profiles.models import (
     ConsentRecord,
     LearningRecord,
     Organization,
-    User,
 )
+
+# The account model, for other apps' type hints (`actor: User`); they read people through
+# the functions below, never through its manager or relations (decision 0011).
+from profiles.models import User as User
 
 # People read in bulk, and found by an e-mail address or phone number.
 from profiles.people import contacts_match as contacts_match
@@ -48,6 +51,7 @@ from profiles.personal_data import personal_data_table_register as _table_regist
 # Phone numbers: one set of rules (Vietnam's plan, E.164, the 2018 renumbering) for every app.
 from profiles.phone import PhoneNumber as PhoneNumber
 from profiles.phone import phone_display as phone_display
+from profiles.phone import phone_is_mobile as phone_is_mobile
 from profiles.phone import phone_lookup_key as phone_lookup_key
 from profiles.phone import phone_normalise as phone_normalise
 from profiles.phone import phone_parse as phone_parse
@@ -318,7 +322,7 @@ def staff_mfa_missing(*, user: AbstractBaseUser | AnonymousUser) -> bool:
     return permissions.staff_second_factor_missing(user)
 
 
-# --- Consent, for the notices other apps plan ---------------------------------------------
+# --- People to notify (for notices, and the apps that plan them) --------------------------
 
 
 def people_consenting(*, purpose: str) -> QuerySet[User]:
@@ -338,3 +342,39 @@ def people_inactive_since(*, since: datetime) -> QuerySet[User]:
             Exists(LearningRecord.objects.filter(citizen_id=OuterRef("pk"), created_at__gte=since))
         )
     )
+
+
+def people_who_can_receive(*, user_ids: set[int]) -> set[int]:
+    """Which of these people may be sent notices: active, not erased, not an account center
+    staff opened for a walk-in learner (one query)."""
+    return selectors.people_who_can_receive(user_ids=user_ids)
+
+
+def consents_granted(*, user_ids: set[int], purposes: set[str]) -> set[tuple[int, str]]:
+    """The (person, purpose) pairs among these people and purposes (`ConsentPurpose` values)
+    whose latest choice is yes (one query)."""
+    return selectors.consents_granted(user_ids=user_ids, purposes=purposes)
+
+
+def people_consenting_in_area(
+    *, purpose: str, unit_id: int, with_phone: bool = False
+) -> QuerySet[User]:
+    """People who can receive notices, whose latest choice for `purpose` is yes, living in
+    the administrative unit `unit_id` (a province: any of its wards), with a phone number on
+    file when `with_phone` (a query to narrow further, not a list). Raises
+    AdministrativeUnit.DoesNotExist for an unknown unit."""
+    return selectors.people_consenting_in_area(
+        purpose=purpose, unit_id=unit_id, with_phone=with_phone
+    )
+
+
+def regional_admin_units(*, user_id: int) -> list[AdministrativeUnitData]:
+    """The areas the person administers as a regional administrator (provinces first, then
+    wards, each by name); [] for anyone else."""
+    return [_unit_data(unit) for unit in selectors.regional_admin_units(user_id=user_id)]
+
+
+def regional_admin_unit_ids(*, user_id: int) -> set[int]:
+    """Every administrative unit the person covers as a regional administrator: their areas
+    and, for a province, all its wards (one query)."""
+    return selectors.regional_admin_unit_ids(user_id=user_id)

@@ -75,6 +75,15 @@ class LearningCategory(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+class ConsentPurpose(models.TextChoices):
+    """What a person may agree to; their latest choice for each purpose holds."""
+
+    HOUSEHOLD_SHARING = "household_sharing", _("Chia sẻ việc học với gia đình")
+    PUBLIC_PROFILE = "public_profile", _("Hồ sơ học tập công khai")
+    LEARNING_REMINDERS = "learning_reminders", _("Nhắc lịch học và thông báo khóa học")
+    NEWS = "news", _("Tin tức học tập suốt đời của địa phương")
+
+
 class LearningRecordKind(models.TextChoices):
     COURSE_COMPLETED = "course_completed", _("Hoàn thành khóa học")
     ATTENDANCE = "attendance", _("Giờ học tham dự")

@@ -20,6 +20,7 @@ from profiles.models import (
     HouseholdMember,
     LearningRecord,
     Organization,
+    RegionalAdminScope,
     User,
 )
 
@@ -186,6 +187,66 @@ def people_consenting(*, purpose: str) -> QuerySet[User]:
         User.objects.filter(is_active=True, is_assisted=False, erased_at__isnull=True)
         .annotate(consents=Subquery(latest))
         .filter(consents=True)
+    )
+
+
+def people_who_can_receive(*, user_ids: set[int]) -> set[int]:
+    """Which of these people may be sent notices (active, not erased, not assisted)."""
+    return set(
+        User.objects.filter(
+            pk__in=user_ids, is_active=True, is_assisted=False, erased_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def consents_granted(*, user_ids: set[int], purposes: set[str]) -> set[tuple[int, str]]:
+    """The (person, purpose) pairs whose latest consent record says yes (one query)."""
+    latest = (
+        ConsentRecord.objects.filter(user_id__in=user_ids, purpose__in=purposes)
+        .order_by("user_id", "purpose", "-recorded_at", "-id")
+        .distinct("user_id", "purpose")
+        .values_list("user_id", "purpose", "is_granted")
+    )
+    return {(user_id, purpose) for user_id, purpose, is_granted in latest if is_granted}
+
+
+def people_consenting_in_area(
+    *, purpose: str, unit_id: int, with_phone: bool = False
+) -> QuerySet[User]:
+    """`people_consenting` living in the unit (a province: any of its wards), with a phone
+    number when `with_phone`."""
+    people = people_consenting(purpose=purpose)
+    unit = AdministrativeUnit.objects.get(pk=unit_id)
+    if unit.level == AdministrativeUnit.Level.PROVINCE:
+        people = people.filter(citizen_profile__residence_ward__parent_id=unit_id)
+    else:
+        people = people.filter(citizen_profile__residence_ward_id=unit_id)
+    if with_phone:
+        people = people.exclude(citizen_profile__phone="")
+    return people
+
+
+# --- Regional administrators --------------------------------------------------------------
+
+
+def regional_admin_units(*, user_id: int) -> QuerySet[AdministrativeUnit]:
+    """A regional administrator's areas, provinces first, then wards, by name."""
+    return (
+        AdministrativeUnit.objects.filter(
+            pk__in=RegionalAdminScope.objects.filter(user_id=user_id).values("unit_id")
+        )
+        .select_related("parent")
+        .order_by("level", "name")
+    )
+
+
+def regional_admin_unit_ids(*, user_id: int) -> set[int]:
+    """A regional administrator's areas and the wards of the provinces among them."""
+    scopes = RegionalAdminScope.objects.filter(user_id=user_id).values("unit_id")
+    return set(
+        AdministrativeUnit.objects.filter(Q(pk__in=scopes) | Q(parent_id__in=scopes)).values_list(
+            "pk", flat=True
+        )
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from profiles.data import ConsentPurpose
 from profiles.models.ledger import export_upload_to, private_storage
 
 
@@ -38,11 +39,8 @@ class ConsentRecord(models.Model):
     """Append-only: each grant or withdrawal of consent for one purpose, with the version of
     the notice the person saw. The latest row per (person, purpose) is the current state."""
 
-    class Purpose(models.TextChoices):
-        HOUSEHOLD_SHARING = "household_sharing", _("Chia sẻ việc học với gia đình")
-        PUBLIC_PROFILE = "public_profile", _("Hồ sơ học tập công khai")
-        LEARNING_REMINDERS = "learning_reminders", _("Nhắc lịch học và thông báo khóa học")
-        NEWS = "news", _("Tin tức học tập suốt đời của địa phương")
+    # In profiles.data, where other apps read the purposes.
+    Purpose = ConsentPurpose
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_records"
