@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course, Offering, OfferingStatus, Session
-from courses.services.catalog import Recurrence, offering_search_fill
+from courses.services.catalog import offering_search_fill
+from courses.services.sessions import Recurrence
 
 # (center slug, title, category, summary, hours, mode, fee, tags, weekdays, start hour)
 DEMO_COURSES = [

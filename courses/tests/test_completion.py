@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from courses.models import AttendanceStatus, Enrollment, MarkSource
 from courses.services import attendance, completion
-from courses.services.catalog import session_delete
+from courses.services.sessions import session_delete
 from courses.tests.factories import class_make
 from learnprofile.errors import Conflict
 from profiles.tests.factories import with_mfa

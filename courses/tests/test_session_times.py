@@ -278,7 +278,7 @@ def test_a_session_moved_past_the_class_end_is_refused_and_unchanged(
 def test_a_weekly_session_earlier_today_that_is_over_is_refused(center, personas) -> None:
     from django.core.exceptions import ValidationError
 
-    from courses.services.catalog import Recurrence, sessions_add_recurring
+    from courses.services.sessions import Recurrence, sessions_add_recurring
 
     today = timezone.localdate()
     offering = offering_make(course_make(center), starts_on=today, status="draft")

@@ -28,8 +28,9 @@ from courses.forms import (
 from courses.models import Course, Offering, Session
 from courses.services import catalog as catalog_services
 from courses.services import enrollment as enrollment_services
-from courses.services.catalog import Recurrence
+from courses.services import sessions as session_services
 from courses.services.imports import IMPORT_COLUMNS, IMPORT_MAX_BYTES, offerings_import_file
+from courses.services.sessions import Recurrence
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
@@ -225,7 +226,7 @@ def sessions_add(request: HttpRequest, offering_id: UUID) -> HttpResponse:
             room=form.cleaned_data["room"],
         )
         try:
-            created = catalog_services.sessions_add_recurring(
+            created = session_services.sessions_add_recurring(
                 actor=request.user, offering=offering, recurrence=recurrence
             )
         except (ValidationError, DomainError) as error:
@@ -267,10 +268,10 @@ def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
     try:
         if move_form.is_bound and move_form.is_valid():
             data = move_form.cleaned_data
-            starts_at, ends_at = catalog_services.session_span(
+            starts_at, ends_at = session_services.session_span(
                 data["day"], data["starts_at"], data["ends_at"]
             )
-            catalog_services.session_reschedule(
+            session_services.session_reschedule(
                 actor=request.user,
                 session=session,
                 starts_at=starts_at,
@@ -281,7 +282,7 @@ def session_change(request: HttpRequest, session_id: UUID) -> HttpResponse:
             messages.success(request, _("Đã đổi lịch; người học sẽ nhận được thông báo."))
             return redirect("manage_offering", offering_id=offering.public_id)
         if cancel_form.is_bound and cancel_form.is_valid():
-            catalog_services.session_delete(
+            session_services.session_delete(
                 actor=request.user, session=session, reason=cancel_form.cleaned_data["reason"]
             )
             messages.success(request, _("Đã hủy buổi học; người học sẽ nhận được thông báo."))
