@@ -18,7 +18,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 
-RowFilter = Callable[[Any], Q]
+from profiles.models import User
+
+RowFilter = Callable[[User], Q]
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class PersonalDataTable:
     also: RowFilter | None = None  # rows about the person found another way
     notes: str = ""
 
-    def rows(self, user: Any) -> QuerySet[Model]:
+    def rows(self, user: User) -> QuerySet[Model]:
         model = apps.get_model(self.label)
         condition = Q()
         for name in self.covers:
@@ -55,7 +57,7 @@ NOT_ABOUT_THE_PERSON: dict[tuple[str, str], str] = {
 }
 
 
-def _invitations_to(user: Any) -> Q:
+def _invitations_to(user: User) -> Q:
     profile = getattr(user, "citizen_profile", None)
     condition = Q(email=user.email)
     if profile is not None and profile.phone:
@@ -63,7 +65,7 @@ def _invitations_to(user: Any) -> Q:
     return condition
 
 
-def _audit_about(user: Any) -> Q:
+def _audit_about(user: User) -> Q:
     return Q(object_type="user", object_id=str(user.public_id))
 
 
@@ -139,7 +141,7 @@ def row_to_dict(instance: Model, exclude: tuple[str, ...]) -> dict[str, Any]:
     return row
 
 
-def personal_data_collect(user: Any) -> dict[str, list[dict[str, Any]]]:
+def personal_data_collect(user: User) -> dict[str, list[dict[str, Any]]]:
     """Every declared table's rows about `user`, keyed by model label."""
     return {
         table.label: [row_to_dict(row, table.exclude) for row in table.rows(user)]

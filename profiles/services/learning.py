@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -243,7 +242,7 @@ def _check_dates(started_on: date | None, ended_on: date | None) -> None:
 
 @transaction.atomic
 def learning_record_decide(
-    *, actor: AbstractBaseUser, record_id: uuid.UUID, is_verified: bool, reason: str
+    *, actor: User, record_id: uuid.UUID, is_verified: bool, reason: str
 ) -> LearningRecord:
     """Staff of the asked organization verify or reject a pending self-reported record.
 
