@@ -1,8 +1,8 @@
 """Writes for people, places and roles. Each function owns its transaction and audit row."""
 
 from datetime import date
+from uuid import UUID
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict
 from learnprofile.text import person_name_normalise
+from profiles import permissions
 from profiles.models import (
     AdministrativeUnit,
     CitizenProfile,
+    Language,
     Membership,
     Organization,
     RegionalAdminScope,
@@ -41,7 +43,7 @@ def citizen_profile_ensure(*, user: User, full_name: str = "") -> CitizenProfile
 @transaction.atomic
 def citizen_profile_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     profile: CitizenProfile,
     full_name: str,
     date_of_birth: date | None,
@@ -104,10 +106,38 @@ def citizen_profile_update(
     return profile
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language the person chose for this site (a `Language` value), so their
+    emails are written in it too. Idempotent. Not audited: a display preference switched
+    from any page, like the cookie set with it (a change made on the profile form is
+    recorded by `citizen_profile_update`). Raises ValueError for an unknown language."""
+    if language not in Language.values:
+        raise ValueError(f"Unknown language {language!r}")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+
+
+def learner_summary_open(*, actor: User, public_id: UUID) -> User | None:
+    """The active learner with `public_id` whose read-only summary `actor` (center staff)
+    asks to see, or None when there is none or the actor may not see them (no hint which).
+    Writes the audit row either way, about the public id asked for: `learner.viewed` or
+    `learner.view_refused`. Not idempotent: every look is recorded."""
+    learner = User.objects.filter(public_id=public_id, is_active=True).first()
+    if learner is None or not permissions.may_view_learner(actor, learner.pk):
+        audit_record(
+            actor=actor,
+            action="learner.view_refused",
+            object_type="user",
+            object_id=public_id,
+        )
+        return None
+    audit_record(actor=actor, action="learner.viewed", object_type="user", object_id=public_id)
+    return learner
+
+
 @transaction.atomic
 def organization_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     slug: str,
     kind: str,
@@ -131,7 +161,7 @@ def organization_create(
 
 @transaction.atomic
 def membership_grant(
-    *, actor: AbstractBaseUser | None, user: User, organization: Organization, role: str
+    *, actor: User | None, user: User, organization: Organization, role: str
 ) -> Membership:
     """Give `user` a role at `organization`. Idempotent: granting twice returns the same row."""
     if role not in Membership.Role.values:
@@ -156,7 +186,7 @@ def membership_grant(
 
 @transaction.atomic
 def regional_scope_grant(
-    *, actor: AbstractBaseUser | None, user: User, unit: AdministrativeUnit
+    *, actor: User | None, user: User, unit: AdministrativeUnit
 ) -> RegionalAdminScope:
     """Make `user` a regional administrator of `unit`. Idempotent."""
     scope, created = RegionalAdminScope.objects.get_or_create(user=user, unit=unit)

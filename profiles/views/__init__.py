@@ -137,7 +137,8 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if language not in Language.values:
         return response
     if request.user.is_authenticated:
-        User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+        user: User = request.user  # type: ignore[assignment]
+        services.user_language_set(user=user, language=language)
     _set_language_cookie(response, language)
     return response
 

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from learnprofile.access import staff_view
-from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
-from profiles import permissions, selectors
+from profiles import permissions, selectors, services
 from profiles.learning_forms import VerificationDecisionForm
 from profiles.models import CitizenProfile, LearningRecord, User
 from profiles.services import learning
@@ -73,16 +72,9 @@ def learner_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Read-only summary of a learner known at the staff member's center. Every view, and
     every refused attempt, is written to the audit log."""
     user: User = request.user  # type: ignore[assignment]
-    learner = User.objects.filter(public_id=public_id, is_active=True).first()
-    if learner is None or not permissions.may_view_learner(user, learner.pk):
-        audit_record(
-            actor=user,
-            action="learner.view_refused",
-            object_type="user",
-            object_id=public_id,
-        )
+    learner = services.learner_summary_open(actor=user, public_id=public_id)
+    if learner is None:
         raise Http404
-    audit_record(actor=user, action="learner.viewed", object_type="user", object_id=public_id)
     profile = (
         CitizenProfile.objects.select_related("residence_ward__parent").filter(user=learner).first()
     )
