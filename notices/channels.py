@@ -45,7 +45,8 @@ from django.utils.translation import gettext as _
 
 from learnprofile.errors import DomainError
 from notices.data import NoticeChannel
-from profiles.phone import phone_is_mobile
+from profiles import api as profiles_api
+from profiles.data import PersonData
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def _backend(channel: str) -> TextBackend:
 def deliver(
     *,
     channel: str,
-    recipient: Any,
+    recipient: PersonData,
     subject: str,
     text: str,
     html: str,
@@ -175,10 +176,10 @@ def deliver(
         except smtplib.SMTPRecipientsRefused as error:
             raise PermanentDeliveryError(f"recipient refused: {error.recipients!r}") from error
         return ""
-    phone = getattr(getattr(recipient, "citizen_profile", None), "phone", "")
+    phone = recipient.phone
     if not phone:
         raise PermanentDeliveryError("no phone number")
-    if not phone_is_mobile(phone):
+    if not profiles_api.phone_is_mobile(phone):
         # A landline (accepted as a person's phone) cannot take an SMS or a Zalo message.
         raise PermanentDeliveryError(f"not a mobile number: {masked(phone)}")
     backend = _backend(channel)

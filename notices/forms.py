@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notices.channels import channels_available
 from notices.models import Broadcast
-from profiles.models import AdministrativeUnit
+from profiles.data import AdministrativeUnitData
 
 
 class BroadcastForm(forms.ModelForm):
@@ -29,10 +29,10 @@ class BroadcastForm(forms.ModelForm):
             "per_minute": _("Gửi dần để máy chủ thư và nhà mạng không bị quá tải."),
         }
 
-    def __init__(self, *args: Any, units: list[AdministrativeUnit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[AdministrativeUnitData], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [
-            (unit.pk, f"{unit.name}, {unit.parent.name}" if unit.parent else unit.name)
+            (unit.id, f"{unit.name}, {unit.province_name}" if unit.province_name else unit.name)
             for unit in units
         ]
         # Only the channels that deliver here (SMS and Zalo when their backend is set).

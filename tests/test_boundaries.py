@@ -93,6 +93,19 @@ def test_a_new_courses_module_imported_from_credentials_makes_the_lint_fail(
         ),
         ("learnprofile/jobs/sneaky.py", "import profiles.api\n", "profiles.api"),
         ("learnprofile/sneaky.py", "import courses.api\n", "courses.api"),
+        ("profiles/sneaky.py", "from notices import api\n", "profiles.sneaky -> notices.api"),
+        ("notices/sneaky.py", "import courses.api\n", "notices.sneaky -> courses.api"),
+        (
+            "notices/sneaky.py",
+            "from profiles.models import User\n",
+            "notices.sneaky -> profiles.models",
+        ),
+        (
+            "courses/sneaky.py",
+            "from notices.models import Notification\n",
+            "courses.sneaky -> notices.models",
+        ),
+        ("learnprofile/sneaky.py", "import notices.api\n", "notices.api"),
     ],
 )
 def test_a_forbidden_import_makes_the_lint_fail(
@@ -113,6 +126,9 @@ def test_a_forbidden_import_makes_the_lint_fail(
     [
         ("credentials/uses_courses.py", "from courses import api, data\n"),
         ("courses/uses_profiles.py", "from profiles import api, data\n"),
+        ("courses/uses_notices.py", "from notices import api, data\n"),
+        ("credentials/uses_notices.py", "from notices import api, data\n"),
+        ("notices/uses_profiles.py", "from profiles import api, data\n"),
         (
             "credentials/tests/test_allowed.py",
             "from courses.tests import factories\nfrom profiles.tests import factories as p\n",

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db.models import Model
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = ("profiles", "courses", "credentials")
+APPS = ("profiles", "notices", "courses", "credentials")
 
 # Methods and expressions whose string arguments and keyword names are ORM lookups.
 ORM_CALLS = {

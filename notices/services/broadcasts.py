@@ -20,7 +20,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    Q,
     QuerySet,
     TextField,
     Value,
@@ -40,30 +39,26 @@ from notices.data import NoticeChannel, NoticeKind
 from notices.models import Broadcast, Notification
 from notices.services import notifications
 from profiles import api as profiles_api
-from profiles.models import AdministrativeUnit, ConsentRecord, RegionalAdminScope, User
+from profiles.data import AdministrativeUnitData, ConsentPurpose
 
 PLAN = "broadcasts.plan"
 
 
-def broadcast_units(*, user: Any) -> list[AdministrativeUnit]:
+def broadcast_units(*, user: Any) -> list[AdministrativeUnitData]:
     """The areas `user` may write to: their scopes (a province covers all its wards)."""
     if not user.is_authenticated:
         return []
-    return list(
-        AdministrativeUnit.objects.filter(
-            pk__in=RegionalAdminScope.objects.filter(user_id=user.pk).values("unit_id")
-        )
-        .select_related("parent")
-        .order_by("level", "name")
-    )
+    return profiles_api.regional_admin_units(user_id=user.pk)
 
 
 def broadcasts_of(*, user: Any) -> QuerySet[Broadcast]:
-    """The broadcasts of the areas `user` administers, newest first."""
-    units = [unit.pk for unit in broadcast_units(user=user)]
+    """The broadcasts of the areas `user` administers (a province: its wards' too), newest
+    first, each with its area's name (`unit_name`)."""
+    if not user.is_authenticated:
+        return Broadcast.objects.none()
     return Broadcast.objects.filter(
-        Q(unit_id__in=units) | Q(unit__parent_id__in=units)
-    ).select_related("unit__parent", "author__citizen_profile")
+        unit_id__in=profiles_api.regional_admin_unit_ids(user_id=user.pk)
+    ).annotate(unit_name=profiles_api.administrative_unit_name_expression(unit_id_field="unit_id"))
 
 
 def broadcast_get(*, user: Any, public_id: Any) -> Broadcast:
@@ -79,11 +74,11 @@ def broadcast_create(*, actor: Any, unit_id: int, **fields: Any) -> Broadcast:
     """A draft to one of the actor's areas. Raises NotFound (an area that is not theirs),
     ChannelNotAvailable (SMS or Zalo while it has no delivery backend), ValidationError (the
     model's checks)."""
-    unit = next((unit for unit in broadcast_units(user=actor) if unit.pk == unit_id), None)
+    unit = next((unit for unit in broadcast_units(user=actor) if unit.id == unit_id), None)
     if unit is None:
         raise NotFound(_("Bạn không quản lý địa bàn này."))
     channels.channel_require(fields.get("channel", NoticeChannel.EMAIL))
-    broadcast = Broadcast(author=actor, unit=unit, **fields)
+    broadcast = Broadcast(author=actor, unit_id=unit.id, **fields)
     broadcast.full_clean()
     broadcast.save()
     audit_record(
@@ -96,17 +91,14 @@ def broadcast_create(*, actor: Any, unit_id: int, **fields: Any) -> Broadcast:
     return broadcast
 
 
-def broadcast_audience(broadcast: Broadcast) -> QuerySet[User]:
+def broadcast_audience(broadcast: Broadcast) -> QuerySet[profiles_api.User]:
     """Who it reaches: people who can receive notices, whose latest `news` consent is yes,
     living in the area (a province: any of its wards), with a phone for SMS and Zalo."""
-    people = profiles_api.people_consenting(purpose=ConsentRecord.Purpose.NEWS)
-    if broadcast.unit.level == AdministrativeUnit.Level.PROVINCE:
-        people = people.filter(citizen_profile__residence_ward__parent_id=broadcast.unit_id)
-    else:
-        people = people.filter(citizen_profile__residence_ward_id=broadcast.unit_id)
-    if broadcast.channel != NoticeChannel.EMAIL:
-        people = people.exclude(citizen_profile__phone="")
-    return people
+    return profiles_api.people_consenting_in_area(
+        purpose=ConsentPurpose.NEWS,
+        unit_id=broadcast.unit_id,
+        with_phone=broadcast.channel != NoticeChannel.EMAIL,
+    )
 
 
 def broadcast_count(broadcast: Broadcast) -> int:
@@ -156,9 +148,7 @@ def broadcast_plan(*, public_id: UUID, now: datetime | None = None) -> int:
     """Write one row per person it reaches, throttled: the n-th is due (n - 1) / per_minute
     minutes from now. Once: a run again, or after a stop, writes nothing. Returns how many."""
     now = now or timezone.now()
-    broadcast = (
-        Broadcast.objects.select_for_update().select_related("unit").filter(public_id=public_id)
-    ).first()
+    broadcast = Broadcast.objects.select_for_update().filter(public_id=public_id).first()
     if broadcast is None:
         raise PermanentJobError(f"No broadcast {public_id}.")
     if broadcast.status != Broadcast.Status.QUEUED or broadcast.recipient_count is not None:

@@ -44,7 +44,8 @@ from learnprofile.jobs.services import job_enqueue_on_commit, jobs_enqueue_on_co
 from notices import channels
 from notices.data import NoticeChannel, NoticeKind
 from notices.models import Notification, NotificationPreference
-from profiles.models import ConsentRecord, User
+from profiles import api as profiles_api
+from profiles.data import ConsentPurpose, PersonData
 
 logger = logging.getLogger(__name__)
 
@@ -56,10 +57,10 @@ CHUNK = 200
 SENT_MARK_EVERY = 20
 # Kinds that only go to people who agreed to them; the others answer something they did.
 CONSENT_NEEDED = {
-    NoticeKind.SESSION_REMINDER: ConsentRecord.Purpose.LEARNING_REMINDERS,
-    NoticeKind.INACTIVITY_NUDGE: ConsentRecord.Purpose.LEARNING_REMINDERS,
-    NoticeKind.CREDENTIAL_EXPIRING: ConsentRecord.Purpose.LEARNING_REMINDERS,
-    NoticeKind.BROADCAST: ConsentRecord.Purpose.NEWS,
+    NoticeKind.SESSION_REMINDER: ConsentPurpose.LEARNING_REMINDERS,
+    NoticeKind.INACTIVITY_NUDGE: ConsentPurpose.LEARNING_REMINDERS,
+    NoticeKind.CREDENTIAL_EXPIRING: ConsentPurpose.LEARNING_REMINDERS,
+    NoticeKind.BROADCAST: ConsentPurpose.NEWS,
 }
 Status = Notification.Status
 
@@ -229,22 +230,22 @@ def notifications_send_job(payload: dict[str, Any]) -> None:
     notifications_send(ids=ids)
 
 
-def unsubscribe_token(*, user: User, kind: str, channel: str) -> str:
+def unsubscribe_token(*, user_public_id: UUID, kind: str, channel: str) -> str:
     """A signed token that switches one kind off on one channel for one person, no login."""
     token: str = signing.dumps(
-        {"u": str(user.public_id), "k": kind, "c": channel}, salt=UNSUBSCRIBE_SALT
+        {"u": str(user_public_id), "k": kind, "c": channel}, salt=UNSUBSCRIBE_SALT
     )
     return token
 
 
-def unsubscribe_url(*, user: User, kind: str, channel: str) -> str:
-    token = unsubscribe_token(user=user, kind=kind, channel=channel)
+def unsubscribe_url(*, user_public_id: UUID, kind: str, channel: str) -> str:
+    token = unsubscribe_token(user_public_id=user_public_id, kind=kind, channel=channel)
     return absolute_url("unsubscribe", kwargs={"token": token})
 
 
 @dataclass(frozen=True)
 class Unsubscription:
-    user: User
+    user_id: int
     kind: str
     channel: str
 
@@ -253,20 +254,20 @@ def unsubscribe_read(token: str) -> Unsubscription | None:
     """Who and what a token names; None for a forged, altered or unknown one."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        user = User.objects.filter(public_id=UUID(data["u"]), erased_at__isnull=True).first()
+        person = profiles_api.person_get_by_public_id(public_id=UUID(data["u"]))
         kind, channel = data["k"], data["c"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
-    if user is None or kind not in NoticeKind.values or channel not in NoticeChannel.values:
+    if person is None or kind not in NoticeKind.values or channel not in NoticeChannel.values:
         return None
-    return Unsubscription(user=user, kind=kind, channel=channel)
+    return Unsubscription(user_id=person.id, kind=kind, channel=channel)
 
 
 @transaction.atomic
 def unsubscribe_apply(unsubscription: Unsubscription) -> bool:
     """Switch it off; returns False when it was already off (the link was used before)."""
     preference, created = NotificationPreference.objects.select_for_update().get_or_create(
-        user=unsubscription.user,
+        user_id=unsubscription.user_id,
         kind=unsubscription.kind,
         channel=unsubscription.channel,
         defaults={"is_enabled": False},
@@ -279,7 +280,7 @@ def unsubscribe_apply(unsubscription: Unsubscription) -> bool:
     return True
 
 
-def preferences_get(*, user: User) -> set[tuple[str, str]]:
+def preferences_get(*, user: profiles_api.User) -> set[tuple[str, str]]:
     """The (kind, channel) pairs switched off; every other pair is on."""
     return set(
         NotificationPreference.objects.filter(user=user, is_enabled=False).values_list(
@@ -289,7 +290,7 @@ def preferences_get(*, user: User) -> set[tuple[str, str]]:
 
 
 @transaction.atomic
-def preferences_set(*, user: User, enabled: set[tuple[str, str]]) -> None:
+def preferences_set(*, user: profiles_api.User, enabled: set[tuple[str, str]]) -> None:
     """Switch on exactly the `enabled` pairs (unknown kinds are ignored) and off the rest,
     on the channels offered now (`channels.channels_available`). A choice on a channel that
     is off is kept as it was, unseen, for the day the channel is switched on. Raises
@@ -318,8 +319,8 @@ def quiet_until(now: datetime) -> datetime | None:
 
 
 def _claim(ids: Sequence[int], now: datetime) -> list[Notification]:
-    """Take the still-pending rows among `ids` (pending -> sending), with their recipients.
-    Rows another job holds are left to it."""
+    """Take the still-pending rows among `ids` (pending -> sending). Rows another job holds
+    are left to it."""
     with transaction.atomic():
         claimed = list(
             Notification.objects.select_for_update(skip_locked=True)
@@ -327,39 +328,28 @@ def _claim(ids: Sequence[int], now: datetime) -> list[Notification]:
             .values_list("id", flat=True)
         )
         Notification.objects.filter(id__in=claimed).update(status=Status.SENDING, claimed_at=now)
-    return list(
-        Notification.objects.filter(id__in=claimed)
-        .select_related("recipient", "recipient__citizen_profile")
-        .order_by("id")
-    )
+    return list(Notification.objects.filter(id__in=claimed).order_by("id"))
 
 
 def _reasons_not_to_send(rows: list[Notification]) -> dict[int, str]:
     """Why each row must not go now (by row id), read for the whole chunk at once."""
     reasons: dict[int, str] = {}
     user_ids = {row.recipient_id for row in rows}
+    reachable = profiles_api.people_who_can_receive(user_ids=user_ids)
     switched_off = set(
         NotificationPreference.objects.filter(user_id__in=user_ids, is_enabled=False).values_list(
             "user_id", "kind", "channel"
         )
     )
-    purposes = {CONSENT_NEEDED[NoticeKind(row.kind)] for row in rows if row.kind in CONSENT_NEEDED}
-    consenting = {
-        (user_id, purpose)
-        for user_id, purpose, is_granted in ConsentRecord.objects.filter(
-            user_id__in=user_ids, purpose__in=purposes
-        )
-        .order_by("user_id", "purpose", "-recorded_at", "-id")
-        .distinct("user_id", "purpose")
-        .values_list("user_id", "purpose", "is_granted")
-        if is_granted
+    purposes: set[str] = {
+        CONSENT_NEEDED[NoticeKind(row.kind)] for row in rows if row.kind in CONSENT_NEEDED
     }
+    consenting = profiles_api.consents_granted(user_ids=user_ids, purposes=purposes)
     by_kind: dict[str, list[NoticeData]] = defaultdict(list)
     available = {channel.value for channel in channels.channels_available()}
     for row in rows:
-        recipient = row.recipient
         purpose = CONSENT_NEEDED.get(NoticeKind(row.kind))
-        if recipient.erased_at is not None or not recipient.is_active or recipient.is_assisted:
+        if row.recipient_id not in reachable:
             reasons[row.pk] = "recipient cannot receive notices"
         elif row.channel not in available:
             # Written before the channel was switched off: nothing would deliver it.
@@ -418,15 +408,16 @@ def _mark_sent(row_ids: list[int], *, provider_id: str = "") -> None:
         )
 
 
-def _message(row: Notification) -> tuple[Message, str]:
+def _message(row: Notification, recipient: PersonData) -> tuple[Message, str]:
     """The rendered notice, in the recipient's language, and its unsubscribe link."""
     render = _renderers.get(row.kind)
     if render is None:
         raise LookupError(f"no renderer for notice kind {row.kind!r}")
-    recipient = row.recipient
     with translation.override(recipient.preferred_language):
         message = render(_addressed(_notice_data(row)))
-        unsubscribe = unsubscribe_url(user=recipient, kind=row.kind, channel=row.channel)
+        unsubscribe = unsubscribe_url(
+            user_public_id=recipient.public_id, kind=row.kind, channel=row.channel
+        )
         if not message.html and row.channel == NoticeChannel.EMAIL:
             html = render_to_string(
                 "notices/email/notice.html",
@@ -473,6 +464,7 @@ def _send_claimed(rows: list[Notification], now: datetime) -> dict[str, int]:
         _end(held, status=Status.PENDING, send_after=morning, dispatched_at=None)
         counts["held"] = len(held)
         to_send = [row for row in to_send if row.channel == NoticeChannel.EMAIL]
+    people = profiles_api.persons_get(user_ids={row.recipient_id for row in to_send})
     email_connection = None
     if any(row.channel == NoticeChannel.EMAIL for row in to_send):
         # Opened here, so that every message of the chunk goes over this one connection
@@ -489,7 +481,7 @@ def _send_claimed(rows: list[Notification], now: datetime) -> dict[str, int]:
     try:
         for position, row in enumerate(to_send):
             try:
-                message, unsubscribe = _message(row)
+                message, unsubscribe = _message(row, people[row.recipient_id])
             except Exception as error:  # a renderer's bug fails its own row, not the chunk
                 logger.exception("notice.render_failed", extra={"kind": row.kind})
                 reason = f"cannot be worded: {type(error).__name__}: {error}"
@@ -499,7 +491,7 @@ def _send_claimed(rows: list[Notification], now: datetime) -> dict[str, int]:
             try:
                 provider_id = channels.deliver(
                     channel=row.channel,
-                    recipient=row.recipient,
+                    recipient=people[row.recipient_id],
                     subject=message.subject,
                     text=message.text,
                     html=message.html,
@@ -577,7 +569,7 @@ def outbox_failures(
     *, kind: str = "", channel: str = "", limit: int = 100
 ) -> QuerySet[Notification]:
     """The latest failed rows (of `kind`, on `channel`, when given), newest first."""
-    failures = Notification.objects.filter(status=Status.FAILED).select_related("recipient")
+    failures = Notification.objects.filter(status=Status.FAILED)
     if kind:
         failures = failures.filter(kind=kind)
     if channel:

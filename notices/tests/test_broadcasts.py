@@ -13,8 +13,7 @@ from django.utils import timezone
 from learnprofile.jobs.models import Job
 from notices.models import Broadcast, Notification
 from notices.services import broadcasts, notifications
-from profiles.models import RegionalAdminScope
-from profiles.services.privacy.consent import consent_set
+from notices.tests.people import consent_set, regional_scopes
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs
 
@@ -71,7 +70,7 @@ def test_a_broadcast_to_one_province_reaches_exactly_its_consenting_citizens(
     erased.save(update_fields=["erased_at"])
     admin = personas.regional_admin
     client = _client(admin)
-    hanoi = RegionalAdminScope.objects.get(user=admin).unit
+    hanoi = regional_scopes().get(user=admin).unit
 
     created = client.post(reverse("broadcast_new"), {**WORDS, "unit": hanoi.pk})
     broadcast = Broadcast.objects.get()
@@ -114,7 +113,7 @@ def test_a_ward_broadcast_stays_in_the_ward_and_others_cannot_see_it(personas) -
     inside = _citizen("phuong_hoan_kiem")
     _citizen("phuong_ba_dinh")
     ward_admin = UserFactory()
-    RegionalAdminScope.objects.create(user=ward_admin, unit=ward("phuong_hoan_kiem"))
+    regional_scopes().create(user=ward_admin, unit=ward("phuong_hoan_kiem"))
     broadcast = broadcasts.broadcast_create(
         actor=ward_admin,
         unit_id=ward("phuong_hoan_kiem").pk,
@@ -123,7 +122,7 @@ def test_a_ward_broadcast_stays_in_the_ward_and_others_cannot_see_it(personas) -
         body_vi="Đăng ký tại nhà văn hóa.",
     )
     hue_admin = UserFactory()
-    RegionalAdminScope.objects.create(user=hue_admin, unit=ward("phuong_thuan_hoa"))
+    regional_scopes().create(user=hue_admin, unit=ward("phuong_thuan_hoa"))
 
     assert list(broadcasts.broadcast_audience(broadcast)) == [inside]
     assert (
@@ -148,7 +147,7 @@ def test_a_ward_broadcast_stays_in_the_ward_and_others_cannot_see_it(personas) -
 
 def test_half_an_english_translation_is_refused_in_the_users_language(personas) -> None:
     client = _client(personas.regional_admin)
-    hanoi = RegionalAdminScope.objects.get(user=personas.regional_admin).unit
+    hanoi = regional_scopes().get(user=personas.regional_admin).unit
 
     response = client.post(reverse("broadcast_new"), {**WORDS, "unit": hanoi.pk, "body_en": ""})
 
@@ -160,7 +159,7 @@ def test_half_an_english_translation_is_refused_in_the_users_language(personas) 
 def test_stopping_a_broadcast_skips_what_was_not_sent(personas, inbox) -> None:
     _citizen("phuong_hoan_kiem")
     _citizen("phuong_ba_dinh")
-    hanoi = RegionalAdminScope.objects.get(user=personas.regional_admin).unit
+    hanoi = regional_scopes().get(user=personas.regional_admin).unit
     broadcast = broadcasts.broadcast_create(
         actor=personas.regional_admin,
         unit_id=hanoi.pk,
@@ -184,7 +183,7 @@ def test_a_refused_address_fails_shows_to_administrators_and_can_be_retried(
 ) -> None:
     citizen = _citizen("phuong_hoan_kiem")
     inbox.refused.add(citizen.email)
-    hanoi = RegionalAdminScope.objects.get(user=personas.regional_admin).unit
+    hanoi = regional_scopes().get(user=personas.regional_admin).unit
     broadcast = broadcasts.broadcast_create(
         actor=personas.regional_admin, unit_id=hanoi.pk, subject_vi="Tin", body_vi="Nội dung."
     )
@@ -224,7 +223,7 @@ def test_an_unreachable_mail_server_retries_then_fails_with_the_reason(settings)
     citizen = _citizen("phuong_hoan_kiem")
     hanoi = ward("phuong_hoan_kiem").parent
     admin = UserFactory()
-    RegionalAdminScope.objects.create(user=admin, unit=hanoi)
+    regional_scopes().create(user=admin, unit=hanoi)
     broadcast = broadcasts.broadcast_create(
         actor=admin, unit_id=hanoi.pk, subject_vi="Tin", body_vi="Nội dung."
     )
@@ -244,7 +243,7 @@ def test_an_unreachable_mail_server_retries_then_fails_with_the_reason(settings)
 
 def test_a_broadcast_stopped_before_its_rows_were_written_reaches_nobody(personas) -> None:
     _citizen("phuong_hoan_kiem")
-    hanoi = RegionalAdminScope.objects.get(user=personas.regional_admin).unit
+    hanoi = regional_scopes().get(user=personas.regional_admin).unit
     broadcast = broadcasts.broadcast_create(
         actor=personas.regional_admin, unit_id=hanoi.pk, subject_vi="Tin", body_vi="Nội dung."
     )

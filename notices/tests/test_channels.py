@@ -33,8 +33,7 @@ from learnprofile.jobs.models import Job
 from notices.channels import RecordingBackend, channels_available
 from notices.models import Broadcast, Notification, NotificationPreference
 from notices.services import broadcasts, notifications
-from profiles.models import RegionalAdminScope
-from profiles.services.privacy.consent import consent_set
+from notices.tests.people import consent_set, regional_scopes
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import notices_send_due, run_pending_jobs
 from tests.pipeline import celery_worker, wait_until
@@ -187,7 +186,7 @@ def _citizen(phone: str, ward_codename: str = "phuong_hoan_kiem"):
 
 
 def _broadcast_by(channel: str, *, admin) -> Broadcast:
-    hanoi = RegionalAdminScope.objects.get(user=admin).unit
+    hanoi = regional_scopes().get(user=admin).unit
     broadcast = broadcasts.broadcast_create(
         actor=admin,
         unit_id=hanoi.pk,
@@ -283,7 +282,7 @@ def test_posting_an_sms_broadcast_while_sms_is_off_is_refused_and_writes_nothing
     personas, channels_off: None
 ) -> None:
     admin = personas.regional_admin
-    hanoi = RegionalAdminScope.objects.get(user=admin).unit
+    hanoi = regional_scopes().get(user=admin).unit
 
     response = _client(admin).post(
         reverse("broadcast_new"),
@@ -306,7 +305,7 @@ def test_posting_an_sms_broadcast_while_sms_is_off_is_refused_and_writes_nothing
 
 def test_an_sms_draft_cannot_be_sent_once_sms_is_switched_off(personas, settings) -> None:
     admin = personas.regional_admin
-    hanoi = RegionalAdminScope.objects.get(user=admin).unit
+    hanoi = regional_scopes().get(user=admin).unit
     draft = broadcasts.broadcast_create(
         actor=admin, unit_id=hanoi.pk, channel="sms", subject_vi="Tin", body_vi="Nội dung."
     )
@@ -599,7 +598,9 @@ def test_a_zalo_broadcast_sends_the_zns_template_request_zalo_documents(
 
     row = Notification.objects.get(recipient=citizen)
     (request,) = zalo_gateway.requests
-    unsubscribe = notifications.unsubscribe_url(user=citizen, kind="broadcast", channel="zalo")
+    unsubscribe = notifications.unsubscribe_url(
+        user_public_id=citizen.public_id, kind="broadcast", channel="zalo"
+    )
     assert (request.method, request.path) == ("POST", "/message/template")
     assert request.headers["access_token"] == ZALO_TOKEN
     assert request.headers["Content-Type"] == "application/json; charset=utf-8"
@@ -667,7 +668,7 @@ def test_a_real_worker_sends_an_sms_broadcast_through_the_gateway_once_per_recip
     }
 
     with celery_worker(extra_env=worker_environment):
-        hanoi = RegionalAdminScope.objects.get(user=admin).unit
+        hanoi = regional_scopes().get(user=admin).unit
         broadcast = broadcasts.broadcast_create(
             actor=admin, unit_id=hanoi.pk, channel="sms", subject_vi="Tin", body_vi="Nội dung."
         )

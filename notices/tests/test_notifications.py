@@ -15,7 +15,7 @@ from notices import api
 from notices.channels import RecordingBackend
 from notices.models import Notification
 from notices.services import notifications
-from profiles.services.privacy.consent import consent_set
+from notices.tests.people import consent_set
 from profiles.tests.factories import UserFactory
 from tests.helpers import mail_bodies, mail_subject
 
@@ -147,7 +147,9 @@ def test_one_click_unsubscribe_works_without_login_once_and_cannot_be_forged(inb
     first = anonymous.post(path)
     second = anonymous.post(path)
     forged = anonymous.post(f"/unsubscribe/{token[:-2]}xx/")
-    swapped = notifications.unsubscribe_token(user=other, kind="session_reminder", channel="email")
+    swapped = notifications.unsubscribe_token(
+        user_public_id=other.public_id, kind="session_reminder", channel="email"
+    )
     tampered = anonymous.post(
         "/unsubscribe/" + token.split(":")[0] + ":" + swapped.split(":", 1)[1] + "/"
     )

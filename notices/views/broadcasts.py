@@ -19,10 +19,11 @@ from notices import channels
 from notices.forms import BroadcastForm
 from notices.models import Broadcast
 from notices.services import broadcasts
-from profiles.models import AdministrativeUnit
+from profiles import api as profiles_api
+from profiles.data import AdministrativeUnitData
 
 
-def _units(request: HttpRequest) -> list[AdministrativeUnit]:
+def _units(request: HttpRequest) -> list[AdministrativeUnitData]:
     units = broadcasts.broadcast_units(user=request.user)
     if not units:
         raise Http404  # not a regional administrator
@@ -77,6 +78,7 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
         "notices/staff/broadcast_detail.html",
         {
             "broadcast": broadcast,
+            "unit": profiles_api.administrative_unit_get(unit_id=broadcast.unit_id),
             "is_draft": is_draft,
             "count": count or 0,
             "minutes": -(-(count or 0) // broadcast.per_minute),

@@ -19,7 +19,7 @@ from notices import channels
 from notices.data import NoticeChannel, NoticeKind
 from notices.models import Notification
 from notices.services import notifications
-from profiles.models import User
+from profiles.api import User
 
 
 # A mail client's one-click POST carries no CSRF token; the signed token is the credential,
