@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from credentials import permissions, selectors, verify
 from credentials.models import IssuanceBatch
-from credentials.services import batches
+from credentials.services import batches, lookups, previews
 from credentials.services.pipeline import batch_progress
 from credentials.services.revocation import credential_revoke
 from credentials.services.verification import VERIFY_MAX_BYTES, verify_here
@@ -175,7 +175,7 @@ def _batch_data(batch: IssuanceBatch) -> dict[str, Any]:
 
 
 class IssueApi(StaffApi):
-    # Looking learners up by a contact is limited per administrator (batches.LOOKUPS).
+    # Looking learners up by a contact is limited per administrator (lookups.LOOKUPS).
     error_statuses = (429,)
 
     @extend_schema(
@@ -216,17 +216,17 @@ class IssueApi(StaffApi):
         if contact:
             # The class is checked before anyone is looked up; each look-up is counted
             # (429 too_many_lookups past the limit) and audited.
-            batches.offerings_check(achievement=achievement, offering_ids={offering_id})
-            batches.contacts_lookup_start(actor=request.user, count=1)
-            preview = batches.preview_contacts(
+            previews.offerings_check(achievement=achievement, offering_ids={offering_id})
+            lookups.contacts_lookup_start(actor=request.user, count=1)
+            preview = previews.preview_contacts(
                 achievement=achievement, rows=[(1, contact.strip(), offering_id)]
             )
             source = IssuanceBatch.Source.SINGLE
-            batches.contacts_lookup_audit(
+            lookups.contacts_lookup_audit(
                 actor=request.user, achievement=achievement, source=source, preview=preview
             )
             row = preview.rows[0]
-            if row.outcome in (batches.Outcome.INVALID_CONTACT, batches.Outcome.SHARED_PHONE):
+            if row.outcome in (previews.Outcome.INVALID_CONTACT, previews.Outcome.SHARED_PHONE):
                 # Why this contact names no one learner (a typing mistake, or a number a
                 # household shares), on its field, as the issuer's page says it.
                 raise serializers.ValidationError({"contact": [row.label]})
@@ -234,7 +234,7 @@ class IssueApi(StaffApi):
                 raise NotFound(_("Không tìm thấy người học."))
             rows = [(preview.rows[0].learner_id, offering_id)]
         else:
-            preview = batches.preview_offering(achievement=achievement, offering_id=offering_id)
+            preview = previews.preview_offering(achievement=achievement, offering_id=offering_id)
             source = IssuanceBatch.Source.OFFERING
             rows = [(row.learner_id, offering_id) for row in preview.to_issue]
         batch = batches.batch_create(

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from credentials.models import Credential, IssuanceBatch
-from credentials.services import batches, issuance
+from credentials.services import issuance, previews
 from profiles.tests.factories import with_mfa
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +36,12 @@ def test_a_row_names_the_completer_by_any_form_of_their_number(completed_class, 
     completer = klass.enrollments[0].learner_id
     CitizenProfile.objects.filter(user_id=completer).update(phone="+84329123456")
 
-    preview = batches.preview_contacts(
+    preview = previews.preview_contacts(
         achievement=achievement, rows=[(1, typed, klass.offering.public_id)]
     )
 
     assert [(row.contact, row.outcome, row.learner_id) for row in preview.rows] == [
-        (typed, batches.Outcome.ISSUE, completer)
+        (typed, previews.Outcome.ISSUE, completer)
     ]
 
 
@@ -78,12 +78,12 @@ def test_a_row_with_an_impossible_number_says_why_and_names_nobody(
         phone="+84912345678"
     )
 
-    preview = batches.preview_contacts(
+    preview = previews.preview_contacts(
         achievement=achievement, rows=[(1, typed, klass.offering.public_id)]
     )
 
     assert [(row.contact, row.outcome, row.learner_id, row.label) for row in preview.rows] == [
-        (typed, batches.Outcome.INVALID_CONTACT, None, message)
+        (typed, previews.Outcome.INVALID_CONTACT, None, message)
     ]
 
 
@@ -91,12 +91,12 @@ def test_a_row_with_an_impossible_number_says_why_and_names_nobody(
 def test_a_row_with_a_malformed_email_says_why_and_names_nobody(completed_class, typed) -> None:
     klass, achievement = completed_class
 
-    preview = batches.preview_contacts(
+    preview = previews.preview_contacts(
         achievement=achievement, rows=[(1, typed, klass.offering.public_id)]
     )
 
     assert [(row.contact, row.outcome, row.learner_id, row.label) for row in preview.rows] == [
-        (typed, batches.Outcome.INVALID_CONTACT, None, BAD_EMAIL)
+        (typed, previews.Outcome.INVALID_CONTACT, None, BAD_EMAIL)
     ]
 
 
@@ -108,14 +108,14 @@ def test_a_phone_two_completers_share_is_a_row_of_its_own_that_names_neither(
         user_id__in=[enrollment.learner_id for enrollment in klass.enrollments[:2]]
     ).update(phone="+842438251234")
 
-    preview = batches.preview_contacts(
+    preview = previews.preview_contacts(
         achievement=achievement,
         rows=[(1, "024 3825 1234", klass.offering.public_id), (2, "0243.825.1234", None)],
     )
 
     assert [(row.line, row.outcome, row.learner_id, row.label) for row in preview.rows] == [
-        (1, batches.Outcome.SHARED_PHONE, None, SHARED),
-        (2, batches.Outcome.SHARED_PHONE, None, SHARED),
+        (1, previews.Outcome.SHARED_PHONE, None, SHARED),
+        (2, previews.Outcome.SHARED_PHONE, None, SHARED),
     ]
     assert preview.to_issue == []
 
@@ -123,12 +123,12 @@ def test_a_phone_two_completers_share_is_a_row_of_its_own_that_names_neither(
 def test_a_phone_nobody_has_is_still_a_learner_not_found(completed_class) -> None:
     klass, achievement = completed_class
 
-    preview = batches.preview_contacts(
+    preview = previews.preview_contacts(
         achievement=achievement, rows=[(1, "0987 654 321", klass.offering.public_id)]
     )
 
     assert [(row.outcome, row.label) for row in preview.rows] == [
-        (batches.Outcome.UNKNOWN, "Không tìm thấy người học")
+        (previews.Outcome.UNKNOWN, "Không tìm thấy người học")
     ]
 
 
@@ -200,8 +200,8 @@ def test_a_file_row_with_an_impossible_number_says_why_and_the_others_go_on(
 
     rows = response.context["preview"].rows
     assert [(row.line, row.outcome, row.learner_id) for row in rows] == [
-        (2, batches.Outcome.ISSUE, completer),
-        (3, batches.Outcome.INVALID_CONTACT, None),
+        (2, previews.Outcome.ISSUE, completer),
+        (3, previews.Outcome.INVALID_CONTACT, None),
     ]
     page = response.content.decode()
     assert NOT_IN_PLAN in page
@@ -268,7 +268,7 @@ def test_the_api_refuses_a_shared_phone_on_contact_and_writes_nothing(
 
 
 def test_the_summary_heads_the_shared_phone_count_with_a_label_not_a_sentence() -> None:
-    from credentials.services.batches import OUTCOME_LABELS, Outcome
+    from credentials.services.previews import OUTCOME_LABELS, Outcome
 
     label = str(OUTCOME_LABELS[Outcome.SHARED_PHONE])
 

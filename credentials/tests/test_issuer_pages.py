@@ -380,7 +380,7 @@ def test_a_csv_preview_costs_the_same_queries_for_3_rows_or_30(world) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from credentials.services import batches
+    from credentials.services import previews
 
     klass, achievement = world
     contacts = [_email_of(e.learner) for e in klass.enrollments]
@@ -392,7 +392,7 @@ def test_a_csv_preview_costs_the_same_queries_for_3_rows_or_30(world) -> None:
             for line in range(count)
         ]
         with CaptureQueriesContext(connection) as captured:
-            batches.preview_contacts(achievement=achievement, rows=rows)
+            previews.preview_contacts(achievement=achievement, rows=rows)
         return len(captured.captured_queries)
 
     assert queries(3) == queries(30)

@@ -37,7 +37,7 @@ from credentials.forms import (
     RevokeForm,
 )
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
-from credentials.services import batches, pipeline, revocation
+from credentials.services import batches, lookups, pipeline, previews, revocation
 from credentials.services.achievements import achievement_create, achievement_update
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
@@ -228,37 +228,39 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
         try:
             if mode == "one":
                 offering_id = form.cleaned_data["offering"]
-                batches.offerings_check(achievement=achievement, offering_ids={offering_id})
-                batches.contacts_lookup_start(actor=request.user, count=1)
-                preview = batches.preview_contacts(
+                previews.offerings_check(achievement=achievement, offering_ids={offering_id})
+                lookups.contacts_lookup_start(actor=request.user, count=1)
+                preview = previews.preview_contacts(
                     achievement=achievement,
                     rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
                 )
                 (row,) = preview.rows
-                if row.outcome == batches.Outcome.INVALID_CONTACT:
+                if row.outcome == previews.Outcome.INVALID_CONTACT:
                     # A typing mistake: said on the field, where it is fixed.
                     form.add_error("contact", row.label)
                     preview = None
             elif mode == "offering":
                 offering_id = form.cleaned_data["offering"]
-                preview = batches.preview_offering(achievement=achievement, offering_id=offering_id)
+                preview = previews.preview_offering(
+                    achievement=achievement, offering_id=offering_id
+                )
             else:
                 upload = form.cleaned_data["file"]
-                rows = batches.file_rows(
-                    upload.read(batches.CSV_MAX_BYTES + 1),
+                rows = lookups.file_rows(
+                    upload.read(lookups.CSV_MAX_BYTES + 1),
                     file_name=upload.name or "",
                     content_type=upload.content_type or "",
                 )
                 # Another organization's class is named by its line, before anyone is looked up.
-                batches.file_rows_check(achievement=achievement, rows=rows)
-                batches.contacts_lookup_start(actor=request.user, count=len(rows))
-                preview = batches.preview_contacts(achievement=achievement, rows=rows)
+                previews.file_rows_check(achievement=achievement, rows=rows)
+                lookups.contacts_lookup_start(actor=request.user, count=len(rows))
+                preview = previews.preview_contacts(achievement=achievement, rows=rows)
         except ValidationError as error:
             form_error_add(form, error)
         except NotFound as error:
             # A class out of the achievement's scope (the form's choices already keep it out).
             form.add_error("offering" if "offering" in form.fields else None, str(error.message))
-        except batches.TooManyLookups as error:
+        except lookups.TooManyLookups as error:
             form.add_error(None, str(error.message))
             status = error.http_status
     if preview is None:
@@ -269,7 +271,7 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
         mode or "", IssuanceBatch.Source.CSV
     )
     if source != IssuanceBatch.Source.OFFERING:
-        batches.contacts_lookup_audit(
+        lookups.contacts_lookup_audit(
             actor=request.user, achievement=achievement, source=source, preview=preview
         )
     plan = signing.dumps(
@@ -310,7 +312,7 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
 def _preview_page(
     request: HttpRequest,
     achievement: Achievement,
-    preview: batches.Preview,
+    preview: previews.Preview,
     plan: str,
     confirm_form: IssueConfirmForm | None = None,
 ) -> HttpResponse:
@@ -322,7 +324,7 @@ def _preview_page(
             "preview": preview,
             "plan": plan,
             "counts": {
-                label: preview.count(outcome) for outcome, label in batches.OUTCOME_LABELS.items()
+                label: preview.count(outcome) for outcome, label in previews.OUTCOME_LABELS.items()
             },
             "confirm_form": confirm_form
             or IssueConfirmForm(
@@ -334,11 +336,11 @@ def _preview_page(
     )
 
 
-def _preview_from_plan(plan: dict[str, Any]) -> batches.Preview:
+def _preview_from_plan(plan: dict[str, Any]) -> previews.Preview:
     """The preview as it was shown, from its signed plan."""
-    return batches.Preview(
+    return previews.Preview(
         rows=[
-            batches.PreviewRow(
+            previews.PreviewRow(
                 line,
                 contact,
                 outcome,
