@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses.views import attendance, catalog, manage
+from courses.views import attendance, catalog, checkin, manage, walk_ins
 
 urlpatterns = [
     path("courses/", catalog.catalog, name="catalog"),
@@ -86,15 +86,15 @@ urlpatterns = [
         attendance.offering_close,
         name="offering_close",
     ),
-    path("staff/offerings/<uuid:offering_id>/walk-in/", attendance.walk_in_new, name="walk_in_new"),
+    path("staff/offerings/<uuid:offering_id>/walk-in/", walk_ins.walk_in_new, name="walk_in_new"),
     path(
         "staff/offerings/<uuid:offering_id>/walk-in/enroll/",
-        attendance.walk_in_enroll,
+        walk_ins.walk_in_enroll,
         name="walk_in_enroll",
     ),
-    path("staff/walk-ins/<uuid:walk_in_id>/", attendance.walk_in_detail, name="walk_in_detail"),
+    path("staff/walk-ins/<uuid:walk_in_id>/", walk_ins.walk_in_detail, name="walk_in_detail"),
     # The learner's side
-    path("check-in/", attendance.checkin_code, name="checkin_code"),
-    path("check-in/<uuid:session_id>/<str:token>/", attendance.checkin_scan, name="checkin_scan"),
-    path("my-courses/claim/", attendance.walk_in_claim, name="walk_in_claim"),
+    path("check-in/", checkin.checkin_code, name="checkin_code"),
+    path("check-in/<uuid:session_id>/<str:token>/", checkin.checkin_scan, name="checkin_scan"),
+    path("my-courses/claim/", checkin.walk_in_claim, name="walk_in_claim"),
 ]
