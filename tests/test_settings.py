@@ -85,6 +85,15 @@ def test_production_settings_refuse_to_start_without_a_secret(missing: str) -> N
         ),
         ("ALLOWED_HOSTS", "*", "learnprofile.E004 ALLOWED_HOSTS contains a wildcard"),
     ],
+    # Fixed ids (one value is a random secret): pytest-xdist's workers must collect the same names.
+    ids=[
+        "weak-secret-key",
+        "weak-national-id-hash-key",
+        "weak-credential-key-encryption-key",
+        "repository-national-id-hash-key",
+        "credential-key-same-as-national-id-hash-key",
+        "wildcard-allowed-hosts",
+    ],
 )
 def test_production_settings_refuse_to_start_naming_the_wrong_setting(
     setting: str, value: str, message: str
