@@ -11,6 +11,10 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+# Two groups of settings live in modules of their own, each whole: signing in, and notices.
+from .accounts import *  # noqa: F403
+from .notices import *  # noqa: F403
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -145,60 +149,7 @@ CACHES = {
     },
 }
 
-# --- Accounts -----------------------------------------------------------------------------
-
-AUTH_USER_MODEL = "profiles.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
-
-ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
-# Sign-in takes an address in its canonical form (either form of an IDN domain; decision 0009).
-ACCOUNT_FORMS = {"login": "profiles.adapters.LoginForm"}
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
-ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
-ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-# allauth's limits, by the client address of learnprofile/client_address.py; the Django admin
-# login goes through allauth too (urls.py). Wrong passwords are slowed per (account, address)
-# and per address by profiles.adapters, never by account alone (decision 0010), and so are
-# second-factor codes at sign-in (MFA_FORMS below): "login_failed" now only guards codes typed
-# by someone already signed in (confirming access, activating an authenticator app).
-# "login" counts every sign-in form sent, right ones too: it only stops a flood (a room of forty
-# learners at a community center shares one address and may send a hundred forms in its first
-# minute); guessing is slowed by the failure limits above. Every limit that answers the 429
-# page is per minute, as the page says (decision 0010).
-ACCOUNT_RATE_LIMITS = {
-    "login": "300/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "change_password": "5/m/user",
-}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "LearnProfile"
-MFA_FORMS = {
-    "authenticate": "profiles.adapters.MfaAuthenticateForm",
-    "activate_totp": "profiles.adapters.MfaActivateTotpForm",
-}
+# --- Accounts: accounts.py (imported above) -----------------------------------------------
 
 # --- Internationalisation -----------------------------------------------------------------
 
@@ -350,62 +301,7 @@ CELERY_BEAT_SCHEDULE = {
 JOBS_STALE_PENDING_SECONDS = env.int("JOBS_STALE_PENDING_SECONDS", default=120)
 # A claimed job is given back after the hard time limit plus a margin (its worker died).
 JOBS_STALE_RUNNING_SECONDS = CELERY_TASK_TIME_LIMIT + 60
-# Notices: a row whose sending job never finished it is handed to a new job after this long;
-# a row fails for good (an administrator may retry it) after this many transient failures.
-NOTICE_REDISPATCH_SECONDS = env.int("NOTICE_REDISPATCH_SECONDS", default=6 * 3600)
-NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
-# Session reminders go this many hours before the session (24 h and 2 h by default).
-NOTICE_REMINDER_HOURS = tuple(env.list("NOTICE_REMINDER_HOURS", cast=int, default=[24, 2]))
-# No SMS or Zalo notice from the first time until the second, local time.
-NOTICE_QUIET_HOURS = (
-    env("NOTICE_QUIET_FROM", default="21:00"),
-    env("NOTICE_QUIET_UNTIL", default="07:00"),
-)
-# SMS and Zalo: a backend class each; unset, the channel is off (not offered to anyone).
-# Real ones: notices.channels.HttpSmsBackend and notices.channels.ZaloZnsBackend, configured
-# below; production refuses notices.channels.RecordingBackend (it sends nothing).
-NOTICE_SMS_BACKEND = env("NOTICE_SMS_BACKEND", default="")
-NOTICE_ZALO_BACKEND = env("NOTICE_ZALO_BACKEND", default="")
-# A generic HTTP SMS gateway (notices.channels.HttpSmsBackend). The body is a template, JSON
-# or form fields (a=b&c=d), with the placeholders {to} {text} {body} {subject} {link}
-# {reference}; {text} is the words and the unsubscribe link, {reference} the notice's id.
-NOTICE_SMS_HTTP_URL = env("NOTICE_SMS_HTTP_URL", default="")
-NOTICE_SMS_HTTP_METHOD = env("NOTICE_SMS_HTTP_METHOD", default="POST")
-NOTICE_SMS_HTTP_USERNAME = env("NOTICE_SMS_HTTP_USERNAME", default="")
-NOTICE_SMS_HTTP_PASSWORD = env("NOTICE_SMS_HTTP_PASSWORD", default="")
-NOTICE_SMS_HTTP_BEARER_TOKEN = env("NOTICE_SMS_HTTP_BEARER_TOKEN", default="")
-NOTICE_SMS_HTTP_BODY = env(
-    "NOTICE_SMS_HTTP_BODY",
-    default='{"to": "{to}", "message": "{text}", "reference": "{reference}"}',
-)
-NOTICE_SMS_HTTP_BODY_FORMAT = env("NOTICE_SMS_HTTP_BODY_FORMAT", default="json")
-NOTICE_SMS_HTTP_ACCEPTED_STATUSES = tuple(
-    env.list("NOTICE_SMS_HTTP_ACCEPTED_STATUSES", cast=int, default=[200, 201, 202])
-)
-# Optionally, a JSON field of the answer (dotted: "result.status") and the value meaning
-# "accepted"; any other value is a refusal.
-NOTICE_SMS_HTTP_ACCEPTED_FIELD = env("NOTICE_SMS_HTTP_ACCEPTED_FIELD", default="")
-NOTICE_SMS_HTTP_ACCEPTED_VALUE = env("NOTICE_SMS_HTTP_ACCEPTED_VALUE", default="")
-NOTICE_SMS_HTTP_MESSAGE_ID_FIELD = env("NOTICE_SMS_HTTP_MESSAGE_ID_FIELD", default="")
-# A header carrying the notice's id, for gateways that drop a request they saw before.
-NOTICE_SMS_HTTP_IDEMPOTENCY_HEADER = env("NOTICE_SMS_HTTP_IDEMPOTENCY_HEADER", default="")
-# e164 (+84912345678), digits (84912345678) or national (0912345678).
-NOTICE_SMS_NUMBER_FORMAT = env("NOTICE_SMS_NUMBER_FORMAT", default="e164")
-NOTICE_SMS_CONNECT_TIMEOUT = env.float("NOTICE_SMS_CONNECT_TIMEOUT", default=5.0)
-NOTICE_SMS_READ_TIMEOUT = env.float("NOTICE_SMS_READ_TIMEOUT", default=15.0)
-# Zalo Notification Service (notices.channels.ZaloZnsBackend): one approved template whose
-# parameters are filled from NOTICE_ZALO_TEMPLATE_DATA (JSON, same placeholders).
-NOTICE_ZALO_ZNS_URL = env(
-    "NOTICE_ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template"
-)
-NOTICE_ZALO_ACCESS_TOKEN = env("NOTICE_ZALO_ACCESS_TOKEN", default="")
-NOTICE_ZALO_ACCESS_TOKEN_FILE = env("NOTICE_ZALO_ACCESS_TOKEN_FILE", default="")
-NOTICE_ZALO_TEMPLATE_ID = env("NOTICE_ZALO_TEMPLATE_ID", default="")
-NOTICE_ZALO_TEMPLATE_DATA = env(
-    "NOTICE_ZALO_TEMPLATE_DATA", default='{"content": "{body}", "link": "{link}"}'
-)
-NOTICE_ZALO_CONNECT_TIMEOUT = env.float("NOTICE_ZALO_CONNECT_TIMEOUT", default=5.0)
-NOTICE_ZALO_READ_TIMEOUT = env.float("NOTICE_ZALO_READ_TIMEOUT", default=15.0)
+# Notices (the outbox's timings, quiet hours, the SMS and Zalo channels): notices.py.
 JOBS_KEEP_FINISHED_DAYS = env.int("JOBS_KEEP_FINISHED_DAYS", default=30)
 WORKER_HEARTBEAT_KEY = "learnprofile:worker-heartbeat"
 WORKER_HEARTBEAT_EVERY_SECONDS = 10
