@@ -141,63 +141,31 @@ def batch_create(
     if not may_manage_achievement(actor, achievement):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới cấp được chứng chỉ này."))
     if request_digest:
-        earlier = IssuanceBatch.objects.filter(
-            request_digest=request_digest, achievement=achievement
-        ).first()
+        earlier = _batch_of_request(achievement=achievement, request_digest=request_digest)
         if earlier is not None:
             raise BatchAlreadyRequested(earlier)
     offerings_check(
         achievement=achievement,
         offering_ids={offering_id, *(row_offering for _learner, row_offering in rows)},
     )
-    unique_rows = list(dict.fromkeys(rows))
-    if not unique_rows:
-        raise ValidationError(_("Không có ai để cấp chứng chỉ."))
-    if len(unique_rows) > BATCH_MAX:
-        raise ValidationError(_("Một đợt cấp tối đa %(max)s người.") % {"max": f"{BATCH_MAX:,}"})
+    unique_rows = _rows_unique(rows)
     without_class = {learner_id for learner_id, row_offering in unique_rows if row_offering is None}
-    tied: set[int] = set()
-    if without_class:
-        reason = reason_clean(reason)
-        tied = courses_api.learners_of_organization(
-            organization_id=achievement.organization_id, learner_ids=without_class
-        )
-        if without_class - tied and not reason_confirmed:
-            raise NoTieToOrganization(len(without_class - tied))
-    else:
-        reason, reason_confirmed = "", False
-    try:
-        with transaction.atomic():
-            batch = IssuanceBatch.objects.create(
-                achievement=achievement,
-                source=source,
-                offering_id=offering_id,
-                created_by=actor,
-                reason=reason,
-                is_reason_confirmed=reason_confirmed,
-                request_digest=request_digest,
-            )
-    except IntegrityError:
-        # The same request at the same moment: the other one's batch has just committed.
-        earlier = IssuanceBatch.objects.filter(
-            request_digest=request_digest, achievement=achievement
-        ).first()
-        if not request_digest or earlier is None:
-            raise
-        raise BatchAlreadyRequested(earlier) from None
-    issuances = Issuance.objects.bulk_create(
-        [
-            Issuance(
-                achievement=achievement,
-                learner_id=learner_id,
-                offering_id=row_offering_id,
-                batch=batch,
-                requested_by=actor,
-            )
-            for learner_id, row_offering_id in unique_rows
-        ]
+    reason, reason_confirmed, tied = _without_class_checked(
+        achievement=achievement,
+        without_class=without_class,
+        reason=reason,
+        reason_confirmed=reason_confirmed,
     )
-    issuances_enqueue_on_commit(issuances)
+    batch = _batch_row_create(
+        actor=actor,
+        achievement=achievement,
+        source=source,
+        offering_id=offering_id,
+        reason=reason,
+        reason_confirmed=reason_confirmed,
+        request_digest=request_digest,
+    )
+    issuances = _requests_create(actor=actor, batch=batch, rows=unique_rows)
     audit_record(
         actor=actor,
         action="credential.batch_requested",
@@ -211,23 +179,132 @@ def batch_create(
         },
     )
     if without_class:
-        people = profiles_api.persons_get(user_ids=without_class)
-        for request in issuances:
-            if request.offering_id is not None:
-                continue
-            person = people.get(request.learner_id)
-            audit_record(
-                actor=actor,
-                action="credential.issue_without_class_requested",
-                object_type="issuance",
-                object_id=request.public_id,
-                details={
-                    "achievement": str(achievement.public_id),
-                    "learner": str(person.public_id) if person is not None else "",
-                    "batch": str(batch.public_id),
-                    "reason": reason,
-                    "has_tie": request.learner_id in tied,
-                    "reason_confirmed": reason_confirmed,
-                },
-            )
+        _without_class_audit(
+            actor=actor,
+            batch=batch,
+            issuances=issuances,
+            without_class=without_class,
+            tied=tied,
+        )
     return batch
+
+
+def _batch_of_request(*, achievement: Achievement, request_digest: str) -> IssuanceBatch | None:
+    """The batch an earlier request with this digest made, if any."""
+    return IssuanceBatch.objects.filter(
+        request_digest=request_digest, achievement=achievement
+    ).first()
+
+
+def _rows_unique(rows: list[tuple[int, uuid.UUID | None]]) -> list[tuple[int, uuid.UUID | None]]:
+    """The rows without repeats, in their order. Raises ValidationError for none, or more than
+    BATCH_MAX."""
+    unique_rows = list(dict.fromkeys(rows))
+    if not unique_rows:
+        raise ValidationError(_("Không có ai để cấp chứng chỉ."))
+    if len(unique_rows) > BATCH_MAX:
+        raise ValidationError(_("Một đợt cấp tối đa %(max)s người.") % {"max": f"{BATCH_MAX:,}"})
+    return unique_rows
+
+
+def _without_class_checked(
+    *, achievement: Achievement, without_class: set[int], reason: str, reason_confirmed: bool
+) -> tuple[str, bool, set[int]]:
+    """(reason as kept, confirmation, tied): for the learners issued without a class, the
+    written reason (`reason_clean`) and those of them who were in a class of the achievement's
+    organization (asked now); ("", False, none) when everyone has a class. Raises
+    ReasonRequired, or NoTieToOrganization when some have no tie and the reason is not
+    confirmed."""
+    if not without_class:
+        return "", False, set()
+    reason = reason_clean(reason)
+    tied = courses_api.learners_of_organization(
+        organization_id=achievement.organization_id, learner_ids=without_class
+    )
+    if without_class - tied and not reason_confirmed:
+        raise NoTieToOrganization(len(without_class - tied))
+    return reason, reason_confirmed, tied
+
+
+def _batch_row_create(
+    *,
+    actor: Any,
+    achievement: Achievement,
+    source: str,
+    offering_id: uuid.UUID | None,
+    reason: str,
+    reason_confirmed: bool,
+    request_digest: str,
+) -> IssuanceBatch:
+    """The batch's row. The same request at the same moment (its digest taken by a batch
+    that has just committed) raises BatchAlreadyRequested naming that batch."""
+    try:
+        with transaction.atomic():
+            return IssuanceBatch.objects.create(
+                achievement=achievement,
+                source=source,
+                offering_id=offering_id,
+                created_by=actor,
+                reason=reason,
+                is_reason_confirmed=reason_confirmed,
+                request_digest=request_digest,
+            )
+    except IntegrityError:
+        # The same request at the same moment: the other one's batch has just committed.
+        earlier = _batch_of_request(achievement=achievement, request_digest=request_digest)
+        if not request_digest or earlier is None:
+            raise
+        raise BatchAlreadyRequested(earlier) from None
+
+
+def _requests_create(
+    *, actor: Any, batch: IssuanceBatch, rows: list[tuple[int, uuid.UUID | None]]
+) -> list[Issuance]:
+    """One request per (learner, offering) row, in the batch, each with its job queued after
+    the caller's commit."""
+    issuances = Issuance.objects.bulk_create(
+        [
+            Issuance(
+                achievement=batch.achievement,
+                learner_id=learner_id,
+                offering_id=row_offering_id,
+                batch=batch,
+                requested_by=actor,
+            )
+            for learner_id, row_offering_id in rows
+        ]
+    )
+    issuances_enqueue_on_commit(issuances)
+    return issuances
+
+
+def _without_class_audit(
+    *,
+    actor: Any,
+    batch: IssuanceBatch,
+    issuances: list[Issuance],
+    without_class: set[int],
+    tied: set[int],
+) -> None:
+    """An audit row `credential.issue_without_class_requested` for each request of the batch
+    without an offering (those of the learners `without_class`): the learner (public id),
+    the batch's reason and confirmation, and whether they are `tied` to the organization."""
+    people = profiles_api.persons_get(user_ids=without_class)
+    for request in issuances:
+        if request.offering_id is not None:
+            continue
+        person = people.get(request.learner_id)
+        audit_record(
+            actor=actor,
+            action="credential.issue_without_class_requested",
+            object_type="issuance",
+            object_id=request.public_id,
+            details={
+                "achievement": str(batch.achievement.public_id),
+                "learner": str(person.public_id) if person is not None else "",
+                "batch": str(batch.public_id),
+                "reason": batch.reason,
+                "has_tie": request.learner_id in tied,
+                "reason_confirmed": batch.is_reason_confirmed,
+            },
+        )
