@@ -1,6 +1,6 @@
 from django.urls import path
 
-from credentials.views import issuer, learner, public
+from credentials.views import issuer, issuing, learner, public
 
 urlpatterns = [
     # Public, no account
@@ -51,12 +51,12 @@ urlpatterns = [
     ),
     path(
         "staff/credentials/achievements/<uuid:achievement_id>/issue/",
-        issuer.issue_preview,
+        issuing.issue_preview,
         name="issue_preview",
     ),
     path(
         "staff/credentials/achievements/<uuid:achievement_id>/issue/confirm/",
-        issuer.issue_confirm,
+        issuing.issue_confirm,
         name="issue_confirm",
     ),
     path(
@@ -75,7 +75,7 @@ urlpatterns = [
         issuer.credential_reissue,
         name="issuer_credential_reissue",
     ),
-    path("staff/credentials/batches/<uuid:batch_id>/", issuer.batch_detail, name="issuer_batch"),
+    path("staff/credentials/batches/<uuid:batch_id>/", issuing.batch_detail, name="issuer_batch"),
     path(
         "staff/credentials/credentials/<uuid:credential_id>/",
         issuer.credential_manage,

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from credentials.models import Credential, Issuance, IssuanceBatch
-from credentials.views.issuer import PLAN_SALT
+from credentials.views.issuing import PLAN_SALT
 from learnprofile.audit.models import AuditEvent
 from profiles.tests.factories import UserFactory
 from tests.helpers import run_pending_jobs

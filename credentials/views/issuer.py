@@ -1,19 +1,13 @@
-"""The issuer administrator's pages, under /staff/ (MFA required): certificate templates,
-issuing (to one learner, to an offering's completers, from a CSV file) with a preview and a
-progress page, and revoking with a reason. Center staff and learners get 403; an
-achievement or credential of another organization answers 404.
-
-The preview's decisions travel to the confirmation signed (Django's signing, bound to the
-administrator and the achievement, valid one hour), so nothing the browser sends back can
-add a learner the preview did not show.
+"""The issuer administrator's pages, under /staff/ (MFA required): certificate templates
+(with the three ways to issue; the issuing itself is in `issuing.py`), the export of a
+template's credentials, and one credential with its revocation and re-issue. Center staff and
+learners get 403; an achievement or credential of another organization answers 404.
 """
 
-import secrets
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
@@ -30,26 +24,21 @@ from courses import api as courses_api
 from credentials import documents, exports, permissions, selectors
 from credentials.forms import (
     AchievementForm,
-    IssueConfirmForm,
     IssueCsvForm,
     IssueOfferingForm,
     IssueOneForm,
     RevokeForm,
 )
-from credentials.models import Achievement, Credential, Issuance, IssuanceBatch
-from credentials.services import batches, lookups, pipeline, previews, revocation
+from credentials.models import Achievement, Credential
+from credentials.services import revocation
 from credentials.services.achievements import achievement_create, achievement_update
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
-from learnprofile.formatting import date_for_people, person_name_masked
+from learnprofile.formatting import date_for_people
 from learnprofile.forms import form_error_add
 from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
-
-PLAN_SALT = "credentials.issue-plan"
-PLAN_MAX_AGE = 3600
-BATCH_ROWS_SHOWN = 500
 
 
 def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
@@ -207,262 +196,6 @@ def _achievement_page(
             "query": query,
             "batches": selectors.achievement_batches_recent(achievement=achievement, limit=10),
             **forms,
-        },
-    )
-
-
-@staff_view
-@require_POST
-def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    """Step one: who would get a credential, who already has one, who cannot and why."""
-    achievement = _achievement(request, achievement_id)
-    forms = _issue_forms(achievement, request.POST, request.FILES)
-    mode = request.POST.get("mode")
-    form = {"one": forms["one_form"], "offering": forms["offering_form"]}.get(
-        mode or "", forms["csv_form"]
-    )
-    offering_id = None
-    preview = None
-    status = 200
-    if form.is_bound and form.is_valid():
-        try:
-            if mode == "one":
-                offering_id = form.cleaned_data["offering"]
-                previews.offerings_check(achievement=achievement, offering_ids={offering_id})
-                lookups.contacts_lookup_start(actor=request.user, count=1)
-                preview = previews.preview_contacts(
-                    achievement=achievement,
-                    rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
-                )
-                (row,) = preview.rows
-                if row.outcome == previews.Outcome.INVALID_CONTACT:
-                    # A typing mistake: said on the field, where it is fixed.
-                    form.add_error("contact", row.label)
-                    preview = None
-            elif mode == "offering":
-                offering_id = form.cleaned_data["offering"]
-                preview = previews.preview_offering(
-                    achievement=achievement, offering_id=offering_id
-                )
-            else:
-                upload = form.cleaned_data["file"]
-                rows = lookups.file_rows(
-                    upload.read(lookups.CSV_MAX_BYTES + 1),
-                    file_name=upload.name or "",
-                    content_type=upload.content_type or "",
-                )
-                # Another organization's class is named by its line, before anyone is looked up.
-                previews.file_rows_check(achievement=achievement, rows=rows)
-                lookups.contacts_lookup_start(actor=request.user, count=len(rows))
-                preview = previews.preview_contacts(achievement=achievement, rows=rows)
-        except ValidationError as error:
-            form_error_add(form, error)
-        except NotFound as error:
-            # A class out of the achievement's scope (the form's choices already keep it out).
-            form.add_error("offering" if "offering" in form.fields else None, str(error.message))
-        except lookups.TooManyLookups as error:
-            form.add_error(None, str(error.message))
-            status = error.http_status
-    if preview is None:
-        response = _achievement_page(request, achievement, forms)
-        response.status_code = status
-        return response
-    source = {"one": IssuanceBatch.Source.SINGLE, "offering": IssuanceBatch.Source.OFFERING}.get(
-        mode or "", IssuanceBatch.Source.CSV
-    )
-    if source != IssuanceBatch.Source.OFFERING:
-        lookups.contacts_lookup_audit(
-            actor=request.user, achievement=achievement, source=source, preview=preview
-        )
-    plan = signing.dumps(
-        {
-            "a": str(achievement.public_id),
-            "u": request.user.pk,
-            "s": source,
-            "o": str(offering_id) if offering_id and mode == "offering" else None,
-            # Each preview its own plan (two in one second too): confirming it twice is a
-            # replay (issue_confirm), previewing again is a new request.
-            "n": secrets.token_urlsafe(16),
-            "r": [
-                [row.learner_id, str(row.offering_id) if row.offering_id else None]
-                for row in preview.to_issue
-            ],
-            # The rows as shown (masked names for people found by a contact), to show them
-            # again when the confirmation is refused.
-            "p": [
-                [
-                    row.line,
-                    row.contact,
-                    row.outcome,
-                    row.learner_id,
-                    row.name,
-                    str(row.offering_id) if row.offering_id else None,
-                    row.message,
-                    row.is_tied,
-                ]
-                for row in preview.rows
-            ],
-        },
-        salt=PLAN_SALT,
-        compress=True,
-    )
-    return _preview_page(request, achievement, preview, plan)
-
-
-def _preview_page(
-    request: HttpRequest,
-    achievement: Achievement,
-    preview: previews.Preview,
-    plan: str,
-    confirm_form: IssueConfirmForm | None = None,
-) -> HttpResponse:
-    return render(
-        request,
-        "credentials/issuer/preview.html",
-        {
-            "achievement": achievement,
-            "preview": preview,
-            "plan": plan,
-            "counts": {
-                label: preview.count(outcome) for outcome, label in previews.OUTCOME_LABELS.items()
-            },
-            "confirm_form": confirm_form
-            or IssueConfirmForm(
-                needs_reason=preview.needs_reason,
-                untied_count=preview.untied_count,
-                auto_id="id_confirm_%s",
-            ),
-        },
-    )
-
-
-def _preview_from_plan(plan: dict[str, Any]) -> previews.Preview:
-    """The preview as it was shown, from its signed plan."""
-    return previews.Preview(
-        rows=[
-            previews.PreviewRow(
-                line,
-                contact,
-                outcome,
-                learner_id=learner_id,
-                name=name,
-                offering_id=UUID(offering) if offering else None,
-                message=message,
-                is_tied=is_tied,
-            )
-            for line, contact, outcome, learner_id, name, offering, message, is_tied in plan["p"]
-        ]
-    )
-
-
-@staff_view
-@require_POST
-def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    """Step two: the batch, from the signed plan of the preview, with the written reason (and
-    its confirmation) when someone is issued without a class. A refused reason or a missing
-    confirmation shows the preview again with the error on its field; nothing is written. A
-    plan confirmed before leads to the batch it made, with a message: one plan, one batch."""
-    achievement = _achievement(request, achievement_id)
-    try:
-        plan = signing.loads(request.POST.get("plan", ""), salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
-        preview = _preview_from_plan(plan)
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        # A plan of an older form (no rows to show again) is made again too.
-        messages.error(request, _("Bản xem trước đã quá một giờ hoặc không hợp lệ; hãy làm lại."))
-        return redirect("issuer_achievement", achievement_id=achievement.public_id)
-    if plan.get("a") != str(achievement.public_id) or plan.get("u") != request.user.pk:
-        raise Http404
-    form = IssueConfirmForm(
-        request.POST,
-        needs_reason=preview.needs_reason,
-        untied_count=preview.untied_count,
-        auto_id="id_confirm_%s",
-    )
-    if not form.is_valid():
-        return _preview_page(
-            request, achievement, preview, plan=request.POST["plan"], confirm_form=form
-        )
-    try:
-        batch = batches.batch_create(
-            actor=request.user,
-            achievement=achievement,
-            source=plan["s"],
-            offering_id=UUID(plan["o"]) if plan.get("o") else None,
-            rows=[
-                (int(learner_id), UUID(offering) if offering else None)
-                for learner_id, offering in plan["r"]
-            ],
-            reason=form.cleaned_data.get("reason") or "",
-            reason_confirmed=bool(form.cleaned_data.get("confirm_reason")),
-            # The same signed plan confirmed twice (a second click, the back button, a
-            # replayed form) finds the batch it made.
-            request_digest=batches.request_digest("issue-plan", request.POST["plan"]),
-        )
-    except batches.BatchAlreadyRequested as replay:
-        messages.info(request, str(replay.message))
-        return redirect("issuer_batch", batch_id=replay.batch.public_id)
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    except (batches.ReasonRequired, batches.NoTieToOrganization) as error:
-        # Said on its field; the form shows both fields (a tie may have gone since the preview).
-        form = IssueConfirmForm(
-            request.POST,
-            needs_reason=True,
-            untied_count=max(preview.untied_count, getattr(error, "count", 0)),
-            auto_id="id_confirm_%s",
-        )
-        form.is_valid()
-        field = "reason" if isinstance(error, batches.ReasonRequired) else "confirm_reason"
-        form.add_error(field, str(error.message))
-        return _preview_page(
-            request, achievement, preview, plan=request.POST["plan"], confirm_form=form
-        )
-    except (ValidationError, DomainError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        return redirect("issuer_achievement", achievement_id=achievement.public_id)
-    return redirect("issuer_batch", batch_id=batch.public_id)
-
-
-@staff_view
-def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
-    """Progress of a batch; reloads itself every few seconds while requests are pending (no
-    JavaScript needed)."""
-    try:
-        batch = selectors.batch_for_issuer(actor=request.user, batch_id=batch_id)
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    except NotFound as error:
-        raise Http404 from error
-    progress = pipeline.batch_progress(batch)
-    # Refusals first: they are what the administrator must act on.
-    rows = selectors.batch_issuances(batch=batch, limit=BATCH_ROWS_SHOWN)
-    people = profiles_api.persons_get(user_ids={row.learner_id for row in rows})
-    # A request names anyone (the API takes a contact and any class): someone never in one of
-    # the organization's classes is named whole only once issued a credential.
-    tied = courses_api.learners_of_organization(
-        organization_id=batch.achievement.organization_id, learner_ids=set(people)
-    )
-    names = {
-        row.id: (
-            person.full_name
-            if row.credential_id or row.learner_id in tied
-            else person_name_masked(person.full_name)
-        )
-        for row in rows
-        if (person := people.get(row.learner_id)) is not None
-    }
-    done = progress["total"] - progress[Issuance.Status.PENDING]
-    return render(
-        request,
-        "credentials/issuer/batch.html",
-        {
-            "batch": batch,
-            "progress": progress,
-            "done": done,
-            "percent": round(100 * done / progress["total"]) if progress["total"] else 100,
-            "rows": [(row, names.get(row.id, "")) for row in rows],
-            "more": max(progress["total"] - BATCH_ROWS_SHOWN, 0),
-            "refresh": progress[Issuance.Status.PENDING] > 0,
         },
     )
 
