@@ -39,7 +39,7 @@ from courses.services.reminders import session_reminders_plan  # noqa: E402
 from courses.tests.factories import course_make, offering_make  # noqa: E402
 from learnprofile.jobs.models import Job  # noqa: E402
 from notices.models import Notification  # noqa: E402
-from notices.services.notifications import SEND, notifications_dispatch  # noqa: E402
+from notices.services.outbox import SEND, notifications_dispatch  # noqa: E402
 from profiles.models import ConsentRecord, Organization, User  # noqa: E402
 from profiles.tests.factories import OrganizationFactory  # noqa: E402
 from tests.pipeline import free_port  # noqa: E402

@@ -6,22 +6,21 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from notices.services import notifications
-
-NoticeData = notifications.NoticeData
-Message = notifications.Message
+from notices.data import Message as Message
+from notices.data import NoticeData as NoticeData
+from notices.services import outbox
 
 
 def notice_kind_register(
     kind: str,
     *,
-    render: notifications.Renderer,
-    applies: notifications.StillApplies | None = None,
+    render: outbox.Renderer,
+    applies: outbox.StillApplies | None = None,
 ) -> None:
     """An app that owns an event registers how to word its notice (`render`, called in the
     recipient's language) and, optionally, a check run at send time on a chunk of notices of
     this kind, returning why some no longer apply (by `NoticeData.id`)."""
-    notifications.notice_kind_register(kind, render=render, applies=applies)
+    outbox.notice_kind_register(kind, render=render, applies=applies)
 
 
 def notice_enqueue_on_commit(
@@ -35,7 +34,7 @@ def notice_enqueue_on_commit(
 ) -> UUID:
     """Queue a notice in the caller's transaction, once per (kind, object, recipient,
     channel); returns its public id."""
-    return notifications.notice_enqueue_on_commit(
+    return outbox.notice_enqueue_on_commit(
         kind=kind,
         recipient_id=recipient_id,
         object_ref=object_ref,
@@ -59,6 +58,4 @@ def notices_plan(
     (same kind, ref, recipient, channel) is not planned again. Returns how many are new.
     `send_now`: queue their sending after the caller's commit instead of waiting for the
     dispatcher."""
-    return notifications.notices_plan(
-        kind=kind, channel=channel, rows=rows, now=now, send_now=send_now
-    )
+    return outbox.notices_plan(kind=kind, channel=channel, rows=rows, now=now, send_now=send_now)

@@ -8,7 +8,7 @@ class NoticesConfig(AppConfig):
 
     def ready(self) -> None:
         # Job handlers register themselves when their module is imported.
-        from notices.services import broadcasts, notifications  # noqa: F401
+        from notices.services import broadcasts, sending  # noqa: F401
         from profiles import api as profiles_api
 
         broadcasts.notices_register()

@@ -1,4 +1,8 @@
-"""The notice kinds and channels: the shared choices of the outbox, for every app."""
+"""The notice kinds and channels (the shared choices of the outbox), and the frozen
+dataclasses a kind's renderer and still-applies check take and return."""
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +26,22 @@ class NoticeChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("Tin nhắn SMS")
     ZALO = "zalo", _("Zalo")
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class NoticeData:
+    """What a renderer and a still-applies check see."""
+
+    id: int
+    kind: str
+    channel: str
+    recipient_id: int
+    object_ref: str
+    context: dict[str, Any]

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from notices.services import notifications
+from notices.services import outbox
 
 
 @shared_task(ignore_result=True)
 def notifications_dispatch_task() -> dict[str, int]:
-    return notifications.notifications_dispatch()
+    return outbox.notifications_dispatch()

@@ -43,7 +43,7 @@ def mail_bodies(message: Message) -> dict[str, str]:
 def notices_send_due(now: datetime | None = None) -> list[str]:
     """What beat and the workers do with the outbox: hand the due rows to sending jobs, then
     run those jobs. Returns the jobs' states."""
-    from notices.services.notifications import SEND, notifications_dispatch
+    from notices.services.outbox import SEND, notifications_dispatch
 
     notifications_dispatch(now=now)
     pending = Job.objects.filter(kind=SEND, status=Job.Status.PENDING)

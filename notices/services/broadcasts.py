@@ -35,9 +35,9 @@ from learnprofile.errors import Conflict, NotFound
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
 from notices import channels
-from notices.data import NoticeChannel, NoticeKind
+from notices.data import Message, NoticeChannel, NoticeData, NoticeKind
 from notices.models import Broadcast, Notification
-from notices.services import notifications
+from notices.services import outbox
 from profiles import api as profiles_api
 from profiles.data import AdministrativeUnitData, ConsentPurpose
 
@@ -165,7 +165,7 @@ def broadcast_plan(*, public_id: UUID, now: datetime | None = None) -> int:
         ),
         ctx=JSONObject(),
     )
-    count = notifications.notices_plan(
+    count = outbox.notices_plan(
         kind=NoticeKind.BROADCAST, channel=broadcast.channel, rows=rows, now=now
     )
     broadcast.recipient_count = count
@@ -183,8 +183,8 @@ def broadcast_stop(*, actor: Any, broadcast: Broadcast) -> int:
     broadcast.status = Broadcast.Status.CANCELLED
     broadcast.save(update_fields=["status"])
     unsent = Notification.objects.filter(
-        object_ref=_ref(broadcast), status=notifications.Status.PENDING
-    ).update(status=notifications.Status.SKIPPED, reason="broadcast stopped")
+        object_ref=_ref(broadcast), status=outbox.Status.PENDING
+    ).update(status=outbox.Status.SKIPPED, reason="broadcast stopped")
     audit_record(
         actor=actor,
         action="broadcast.stopped",
@@ -213,21 +213,21 @@ def _wording(public_id: str) -> tuple[str, str, str, str]:
     return broadcast.subject_vi, broadcast.body_vi, broadcast.subject_en, broadcast.body_en
 
 
-def _in_language(words: tuple[str, str, str, str], language: str) -> notifications.Message:
+def _in_language(words: tuple[str, str, str, str], language: str) -> Message:
     """English when it was written, else Vietnamese."""
     subject_vi, body_vi, subject_en, body_en = words
     if language == "en" and subject_en and body_en:
-        return notifications.Message(subject=subject_en, text=body_en)
-    return notifications.Message(subject=subject_vi, text=body_vi)
+        return Message(subject=subject_en, text=body_en)
+    return Message(subject=subject_vi, text=body_vi)
 
 
-def broadcast_message(broadcast: Broadcast, *, language: str) -> notifications.Message:
+def broadcast_message(broadcast: Broadcast, *, language: str) -> Message:
     """What a citizen reading `language` receives (the preview)."""
     words = (broadcast.subject_vi, broadcast.body_vi, broadcast.subject_en, broadcast.body_en)
     return _in_language(words, language)
 
 
-def _render(notice: notifications.NoticeData) -> notifications.Message:
+def _render(notice: NoticeData) -> Message:
     words = _wording(notice.object_ref.removeprefix("broadcast:"))
     return _in_language(words, get_language())
 
@@ -248,4 +248,4 @@ def _still_on(notices: Any) -> dict[int, str]:
 
 
 def notices_register() -> None:
-    notifications.notice_kind_register(NoticeKind.BROADCAST, render=_render, applies=_still_on)
+    outbox.notice_kind_register(NoticeKind.BROADCAST, render=_render, applies=_still_on)

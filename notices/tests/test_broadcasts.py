@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from learnprofile.jobs.models import Job
 from notices.models import Broadcast, Notification
-from notices.services import broadcasts, notifications
+from notices.services import broadcasts, outbox, sending
 from notices.tests.people import consent_set, regional_scopes
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import mail_bodies, mail_subject, notices_send_due, run_pending_jobs
@@ -234,11 +234,11 @@ def test_an_unreachable_mail_server_retries_then_fails_with_the_reason(settings)
     row = Notification.objects.get(recipient=citizen)
     assert (row.status, row.attempts) == ("pending", 1)
     with pytest.raises(ConnectionRefusedError):
-        notifications.notifications_send(ids=[row.pk])
+        sending.notifications_send(ids=[row.pk])
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("failed", 2)
     assert "ConnectionRefusedError" in row.reason
-    assert Job.objects.filter(kind=notifications.SEND).count() == 1
+    assert Job.objects.filter(kind=outbox.SEND).count() == 1
 
 
 def test_a_broadcast_stopped_before_its_rows_were_written_reaches_nobody(personas) -> None:

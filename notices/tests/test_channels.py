@@ -32,7 +32,7 @@ from django.utils.datastructures import CaseInsensitiveMapping
 from learnprofile.jobs.models import Job
 from notices.channels import RecordingBackend, channels_available
 from notices.models import Broadcast, Notification, NotificationPreference
-from notices.services import broadcasts, notifications
+from notices.services import broadcasts, outbox, preferences
 from notices.tests.people import consent_set, regional_scopes
 from profiles.tests.factories import UserFactory, ward
 from tests.helpers import notices_send_due, run_pending_jobs
@@ -510,7 +510,7 @@ def test_a_transient_gateway_failure_is_retried_with_backoff_and_sent_once_accep
 
     assert _send_due() == ["pending"]  # the job will retry
     row = Notification.objects.get(recipient=citizen)
-    job = Job.objects.get(kind=notifications.SEND)
+    job = Job.objects.get(kind=outbox.SEND)
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.reason == f"TransientDeliveryError: {reason}"
     assert job.available_at > timezone.now() + timedelta(seconds=25)  # 30 s of backoff
@@ -598,7 +598,7 @@ def test_a_zalo_broadcast_sends_the_zns_template_request_zalo_documents(
 
     row = Notification.objects.get(recipient=citizen)
     (request,) = zalo_gateway.requests
-    unsubscribe = notifications.unsubscribe_url(
+    unsubscribe = preferences.unsubscribe_url(
         user_public_id=citizen.public_id, kind="broadcast", channel="zalo"
     )
     assert (request.method, request.path) == ("POST", "/message/template")
@@ -636,7 +636,7 @@ def test_a_zns_outage_is_retried_then_sent(personas, zalo_gateway: Gateway) -> N
     _broadcast_by("zalo", admin=personas.regional_admin)
 
     assert _send_due() == ["pending"]
-    Job.objects.filter(kind=notifications.SEND).update(available_at=timezone.now())
+    Job.objects.filter(kind=outbox.SEND).update(available_at=timezone.now())
     assert run_pending_jobs() == 1
 
     row = Notification.objects.get(recipient=citizen)
@@ -674,7 +674,7 @@ def test_a_real_worker_sends_an_sms_broadcast_through_the_gateway_once_per_recip
         )
         broadcasts.broadcast_queue(actor=admin, broadcast=broadcast)
         assert wait_until(lambda: Notification.objects.filter(kind="broadcast").count() == 3)
-        notifications.notifications_dispatch(now=timezone.now() + timedelta(minutes=1))
+        outbox.notifications_dispatch(now=timezone.now() + timedelta(minutes=1))
         assert wait_until(
             lambda: Notification.objects.filter(kind="broadcast", status="sent").count() == 3
         )

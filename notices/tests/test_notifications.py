@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.services import job_run
-from notices import api
+from notices import api, data
 from notices.channels import RecordingBackend
 from notices.models import Notification
-from notices.services import notifications
+from notices.services import outbox, preferences, sending
 from notices.tests.people import consent_set
 from profiles.tests.factories import UserFactory
 from tests.helpers import mail_bodies, mail_subject
@@ -25,10 +25,10 @@ LEFT_THE_CLASS: set[str] = set()
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def _render(notice: notifications.NoticeData) -> notifications.Message:
+def _render(notice: data.NoticeData) -> data.Message:
     from django.utils.translation import gettext as _
 
-    return notifications.Message(
+    return data.Message(
         subject=_("Nhắc lịch buổi học") + f": {notice.context['course']}",
         text=f"{notice.context['course']} — {notice.context['when']}",
     )
@@ -42,15 +42,15 @@ def _still_enrolled(notices) -> dict[int, str]:
 
 @pytest.fixture(autouse=True)
 def reminder_kind() -> Iterator[None]:
-    saved = (dict(notifications._renderers), dict(notifications._checks))
-    notifications.notice_kind_register("session_reminder", render=_render, applies=_still_enrolled)
+    saved = (dict(outbox._renderers), dict(outbox._checks))
+    outbox.notice_kind_register("session_reminder", render=_render, applies=_still_enrolled)
     LEFT_THE_CLASS.clear()
     RecordingBackend.outbox.clear()
     yield
-    notifications._renderers.clear()
-    notifications._renderers.update(saved[0])
-    notifications._checks.clear()
-    notifications._checks.update(saved[1])
+    outbox._renderers.clear()
+    outbox._renderers.update(saved[0])
+    outbox._checks.clear()
+    outbox._checks.update(saved[1])
 
 
 def _learner(language: str = "vi", phone: str = ""):
@@ -75,7 +75,7 @@ def _remind(user, *, session: str = "session:1", channel: str = "email") -> Noti
 
 
 def _job(notification: Notification) -> Job:
-    return Job.objects.get(kind=notifications.SEND, payload__ids__contains=notification.pk)
+    return Job.objects.get(kind=outbox.SEND, payload__ids__contains=notification.pk)
 
 
 def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None:
@@ -85,10 +85,10 @@ def test_a_reminder_asked_for_and_delivered_twice_sends_one_email(inbox) -> None
     job = _job(first)
 
     assert again.pk == first.pk
-    assert Job.objects.filter(kind=notifications.SEND).count() == 1
+    assert Job.objects.filter(kind=outbox.SEND).count() == 1
     assert job_run(job_id=job.id) == "done"
     assert job_run(job_id=job.id) == "skipped"  # the same message delivered twice
-    assert notifications.notifications_send(ids=[first.pk]) == {}  # already sent: nothing to do
+    assert sending.notifications_send(ids=[first.pk]) == {}  # already sent: nothing to do
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]
@@ -147,7 +147,7 @@ def test_one_click_unsubscribe_works_without_login_once_and_cannot_be_forged(inb
     first = anonymous.post(path)
     second = anonymous.post(path)
     forged = anonymous.post(f"/unsubscribe/{token[:-2]}xx/")
-    swapped = notifications.unsubscribe_token(
+    swapped = preferences.unsubscribe_token(
         user_public_id=other.public_id, kind="session_reminder", channel="email"
     )
     tampered = anonymous.post(
@@ -174,7 +174,7 @@ def test_quiet_hours_hold_an_sms_until_morning(settings) -> None:
     notification = _remind(learner, channel="sms")
     night = datetime(2026, 11, 23, 22, 30, tzinfo=LOCAL)
 
-    counts = notifications.notifications_send(ids=[notification.pk], now=night)
+    counts = sending.notifications_send(ids=[notification.pk], now=night)
 
     notification.refresh_from_db()
     assert counts["held"] == 1
@@ -183,7 +183,7 @@ def test_quiet_hours_hold_an_sms_until_morning(settings) -> None:
     assert (notification.attempts, notification.dispatched_at) == (0, None)
     assert RecordingBackend.outbox == []
     morning = night + timedelta(hours=9)
-    assert notifications.notifications_send(ids=[notification.pk], now=morning)["sent"] == 1
+    assert sending.notifications_send(ids=[notification.pk], now=morning)["sent"] == 1
     assert RecordingBackend.outbox[0]["to"] == "+84912345678"
     assert "Tin học cơ bản" in RecordingBackend.outbox[0]["text"]
 
@@ -196,14 +196,14 @@ def test_a_held_sms_goes_back_to_the_dispatcher_which_sends_it_when_due(settings
     assert job_run(job_id=_job(notification).id) == "done"
     notification.refresh_from_db()
     assert notification.status == "pending"
-    assert notifications.notifications_dispatch()["dispatched"] == 0  # not due yet
+    assert outbox.notifications_dispatch()["dispatched"] == 0  # not due yet
 
     morning = notification.send_after + timedelta(seconds=1)
-    assert notifications.notifications_dispatch(now=morning)["dispatched"] == 1
-    later_job = Job.objects.filter(kind=notifications.SEND).order_by("-created_at").first()
+    assert outbox.notifications_dispatch(now=morning)["dispatched"] == 1
+    later_job = Job.objects.filter(kind=outbox.SEND).order_by("-created_at").first()
     assert later_job.payload == {"ids": [notification.pk]}
     settings.NOTICE_QUIET_HOURS = ("21:00", "07:00")
-    notifications.notifications_send(ids=later_job.payload["ids"], now=morning.replace(hour=9))
+    sending.notifications_send(ids=later_job.payload["ids"], now=morning.replace(hour=9))
     assert len(RecordingBackend.outbox) == 1
 
 
@@ -230,8 +230,8 @@ def test_a_person_chooses_their_notices_and_the_choice_holds_at_send_time(inbox)
         'id="id_session_reminder-email"\n                   name="session_reminder-email"\n                   checked'
         not in again
     )
-    assert notifications.preferences_get(user=learner) >= {("session_reminder", "email")}
-    assert ("session_reminder", "sms") not in notifications.preferences_get(user=learner)
+    assert preferences.preferences_get(user=learner) >= {("session_reminder", "email")}
+    assert ("session_reminder", "sms") not in preferences.preferences_get(user=learner)
     reminder = _remind(learner)
     job_run(job_id=_job(reminder).id)
     reminder.refresh_from_db()
@@ -247,9 +247,9 @@ def test_the_preferences_page_needs_a_sign_in(db) -> None:
 
 def test_a_notice_that_cannot_be_worded_fails_alone_and_the_chunk_goes_on(inbox) -> None:
     def broken(notice):
-        return notifications.Message(subject=notice.context["missing"], text="")
+        return data.Message(subject=notice.context["missing"], text="")
 
-    notifications.notice_kind_register("session_changed", render=broken)
+    outbox.notice_kind_register("session_changed", render=broken)
     learner = _learner()
     good = _remind(learner)
     bad = Notification.objects.get(
@@ -258,7 +258,7 @@ def test_a_notice_that_cannot_be_worded_fails_alone_and_the_chunk_goes_on(inbox)
         )
     )
 
-    counts = notifications.notifications_send(ids=[bad.pk, good.pk])
+    counts = sending.notifications_send(ids=[bad.pk, good.pk])
 
     bad.refresh_from_db()
     good.refresh_from_db()
@@ -272,7 +272,7 @@ def test_a_check_that_breaks_gives_the_chunk_back_for_the_retry(inbox) -> None:
     def broken(notices):
         raise RuntimeError("the courses database is away")
 
-    notifications.notice_kind_register("session_reminder", render=_render, applies=broken)
+    outbox.notice_kind_register("session_reminder", render=_render, applies=broken)
     notification = _remind(_learner())
 
     assert job_run(job_id=_job(notification).id) == "pending"  # the job will retry

@@ -18,7 +18,8 @@ from learnprofile.formatting import number_for_people
 from notices import channels
 from notices.data import NoticeChannel, NoticeKind
 from notices.models import Notification
-from notices.services import notifications
+from notices.services import preferences
+from notices.services.outbox import notifications_retry, outbox_counts, outbox_failures
 from profiles.api import User
 
 
@@ -27,7 +28,7 @@ from profiles.api import User
 @public_view
 @csrf_exempt
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    unsubscription = notifications.unsubscribe_read(token)
+    unsubscription = preferences.unsubscribe_read(token)
     if unsubscription is None:
         return render(request, "notices/unsubscribe.html", {"invalid": True}, status=404)
     context = {
@@ -36,7 +37,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     }
     if request.method == "POST":
         context["done"] = True
-        context["changed"] = notifications.unsubscribe_apply(unsubscription)
+        context["changed"] = preferences.unsubscribe_apply(unsubscription)
     return render(request, "notices/unsubscribe.html", context)
 
 
@@ -56,14 +57,14 @@ def notice_preferences(request: HttpRequest) -> HttpResponse:
             if request.POST.get(f"{kind}-{channel}") == "on"
         }
         try:
-            notifications.preferences_set(user=user, enabled=enabled)
+            preferences.preferences_set(user=user, enabled=enabled)
         except DomainError as error:
             messages.error(request, str(error.message))
             status = 400
         else:
             messages.success(request, _("Đã lưu lựa chọn nhận thông báo."))
             return redirect("notice_preferences")
-    off = notifications.preferences_get(user=user)
+    off = preferences.preferences_get(user=user)
     rows = [
         (
             kind,
@@ -96,7 +97,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     """National administrators: the outbox by kind and state, failures with their reason,
     and a retry. Under /staff/ (MFA required)."""
     _national_admin(request)
-    counts = notifications.outbox_counts()
+    counts = outbox_counts()
     statuses = list(Notification.Status)
     rows = [
         (kind, [counts.get(kind.value, {}).get(status.value, 0) for status in statuses])
@@ -115,7 +116,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "statuses": statuses,
-            "failures": notifications.outbox_failures(kind=kind, channel=channel),
+            "failures": outbox_failures(kind=kind, channel=channel),
             "kind": kind,
             "kinds": list(NoticeKind),
             "channel": channel,
@@ -142,7 +143,7 @@ def outbox_retry(request: HttpRequest) -> HttpResponse:
             )
         except ValueError:
             ids = []
-    retried = notifications.notifications_retry(ids=ids, kind=kind)
+    retried = notifications_retry(ids=ids, kind=kind)
     audit_record(
         actor=request.user,
         action="notifications.retried",

@@ -1,52 +1,24 @@
-"""Delivery channels of notices: email always; SMS and Zalo only when a real backend is set.
-
-Which channels exist for people is answered in one place, `channels_available()`: email, plus
-SMS when `NOTICE_SMS_BACKEND` names a backend class and Zalo when `NOTICE_ZALO_BACKEND` does.
-An unset backend means the channel is off: no page, form or check offers it, and a notice
-row on it is skipped at send time (`channel not available`).
-
-A backend is a class built with its channel's name, whose `send(message: TextMessage) -> str`
-hands one message to the provider and returns the provider's message id ("" when it gives
-none). It raises `TransientDeliveryError` when the provider cannot take the message now
-(timeout, connection refused, HTTP 5xx or 429: the sending job retries with backoff) and
-`PermanentDeliveryError` with the provider's reason when it refused the message for good (the
-notice row is `failed`, the reason shown on /staff/notices/). Two real backends:
-
-- `HttpSmsBackend`: a generic HTTP SMS gateway, configured from the environment
-  (`NOTICE_SMS_HTTP_*`: URL, method, basic auth or a bearer token, a JSON or form body
-  template with `{to}`, `{text}`, `{reference}`..., the accepted status codes and optionally a
-  JSON field and value in the answer, where the message id is, the number's format).
-- `ZaloZnsBackend`: Zalo Notification Service template messages (`POST
-  https://business.openapi.zalo.me/message/template`, header `access_token`, JSON `phone`
-  84..., `template_id`, `template_data`, `tracking_id`; the answer `{"error": 0, "message":
-  "Success", "data": {"msg_id": ...}}`, any other `error` is a refusal).
-
-`RecordingBackend` keeps messages in this process's memory and sends nothing: only the test
-settings point at it, and production refuses to start with it (settings/production.py).
-HTTP goes through urllib3 with connect and read timeouts and no retries of its own (the job
-pipeline retries). Logs and reasons never hold the whole phone number or a credential.
-"""
+"""The real SMS and Zalo backends, over HTTP (see the package's docstring): a generic HTTP
+SMS gateway and Zalo Notification Service template messages."""
 
 import json
 import logging
 import re
-import smtplib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import phonenumbers
 import urllib3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import EmailMultiAlternatives
-from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
-from learnprofile.errors import DomainError
-from notices.data import NoticeChannel
-from profiles import api as profiles_api
-from profiles.data import PersonData
+from notices.channels.core import (
+    PermanentDeliveryError,
+    TextMessage,
+    TransientDeliveryError,
+    masked,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,169 +27,6 @@ ANSWER_MAX_BYTES = 64 * 1024
 # HTTP statuses worth another try later: the provider is overloaded, down or slow.
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 _PLACEHOLDER = re.compile(r"\{(to|text|body|subject|link|reference)\}")
-
-
-class PermanentDeliveryError(Exception):
-    """The channel refused the message for good (an address that does not exist, a gateway
-    that says "rejected"); the message is the reason, shown to administrators."""
-
-
-class TransientDeliveryError(Exception):
-    """The channel cannot take the message now (a provider's outage): try again later."""
-
-
-@dataclass(frozen=True)
-class TextMessage:
-    """One SMS or Zalo message. `to` is E.164 (+84912345678); `reference` is the notice's
-    public id (a UUID string), sent as the tracking or idempotency id where the provider
-    takes one; `body` is the words, `link` the unsubscribe link, `text` both together."""
-
-    to: str
-    body: str
-    link: str
-    reference: str
-    subject: str = ""
-
-    @property
-    def text(self) -> str:
-        return f"{self.body} {self.link}".strip()
-
-
-class TextBackend(Protocol):
-    def __init__(self, channel: str) -> None: ...
-
-    def send(self, message: TextMessage) -> str: ...
-
-
-_SETTING = {NoticeChannel.SMS: "NOTICE_SMS_BACKEND", NoticeChannel.ZALO: "NOTICE_ZALO_BACKEND"}
-
-
-def _backend_path(channel: str) -> str:
-    setting = _SETTING.get(NoticeChannel(channel))
-    return str(getattr(settings, setting, "") or "").strip() if setting else ""
-
-
-def channels_available() -> list[NoticeChannel]:
-    """The channels people may be offered and reached on, in display order: email always,
-    SMS and Zalo only when their backend setting names a class. The one answer every page,
-    form and check uses."""
-    return [
-        channel
-        for channel in NoticeChannel
-        if channel == NoticeChannel.EMAIL or _backend_path(channel)
-    ]
-
-
-def channel_is_available(channel: str) -> bool:
-    return channel in {available.value for available in channels_available()}
-
-
-class ChannelNotAvailable(DomainError):
-    """SMS or Zalo asked for while it has no delivery backend here (a form posted by hand,
-    a draft written before the channel was switched off)."""
-
-
-def channel_require(channel: str) -> None:
-    """Raises ChannelNotAvailable, in the reader's language, unless `channel` is offered."""
-    if not channel_is_available(channel):
-        label = NoticeChannel(channel).label if channel in NoticeChannel.values else channel
-        raise ChannelNotAvailable(
-            _(
-                "Hệ thống chưa bật gửi thông báo qua %(channel)s. "
-                "Vui lòng chọn một kênh có trong danh sách."
-            )
-            % {"channel": label}
-        )
-
-
-def _backend(channel: str) -> TextBackend:
-    path = _backend_path(channel)
-    if not path:
-        raise PermanentDeliveryError(f"channel {channel} not available")
-    backend_class = import_string(path)
-    if getattr(backend_class, "is_for_tests_only", False) and settings.ENVIRONMENT == "production":
-        raise ImproperlyConfigured(f"{path} keeps messages in memory and sends nothing.")
-    backend: TextBackend = backend_class(channel)
-    return backend
-
-
-def deliver(
-    *,
-    channel: str,
-    recipient: PersonData,
-    subject: str,
-    text: str,
-    html: str,
-    unsubscribe_url: str,
-    reference: str = "",
-    connection: Any = None,
-) -> str:
-    """Hand one notice to its channel (email through `connection`, one per chunk, when
-    given). Returns the provider's message id ("" when there is none, and for email).
-    Raises PermanentDeliveryError, or a transient error (the job retries)."""
-    if channel == NoticeChannel.EMAIL:
-        if not recipient.email or recipient.is_assisted:
-            raise PermanentDeliveryError("no email address")
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=f"{text}\n\n-- \n{_('Ngừng nhận loại thông báo này')}: {unsubscribe_url}\n",
-            to=[recipient.email],
-            connection=connection,
-            headers={
-                # RFC 2369 and RFC 8058: mail clients show a one-click "unsubscribe".
-                "List-Unsubscribe": f"<{unsubscribe_url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-        )
-        if html:
-            message.attach_alternative(html, "text/html")
-        try:
-            message.send(fail_silently=False)
-        except smtplib.SMTPRecipientsRefused as error:
-            raise PermanentDeliveryError(f"recipient refused: {error.recipients!r}") from error
-        return ""
-    phone = recipient.phone
-    if not phone:
-        raise PermanentDeliveryError("no phone number")
-    if not profiles_api.phone_is_mobile(phone):
-        # A landline (accepted as a person's phone) cannot take an SMS or a Zalo message.
-        raise PermanentDeliveryError(f"not a mobile number: {masked(phone)}")
-    backend = _backend(channel)
-    return backend.send(
-        TextMessage(to=phone, body=text, link=unsubscribe_url, reference=reference, subject=subject)
-    )
-
-
-def masked(phone: str) -> str:
-    """A phone number fit for logs and reasons: its last three digits only."""
-    return f"***{phone[-3:]}" if phone else ""
-
-
-class RecordingBackend:
-    """Keeps what would have been sent in `RecordingBackend.outbox`, in this process's memory,
-    and sends nothing. For the test settings only: production refuses to start with it, and
-    development leaves SMS and Zalo off unless a real backend is set."""
-
-    is_for_tests_only = True
-    outbox: list[dict[str, str]] = []
-
-    def __init__(self, channel: str) -> None:
-        self.channel = channel
-
-    def send(self, message: TextMessage) -> str:
-        RecordingBackend.outbox.append(
-            {
-                "channel": self.channel,
-                "to": message.to,
-                "text": message.text,
-                "reference": message.reference,
-            }
-        )
-        logger.info("notice.recorded", extra={"channel": self.channel, "to": masked(message.to)})
-        return f"recorded-{len(RecordingBackend.outbox)}"
-
-
-# --- HTTP ---------------------------------------------------------------------------------
 
 _pool: urllib3.PoolManager | None = None
 
