@@ -7,7 +7,8 @@ from django.core.exceptions import ImproperlyConfigured
 from learnprofile.checks import deployment_refuse
 
 from .base import *  # noqa: F403
-from .base import NOTICE_SMS_BACKEND, NOTICE_ZALO_BACKEND, REST_FRAMEWORK, SITE_DOMAIN, env
+from .base import REST_FRAMEWORK, SITE_DOMAIN, env
+from .notices import NOTICE_SMS_BACKEND, NOTICE_ZALO_BACKEND
 
 
 def _required(name: str) -> str:
