@@ -73,7 +73,7 @@ ALLOWED_ORM_CROSSINGS = {
     ("courses/rest/catalog.py", "course__provider"),
     ("courses/rest/catalog.py", "ward"),
     ("courses/rest/catalog.py", "province"),
-    ("courses/rest/catalog.py", "provider__name"),  # serializers.CharField(source=...)
+    ("courses/rest/catalog_serializers.py", "provider__name"),  # serializers.CharField(source=...)
     # The issuance worker reads who asked for it.
     ("credentials/services/pipeline.py", "requested_by"),
 }
