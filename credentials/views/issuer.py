@@ -4,7 +4,8 @@ template's credentials, and one credential with its revocation and re-issue. Cen
 learners get 403; an achievement or credential of another organization answers 404.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from django.contrib import messages
@@ -40,6 +41,9 @@ from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
     organizations = permissions.issuer_organizations(request.user)
@@ -48,13 +52,23 @@ def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
     return organizations
 
 
-def _achievement(request: HttpRequest, achievement_id: UUID) -> Achievement:
+def page_object_get(getter: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """The object a permission-checked getter of credentials.selectors answers, for a page:
+    its NotPermitted is the page's 403, its NotFound the page's 404 (the API maps the same
+    errors to the same statuses)."""
     try:
-        return selectors.achievement_for_issuer(actor=request.user, achievement_id=achievement_id)
+        return getter(*args, **kwargs)
     except NotPermitted as error:
         raise PermissionDenied from error
     except NotFound as error:
         raise Http404 from error
+
+
+def achievement_for_page(request: HttpRequest, achievement_id: UUID) -> Achievement:
+    """The achievement by public id, if the signed-in person issues it (403, 404 otherwise)."""
+    return page_object_get(
+        selectors.achievement_for_issuer, actor=request.user, achievement_id=achievement_id
+    )
 
 
 def _offering_choices(achievement: Achievement, *, closed_only: bool) -> list[tuple[str, str]]:
@@ -139,11 +153,11 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 def achievement_edit(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    achievement = _achievement(request, achievement_id)
+    achievement = achievement_for_page(request, achievement_id)
     return _achievement_form_page(request, achievement.organization_id, achievement)
 
 
-def _issue_forms(achievement: Achievement, data: Any = None, files: Any = None) -> dict[str, Any]:
+def issue_forms(achievement: Achievement, data: Any = None, files: Any = None) -> dict[str, Any]:
     closed = _offering_choices(achievement, closed_only=True)
     mode = data.get("mode") if data is not None else None
     # Three forms on one page: each its own ids (the field names stay), so every label
@@ -165,11 +179,11 @@ def _issue_forms(achievement: Achievement, data: Any = None, files: Any = None) 
 
 @staff_view
 def achievement_detail(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
-    achievement = _achievement(request, achievement_id)
-    return _achievement_page(request, achievement, _issue_forms(achievement))
+    achievement = achievement_for_page(request, achievement_id)
+    return achievement_page_render(request, achievement, issue_forms(achievement))
 
 
-def _achievement_page(
+def achievement_page_render(
     request: HttpRequest, achievement: Achievement, forms: dict[str, Any]
 ) -> HttpResponse:
     """The template, the three ways to issue, and its credentials: the latest 50, or those of
@@ -201,12 +215,9 @@ def _achievement_page(
 
 
 def _credential_for_issuer(request: HttpRequest, credential_id: UUID) -> Credential:
-    try:
-        return selectors.credential_for_issuer(actor=request.user, credential_id=credential_id)
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    except NotFound as error:
-        raise Http404 from error
+    return page_object_get(
+        selectors.credential_for_issuer, actor=request.user, credential_id=credential_id
+    )
 
 
 @staff_view
@@ -284,7 +295,7 @@ def credentials_export(
 ) -> StreamingHttpResponse | FileResponse:
     """The achievement's credentials as a CSV file (exports.credentials_csv, streamed) or an
     .xlsx workbook (exports.credentials_xlsx); the same rows in both."""
-    achievement = _achievement(request, achievement_id)
+    achievement = achievement_for_page(request, achievement_id)
     response: StreamingHttpResponse | FileResponse
     if file_format == "xlsx":
         response = FileResponse(

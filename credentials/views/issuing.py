@@ -15,6 +15,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +26,12 @@ from credentials import selectors
 from credentials.forms import IssueConfirmForm
 from credentials.models import Achievement, Issuance, IssuanceBatch
 from credentials.services import batches, lookups, pipeline, previews
-from credentials.views.issuer import _achievement, _achievement_page, _issue_forms
+from credentials.views.issuer import (
+    achievement_for_page,
+    achievement_page_render,
+    issue_forms,
+    page_object_get,
+)
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.formatting import person_name_masked
@@ -41,56 +47,18 @@ BATCH_ROWS_SHOWN = 500
 @require_POST
 def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     """Step one: who would get a credential, who already has one, who cannot and why."""
-    achievement = _achievement(request, achievement_id)
-    forms = _issue_forms(achievement, request.POST, request.FILES)
+    achievement = achievement_for_page(request, achievement_id)
+    forms = issue_forms(achievement, request.POST, request.FILES)
     mode = request.POST.get("mode")
     form = {"one": forms["one_form"], "offering": forms["offering_form"]}.get(
         mode or "", forms["csv_form"]
     )
-    offering_id = None
     preview = None
     status = 200
     if form.is_bound and form.is_valid():
-        try:
-            if mode == "one":
-                offering_id = form.cleaned_data["offering"]
-                previews.offerings_check(achievement=achievement, offering_ids={offering_id})
-                lookups.contacts_lookup_start(actor=request.user, count=1)
-                preview = previews.preview_contacts(
-                    achievement=achievement,
-                    rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
-                )
-                (row,) = preview.rows
-                if row.outcome == previews.Outcome.INVALID_CONTACT:
-                    # A typing mistake: said on the field, where it is fixed.
-                    form.add_error("contact", row.label)
-                    preview = None
-            elif mode == "offering":
-                offering_id = form.cleaned_data["offering"]
-                preview = previews.preview_offering(
-                    achievement=achievement, offering_id=offering_id
-                )
-            else:
-                upload = form.cleaned_data["file"]
-                rows = lookups.file_rows(
-                    upload.read(lookups.CSV_MAX_BYTES + 1),
-                    file_name=upload.name or "",
-                    content_type=upload.content_type or "",
-                )
-                # Another organization's class is named by its line, before anyone is looked up.
-                previews.file_rows_check(achievement=achievement, rows=rows)
-                lookups.contacts_lookup_start(actor=request.user, count=len(rows))
-                preview = previews.preview_contacts(achievement=achievement, rows=rows)
-        except ValidationError as error:
-            form_error_add(form, error)
-        except NotFound as error:
-            # A class out of the achievement's scope (the form's choices already keep it out).
-            form.add_error("offering" if "offering" in form.fields else None, str(error.message))
-        except lookups.TooManyLookups as error:
-            form.add_error(None, str(error.message))
-            status = error.http_status
+        preview, status = _preview_of_form(request, achievement, mode=mode, form=form)
     if preview is None:
-        response = _achievement_page(request, achievement, forms)
+        response = achievement_page_render(request, achievement, forms)
         response.status_code = status
         return response
     source = {"one": IssuanceBatch.Source.SINGLE, "offering": IssuanceBatch.Source.OFFERING}.get(
@@ -100,12 +68,90 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
         lookups.contacts_lookup_audit(
             actor=request.user, achievement=achievement, source=source, preview=preview
         )
-    plan = signing.dumps(
+    offering_id = form.cleaned_data["offering"] if mode == "offering" else None
+    plan = _plan_signed(
+        request, achievement=achievement, source=source, offering_id=offering_id, preview=preview
+    )
+    return _preview_page(request, achievement, preview, plan)
+
+
+def _preview_of_form(
+    request: HttpRequest, achievement: Achievement, *, mode: str | None, form: Form
+) -> tuple[previews.Preview | None, int]:
+    """(the preview, 200) from the valid form of `mode` (one, offering, else a file), or
+    (None, the page's status) with the refusal said on the form."""
+    try:
+        if mode == "one":
+            return _preview_of_one(request, achievement, form=form), 200
+        if mode == "offering":
+            preview = previews.preview_offering(
+                achievement=achievement, offering_id=form.cleaned_data["offering"]
+            )
+            return preview, 200
+        return _preview_of_file(request, achievement, form=form), 200
+    except ValidationError as error:
+        form_error_add(form, error)
+    except NotFound as error:
+        # A class out of the achievement's scope (the form's choices already keep it out).
+        form.add_error("offering" if "offering" in form.fields else None, str(error.message))
+    except lookups.TooManyLookups as error:
+        form.add_error(None, str(error.message))
+        return None, error.http_status
+    return None, 200
+
+
+def _preview_of_one(
+    request: HttpRequest, achievement: Achievement, *, form: Form
+) -> previews.Preview | None:
+    """One learner by a contact (a look-up counted), in the class chosen or none; None, with
+    the reason on the contact field, for a contact that is not a valid e-mail or phone."""
+    offering_id = form.cleaned_data["offering"]
+    previews.offerings_check(achievement=achievement, offering_ids={offering_id})
+    lookups.contacts_lookup_start(actor=request.user, count=1)
+    preview = previews.preview_contacts(
+        achievement=achievement,
+        rows=[(1, form.cleaned_data["contact"].strip(), offering_id)],
+    )
+    (row,) = preview.rows
+    if row.outcome == previews.Outcome.INVALID_CONTACT:
+        # A typing mistake: said on the field, where it is fixed.
+        form.add_error("contact", row.label)
+        return None
+    return preview
+
+
+def _preview_of_file(
+    request: HttpRequest, achievement: Achievement, *, form: Form
+) -> previews.Preview:
+    """The rows of the uploaded file (each a look-up counted)."""
+    upload = form.cleaned_data["file"]
+    rows = lookups.file_rows(
+        upload.read(lookups.CSV_MAX_BYTES + 1),
+        file_name=upload.name or "",
+        content_type=upload.content_type or "",
+    )
+    # Another organization's class is named by its line, before anyone is looked up.
+    previews.file_rows_check(achievement=achievement, rows=rows)
+    lookups.contacts_lookup_start(actor=request.user, count=len(rows))
+    return previews.preview_contacts(achievement=achievement, rows=rows)
+
+
+def _plan_signed(
+    request: HttpRequest,
+    *,
+    achievement: Achievement,
+    source: str,
+    offering_id: UUID | None,
+    preview: previews.Preview,
+) -> str:
+    """The preview's decisions, signed for the confirmation (PLAN_SALT; bound to the
+    administrator and the achievement; issue_confirm takes it for PLAN_MAX_AGE seconds)."""
+    return signing.dumps(
         {
             "a": str(achievement.public_id),
             "u": request.user.pk,
             "s": source,
-            "o": str(offering_id) if offering_id and mode == "offering" else None,
+            "o": str(offering_id) if offering_id else None,
             # Each preview its own plan (two in one second too): confirming it twice is a
             # replay (issue_confirm), previewing again is a new request.
             "n": secrets.token_urlsafe(16),
@@ -132,7 +178,6 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
         salt=PLAN_SALT,
         compress=True,
     )
-    return _preview_page(request, achievement, preview, plan)
 
 
 def _preview_page(
@@ -188,7 +233,7 @@ def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
     its confirmation) when someone is issued without a class. A refused reason or a missing
     confirmation shows the preview again with the error on its field; nothing is written. A
     plan confirmed before leads to the batch it made, with a message: one plan, one batch."""
-    achievement = _achievement(request, achievement_id)
+    achievement = achievement_for_page(request, achievement_id)
     try:
         plan = signing.loads(request.POST.get("plan", ""), salt=PLAN_SALT, max_age=PLAN_MAX_AGE)
         preview = _preview_from_plan(plan)
@@ -253,12 +298,7 @@ def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
 def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
     """Progress of a batch; reloads itself every few seconds while requests are pending (no
     JavaScript needed)."""
-    try:
-        batch = selectors.batch_for_issuer(actor=request.user, batch_id=batch_id)
-    except NotPermitted as error:
-        raise PermissionDenied from error
-    except NotFound as error:
-        raise Http404 from error
+    batch = page_object_get(selectors.batch_for_issuer, actor=request.user, batch_id=batch_id)
     progress = pipeline.batch_progress(batch)
     # Refusals first: they are what the administrator must act on.
     rows = selectors.batch_issuances(batch=batch, limit=BATCH_ROWS_SHOWN)
