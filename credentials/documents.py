@@ -107,80 +107,6 @@ def credential_build(
     status: StatusInfo | None = None,
 ) -> dict[str, Any]:
     """The unsigned credential. Times must be UTC."""
-    result_id = f"{achievement.id}{ATTENDANCE_RESULT}"
-    hours_id = f"{achievement.id}{HOURS_RESULT}"
-    achievement_document: dict[str, Any] = {
-        "id": achievement.id,
-        "type": ["Achievement"],
-        "achievementType": achievement.achievement_type,
-        "name": achievement.name,
-        "description": achievement.description,
-        "criteria": {"narrative": achievement.criteria},
-        "inLanguage": achievement.language,
-        "resultDescription": [
-            {
-                "id": result_id,
-                "type": ["ResultDescription"],
-                "name": "Tỷ lệ chuyên cần / Attendance rate",
-                "resultType": "Percent",
-            }
-        ],
-    }
-    if achievement.hours:
-        achievement_document["resultDescription"].append(
-            {
-                "id": hours_id,
-                "type": ["ResultDescription"],
-                "name": "Số giờ học / Learning hours",
-                "resultType": "ext:LearningHours",
-            }
-        )
-    if achievement.image_url is not None:
-        achievement_document["image"] = {"id": achievement.image_url, "type": "Image"}
-    if achievement.credits is not None:
-        achievement_document["creditsAvailable"] = float(achievement.credits)
-    credential_subject: dict[str, Any] = {
-        "type": ["AchievementSubject"],
-        "identifier": [
-            {
-                "type": "IdentityObject",
-                "identityType": IDENTITY_TYPES[subject.identity_kind],
-                "hashed": True,
-                "identityHash": identity_hash(subject.identity, subject.salt),
-                "salt": subject.salt,
-            }
-        ],
-        "achievement": achievement_document,
-    }
-    name = person_name_normalise(subject.name)
-    if name:
-        credential_subject["identifier"].append(
-            {
-                "type": "IdentityObject",
-                "identityType": "name",
-                "hashed": False,
-                "identityHash": name,
-            }
-        )
-    results = []
-    if subject.attendance_percent is not None:
-        results.append(
-            {
-                "type": ["Result"],
-                "resultDescription": result_id,
-                "value": f"{subject.attendance_percent:.1f}",
-            }
-        )
-    if achievement.hours:
-        results.append(
-            {
-                "type": ["Result"],
-                "resultDescription": hours_id,
-                "value": format(achievement.hours.normalize(), "f"),
-            }
-        )
-    if results:
-        credential_subject["result"] = results
     document: dict[str, Any] = {
         "@context": CONTEXTS,
         "id": credential_id,
@@ -188,7 +114,7 @@ def credential_build(
         "name": achievement.name,
         "issuer": {"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
         "validFrom": xsd_datetime(valid_from),
-        "credentialSubject": credential_subject,
+        "credentialSubject": _credential_subject(achievement, subject),
         # OB 3.0 names the type 1EdTechJsonSchemaValidator2019, which no shipped context
         # defines: safe mode refuses it (JSON-LD would drop it from what is signed). VC 2.0's
         # JsonSchema names the same check and is defined, so it is signed.
@@ -209,6 +135,96 @@ def credential_build(
             "statusListCredential": status.list_credential,
         }
     return document
+
+
+def _achievement_document(achievement: AchievementInfo) -> dict[str, Any]:
+    """The OB 3.0 `Achievement`, with the descriptions of the results it signs (attendance;
+    learning hours when it has some)."""
+    document: dict[str, Any] = {
+        "id": achievement.id,
+        "type": ["Achievement"],
+        "achievementType": achievement.achievement_type,
+        "name": achievement.name,
+        "description": achievement.description,
+        "criteria": {"narrative": achievement.criteria},
+        "inLanguage": achievement.language,
+        "resultDescription": [
+            {
+                "id": f"{achievement.id}{ATTENDANCE_RESULT}",
+                "type": ["ResultDescription"],
+                "name": "Tỷ lệ chuyên cần / Attendance rate",
+                "resultType": "Percent",
+            }
+        ],
+    }
+    if achievement.hours:
+        document["resultDescription"].append(
+            {
+                "id": f"{achievement.id}{HOURS_RESULT}",
+                "type": ["ResultDescription"],
+                "name": "Số giờ học / Learning hours",
+                "resultType": "ext:LearningHours",
+            }
+        )
+    if achievement.image_url is not None:
+        document["image"] = {"id": achievement.image_url, "type": "Image"}
+    if achievement.credits is not None:
+        document["creditsAvailable"] = float(achievement.credits)
+    return document
+
+
+def _credential_subject(achievement: AchievementInfo, subject: SubjectInfo) -> dict[str, Any]:
+    """The OB 3.0 `AchievementSubject`: the holder's hashed identity, their name in clear
+    (when there is one), the achievement and the results."""
+    credential_subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "identifier": [
+            {
+                "type": "IdentityObject",
+                "identityType": IDENTITY_TYPES[subject.identity_kind],
+                "hashed": True,
+                "identityHash": identity_hash(subject.identity, subject.salt),
+                "salt": subject.salt,
+            }
+        ],
+        "achievement": _achievement_document(achievement),
+    }
+    name = person_name_normalise(subject.name)
+    if name:
+        credential_subject["identifier"].append(
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": name,
+            }
+        )
+    results = _results(achievement, subject)
+    if results:
+        credential_subject["result"] = results
+    return credential_subject
+
+
+def _results(achievement: AchievementInfo, subject: SubjectInfo) -> list[dict[str, Any]]:
+    """The signed `Result`s: the attendance percent (one decimal), the learning hours."""
+    results = []
+    if subject.attendance_percent is not None:
+        results.append(
+            {
+                "type": ["Result"],
+                "resultDescription": f"{achievement.id}{ATTENDANCE_RESULT}",
+                "value": f"{subject.attendance_percent:.1f}",
+            }
+        )
+    if achievement.hours:
+        results.append(
+            {
+                "type": ["Result"],
+                "resultDescription": f"{achievement.id}{HOURS_RESULT}",
+                "value": format(achievement.hours.normalize(), "f"),
+            }
+        )
+    return results
 
 
 def holder_name(document: Any) -> str | None:
