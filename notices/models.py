@@ -98,6 +98,10 @@ class Notification(models.Model):
         return self.dedupe_key
 
 
+# A broadcast's default pace (messages a minute), also broadcast_create's.
+BROADCAST_PER_MINUTE_DEFAULT = 600
+
+
 class Broadcast(models.Model):
     """A message from a regional administrator to the consenting citizens of their province
     or commune (Lifelong Learning Week...). Composed, previewed with its count, then queued:
@@ -128,7 +132,7 @@ class Broadcast(models.Model):
     body_en = models.TextField(_("nội dung (tiếng Anh)"), max_length=5000, blank=True)
     per_minute = models.PositiveIntegerField(
         _("số tin mỗi phút"),
-        default=600,
+        default=BROADCAST_PER_MINUTE_DEFAULT,
         validators=[MinValueValidator(10), MaxValueValidator(30000)],
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)

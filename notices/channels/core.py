@@ -5,11 +5,12 @@ package's docstring)."""
 import logging
 import smtplib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -114,7 +115,7 @@ def deliver(
     html: str,
     unsubscribe_url: str,
     reference: str = "",
-    connection: Any = None,
+    connection: BaseEmailBackend | None = None,
 ) -> str:
     """Hand one notice to its channel (email through `connection`, one per chunk, when
     given). Returns the provider's message id ("" when there is none, and for email).

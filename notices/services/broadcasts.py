@@ -8,11 +8,13 @@ themselves and survives restarts. Stopping it skips every row not sent yet. Ever
 audited.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import (
     Count,
@@ -36,22 +38,23 @@ from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_enqueue_on_commit
 from notices import channels
 from notices.data import Message, NoticeChannel, NoticeData, NoticeKind
-from notices.models import Broadcast, Notification
+from notices.models import BROADCAST_PER_MINUTE_DEFAULT, Broadcast, Notification
 from notices.services import outbox
 from profiles import api as profiles_api
+from profiles.api import User
 from profiles.data import AdministrativeUnitData, ConsentPurpose
 
 PLAN = "broadcasts.plan"
 
 
-def broadcast_units(*, user: Any) -> list[AdministrativeUnitData]:
+def broadcast_units(*, user: User | AnonymousUser) -> list[AdministrativeUnitData]:
     """The areas `user` may write to: their scopes (a province covers all its wards)."""
     if not user.is_authenticated:
         return []
     return profiles_api.regional_admin_units(user_id=user.pk)
 
 
-def broadcasts_of(*, user: Any) -> QuerySet[Broadcast]:
+def broadcasts_of(*, user: User | AnonymousUser) -> QuerySet[Broadcast]:
     """The broadcasts of the areas `user` administers (a province: its wards' too), newest
     first, each with its area's name (`unit_name`)."""
     if not user.is_authenticated:
@@ -61,7 +64,7 @@ def broadcasts_of(*, user: Any) -> QuerySet[Broadcast]:
     ).annotate(unit_name=profiles_api.administrative_unit_name_expression(unit_id_field="unit_id"))
 
 
-def broadcast_get(*, user: Any, public_id: Any) -> Broadcast:
+def broadcast_get(*, user: User | AnonymousUser, public_id: UUID) -> Broadcast:
     """A broadcast of an area `user` administers; NotFound for any other (or none)."""
     broadcast = broadcasts_of(user=user).filter(public_id=public_id).first()
     if broadcast is None:
@@ -70,15 +73,36 @@ def broadcast_get(*, user: Any, public_id: Any) -> Broadcast:
 
 
 @transaction.atomic
-def broadcast_create(*, actor: Any, unit_id: int, **fields: Any) -> Broadcast:
-    """A draft to one of the actor's areas. Raises NotFound (an area that is not theirs),
-    ChannelNotAvailable (SMS or Zalo while it has no delivery backend), ValidationError (the
-    model's checks)."""
+def broadcast_create(
+    *,
+    actor: User,
+    unit_id: int,
+    subject_vi: str,
+    body_vi: str,
+    subject_en: str = "",
+    body_en: str = "",
+    channel: str = NoticeChannel.EMAIL,
+    per_minute: int = BROADCAST_PER_MINUTE_DEFAULT,
+) -> Broadcast:
+    """A draft to one of the actor's areas (`unit_id`: an administrative unit's id), in
+    Vietnamese and optionally English (both English fields or neither), sent on `channel`
+    at `per_minute` messages a minute once queued; audited. Raises NotFound (an area that is
+    not theirs), ChannelNotAvailable (SMS or Zalo while it has no delivery backend),
+    ValidationError (the model's checks)."""
     unit = next((unit for unit in broadcast_units(user=actor) if unit.id == unit_id), None)
     if unit is None:
         raise NotFound(_("Bạn không quản lý địa bàn này."))
-    channels.channel_require(fields.get("channel", NoticeChannel.EMAIL))
-    broadcast = Broadcast(author=actor, unit_id=unit.id, **fields)
+    channels.channel_require(channel)
+    broadcast = Broadcast(
+        author=actor,
+        unit_id=unit.id,
+        channel=channel,
+        subject_vi=subject_vi,
+        body_vi=body_vi,
+        subject_en=subject_en,
+        body_en=body_en,
+        per_minute=per_minute,
+    )
     broadcast.full_clean()
     broadcast.save()
     audit_record(
@@ -106,7 +130,7 @@ def broadcast_count(broadcast: Broadcast) -> int:
 
 
 @transaction.atomic
-def broadcast_queue(*, actor: Any, broadcast: Broadcast) -> None:
+def broadcast_queue(*, actor: User, broadcast: Broadcast) -> None:
     """Send a draft: it is queued at once and a worker writes its rows (a province can hold
     a million consenting people: not a web request's work). Queuing twice (a double click)
     queues once. Raises Conflict for a stopped broadcast, ChannelNotAvailable for a draft
@@ -174,7 +198,7 @@ def broadcast_plan(*, public_id: UUID, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def broadcast_stop(*, actor: Any, broadcast: Broadcast) -> int:
+def broadcast_stop(*, actor: User, broadcast: Broadcast) -> int:
     """Stop a broadcast: the rows not sent yet are skipped when their time comes (now, for
     those already due). Returns how many will not be sent."""
     broadcast = Broadcast.objects.select_for_update().get(pk=broadcast.pk)
@@ -227,12 +251,14 @@ def broadcast_message(broadcast: Broadcast, *, language: str) -> Message:
     return _in_language(words, language)
 
 
-def _render(notice: NoticeData) -> Message:
+def broadcast_notice_render(notice: NoticeData) -> Message:
+    """A broadcast's notice in the active language (the recipient's), for the outbox."""
     words = _wording(notice.object_ref.removeprefix("broadcast:"))
     return _in_language(words, get_language())
 
 
-def _still_on(notices: Any) -> dict[int, str]:
+def broadcast_notices_still_apply(notices: Sequence[NoticeData]) -> dict[int, str]:
+    """Why some of these broadcast notices must not go: their broadcast was stopped."""
     refs = {notice.object_ref.removeprefix("broadcast:") for notice in notices}
     stopped = {
         str(public_id)
@@ -245,7 +271,3 @@ def _still_on(notices: Any) -> dict[int, str]:
         for notice in notices
         if notice.object_ref.removeprefix("broadcast:") in stopped
     }
-
-
-def notices_register() -> None:
-    outbox.notice_kind_register(NoticeKind.BROADCAST, render=_render, applies=_still_on)

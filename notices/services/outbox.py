@@ -62,6 +62,21 @@ def notice_kind_register(
         _checks[kind] = applies
 
 
+def notice_kind_renderer(kind: str) -> Renderer | None:
+    """How notices of `kind` are worded (None when no app registered the kind)."""
+    return _renderers.get(kind)
+
+
+def notice_kind_check(kind: str) -> StillApplies | None:
+    """The still-applies check of `kind` (None when its app registered none)."""
+    return _checks.get(kind)
+
+
+def notice_kinds_registered() -> dict[str, Renderer]:
+    """Every registered kind and its renderer, as the apps' ready() left them."""
+    return dict(_renderers)
+
+
 def _dedupe_key(kind: str, object_ref: str, recipient_id: int, channel: str) -> str:
     return f"{kind}:{object_ref}:{recipient_id}:{channel}"
 

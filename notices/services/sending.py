@@ -102,7 +102,7 @@ def _reasons_not_to_send(rows: list[Notification]) -> dict[int, str]:
         else:
             by_kind[row.kind].append(_notice_data(row))
     for kind, notices in by_kind.items():
-        check = outbox._checks.get(kind)
+        check = outbox.notice_kind_check(kind)
         if check is not None:
             reasons.update(check(notices))
     return reasons
@@ -151,7 +151,7 @@ def _mark_sent(row_ids: list[int], *, provider_id: str = "") -> None:
 
 def _message(row: Notification, recipient: PersonData) -> tuple[Message, str]:
     """The rendered notice, in the recipient's language, and its unsubscribe link."""
-    render = outbox._renderers.get(row.kind)
+    render = outbox.notice_kind_renderer(row.kind)
     if render is None:
         raise LookupError(f"no renderer for notice kind {row.kind!r}")
     with translation.override(recipient.preferred_language):

@@ -20,6 +20,7 @@ from notices.forms import BroadcastForm
 from notices.models import Broadcast
 from notices.services import broadcasts
 from profiles import api as profiles_api
+from profiles.api import User
 from profiles.data import AdministrativeUnitData
 
 
@@ -51,10 +52,18 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
 def broadcast_new(request: HttpRequest) -> HttpResponse:
     form = BroadcastForm(request.POST or None, units=_units(request))
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        user: User = request.user  # type: ignore[assignment]
+        data = form.cleaned_data
         try:
             broadcast = broadcasts.broadcast_create(
-                actor=request.user, unit_id=form.cleaned_data["unit"], **fields
+                actor=user,
+                unit_id=data["unit"],
+                channel=data["channel"],
+                subject_vi=data["subject_vi"],
+                body_vi=data["body_vi"],
+                subject_en=data["subject_en"],
+                body_en=data["body_en"],
+                per_minute=data["per_minute"],
             )
         except (ValidationError, DomainError) as error:
             form_error_add(form, error)
@@ -96,8 +105,9 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
 @require_POST
 def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
+    user: User = request.user  # type: ignore[assignment]
     try:
-        broadcasts.broadcast_queue(actor=request.user, broadcast=broadcast)
+        broadcasts.broadcast_queue(actor=user, broadcast=broadcast)
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
@@ -109,7 +119,8 @@ def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
 @require_POST
 def broadcast_stop(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
-    unsent = broadcasts.broadcast_stop(actor=request.user, broadcast=broadcast)
+    user: User = request.user  # type: ignore[assignment]
+    unsent = broadcasts.broadcast_stop(actor=user, broadcast=broadcast)
     messages.success(
         request,
         _("Đã dừng; %(count)s tin chưa gửi sẽ không gửi nữa.")
