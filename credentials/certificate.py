@@ -255,7 +255,9 @@ def certificate_pdf(
     """The certificate of one credential, in the active language. The holder's name is the
     one signed in the document; `holder_name_on_file` is printed, marked as such, only for a
     credential that signs none (issued before names were signed). `achievement_image_png`,
-    when given, is printed as the certificate's seal."""
+    when given, is printed as the certificate's seal.
+
+    The page is drawn top to bottom, one step per band of `_LAYOUT`."""
     layout = _LAYOUT
     subject = document.get("credentialSubject")
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
@@ -263,7 +265,6 @@ def certificate_pdf(
     issuer = document.get("issuer")
     issuer = issuer if isinstance(issuer, dict) else {}
     title = _nfc(achievement.get("name") or document.get("name"))
-    signed_name = documents.holder_name(document)
 
     pdf = pdf_document(title=title)
     pdf.set_auto_page_break(auto=False)
@@ -274,48 +275,65 @@ def certificate_pdf(
     _rule(pdf, layout.rule_y, 60)
     _text(pdf, title, layout.title, TITLE)
     _text(pdf, _("Chứng nhận"), layout.certifies, CERTIFIES)
-    if signed_name is not None:
-        _text(pdf, signed_name, layout.holder, HOLDER)
-    else:
-        _text(pdf, holder_name_on_file or "—", layout.holder, HOLDER)
-        _text(
-            pdf,
-            _("Tên theo hồ sơ hiện tại, không nằm trong nội dung đã ký số"),
-            layout.holder_note,
-            HOLDER_NOTE,
-        )
+    _holder(pdf, documents.holder_name(document), holder_name_on_file=holder_name_on_file)
     _rule(pdf, layout.rule_under_holder_y, 80)
     _text(pdf, achievement.get("description", ""), layout.description, DESCRIPTION)
-
-    facts = _facts(document)
-    if facts:
-        column = layout.facts.w / len(facts)
-        for number, (label, value) in enumerate(facts):
-            x = layout.facts.x + number * column
-            _text(pdf, label, Box(x, layout.facts.y, column, 5), FACT_LABEL)
-            _text(pdf, value, Box(x, layout.facts.y + 5, column, 9), FACT_VALUE)
-
+    _facts_row(pdf, _facts(document))
     if revoked:
-        box = layout.revoked
-        pdf.set_draw_color(*RED)
-        pdf.set_fill_color(253, 236, 236)
-        pdf.set_line_width(0.8)
-        pdf.rect(box.x, box.y, box.w, box.h, style="DF")
-        _text(pdf, _("CHỨNG CHỈ ĐÃ BỊ THU HỒI"), Box(box.x + 2, box.y, box.w - 4, box.h), REVOKED)
+        _revoked_mark(pdf)
+    _footer(pdf, document=document, page_url=page_url, seal_png=achievement_image_png)
+    return bytes(pdf.output())
 
+
+def _holder(pdf: FPDF, signed_name: str | None, *, holder_name_on_file: str) -> None:
+    """The signed name; for a credential that signs none, the name on file with a note
+    saying it is not part of what was signed."""
+    layout = _LAYOUT
+    if signed_name is not None:
+        _text(pdf, signed_name, layout.holder, HOLDER)
+        return
+    _text(pdf, holder_name_on_file or "—", layout.holder, HOLDER)
+    _text(
+        pdf,
+        _("Tên theo hồ sơ hiện tại, không nằm trong nội dung đã ký số"),
+        layout.holder_note,
+        HOLDER_NOTE,
+    )
+
+
+def _facts_row(pdf: FPDF, facts: list[tuple[str, str]]) -> None:
+    """The facts side by side in equal columns, each a label over its value."""
+    if not facts:
+        return
+    box = _LAYOUT.facts
+    column = box.w / len(facts)
+    for number, (label, value) in enumerate(facts):
+        x = box.x + number * column
+        _text(pdf, label, Box(x, box.y, column, 5), FACT_LABEL)
+        _text(pdf, value, Box(x, box.y + 5, column, 9), FACT_VALUE)
+
+
+def _revoked_mark(pdf: FPDF) -> None:
+    box = _LAYOUT.revoked
+    pdf.set_draw_color(*RED)
+    pdf.set_fill_color(253, 236, 236)
+    pdf.set_line_width(0.8)
+    pdf.rect(box.x, box.y, box.w, box.h, style="DF")
+    _text(pdf, _("CHỨNG CHỈ ĐÃ BỊ THU HỒI"), Box(box.x + 2, box.y, box.w - 4, box.h), REVOKED)
+
+
+def _footer(pdf: FPDF, *, document: dict[str, Any], page_url: str, seal_png: bytes | None) -> None:
+    """Under a rule: the seal (when there is one) on the left, the QR code of the page on
+    the right, and between them what the certificate is, the page's address and its code."""
+    layout = _LAYOUT
     pdf.set_draw_color(*GOLD)
     pdf.set_line_width(0.3)
     pdf.line(LEFT, layout.footer_y, RIGHT, layout.footer_y)
     text_left = LEFT
-    if achievement_image_png:
+    if seal_png:
         seal = layout.seal
         pdf.image(
-            io.BytesIO(achievement_image_png),
-            x=seal.x,
-            y=seal.y,
-            w=seal.w,
-            h=seal.h,
-            keep_aspect_ratio=True,
+            io.BytesIO(seal_png), x=seal.x, y=seal.y, w=seal.w, h=seal.h, keep_aspect_ratio=True
         )
         text_left = seal.x + seal.w + 6
     pdf.image(_qr_png(page_url), x=layout.qr.x, y=layout.qr.y, w=layout.qr.w, h=layout.qr.h)
@@ -344,4 +362,3 @@ def certificate_pdf(
         FOOTER,
         valign="top",
     )
-    return bytes(pdf.output())
