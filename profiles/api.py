@@ -378,3 +378,10 @@ def regional_admin_unit_ids(*, user_id: int) -> set[int]:
     """Every administrative unit the person covers as a regional administrator: their areas
     and, for a province, all its wards (one query)."""
     return selectors.regional_admin_unit_ids(user_id=user_id)
+
+
+def user_get(*, user_id: int) -> User | None:
+    """The account with this id, active or not, or None: for another app to act again as
+    someone it recorded earlier (the administrator who asked for an issuance, when the worker
+    carries it out later). One query."""
+    return User.objects.filter(pk=user_id).first()

@@ -74,8 +74,6 @@ ALLOWED_ORM_CROSSINGS = {
     ("courses/rest/catalog.py", "ward"),
     ("courses/rest/catalog.py", "province"),
     ("courses/rest/catalog_serializers.py", "provider__name"),  # serializers.CharField(source=...)
-    # The issuance worker reads who asked for it.
-    ("credentials/services/pipeline.py", "requested_by"),
 }
 ALLOWED_TEMPLATE_CROSSINGS: set[tuple[str, str]] = set()
 

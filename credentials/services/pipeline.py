@@ -30,6 +30,7 @@ from learnprofile.errors import DomainError
 from learnprofile.jobs.models import Job
 from learnprofile.jobs.registry import PermanentJobError, job_handler
 from learnprofile.jobs.services import job_retry, jobs_enqueue_on_commit
+from profiles import api as profiles_api
 
 ISSUE = "credentials.issue"
 QUEUE = "signing"
@@ -82,18 +83,21 @@ def issuance_run(*, issuance_id: uuid.UUID) -> str:
     """Carry out one request (idempotent: a request that is no longer pending is left as
     it is). Returns its status. A refusal (not eligible, no longer an issuer, gone) is an
     answer, kept with its reason; any other error propagates, so the job retries."""
-    issuance = (
-        Issuance.objects.select_related("achievement", "requested_by")
-        .filter(public_id=issuance_id)
-        .first()
-    )
+    issuance = Issuance.objects.select_related("achievement").filter(public_id=issuance_id).first()
     if issuance is None:
         raise PermanentJobError(f"No issuance {issuance_id}.")
     if issuance.status != Issuance.Status.PENDING:
         return issuance.status
+    # Who asked (an administrator's batch), read through profiles.api; None: the automatic
+    # issuance of a completion.
+    actor = (
+        profiles_api.user_get(user_id=issuance.requested_by_id)
+        if issuance.requested_by_id is not None
+        else None
+    )
     try:
         credential, created = credential_issue(
-            actor=issuance.requested_by,
+            actor=actor,
             achievement_id=issuance.achievement.public_id,
             learner_id=issuance.learner_id,
             offering_id=issuance.offering_id,
