@@ -40,7 +40,7 @@ def today() -> date:
     return timezone.localdate()
 
 
-def _catalog_base(filters: CatalogFilters, *, seats: bool = True) -> QuerySet[Offering]:
+def catalog_base(filters: CatalogFilters, *, seats: bool = True) -> QuerySet[Offering]:
     """Published offerings that have not ended, under `filters` (the seat filter left out
     when `seats` is false: it reads the table, not the covering index)."""
     offerings = Offering.objects.filter(status=OfferingStatus.PUBLISHED, ends_on__gte=today())
@@ -65,7 +65,7 @@ def _catalog_base(filters: CatalogFilters, *, seats: bool = True) -> QuerySet[Of
     return offerings
 
 
-def _near_ids(offerings: QuerySet[Offering], *, place: Place, start: int, stop: int) -> list[int]:
+def near_ids(offerings: QuerySet[Offering], *, place: Place, start: int, stop: int) -> list[int]:
     """The citizen's ward first, then the rest of the province, then everywhere else, each
     soonest first. One UNION ALL of three index scans, each limited to the page's end."""
     tiers: list[QuerySet[Any]] = []
@@ -96,7 +96,7 @@ def open_offerings_near(
     elsewhere, each soonest first."""
     now = timezone.now()
     offerings = (
-        _catalog_base(CatalogFilters(has_seats=True))
+        catalog_base(CatalogFilters(has_seats=True))
         .filter(starts_on__gt=today())
         .filter(Q(enrollment_closes_at__isnull=True) | Q(enrollment_closes_at__gt=now))
     )
@@ -105,7 +105,7 @@ def open_offerings_near(
     if place.province_id is None:
         ids = list(offerings.order_by("starts_on", "id").values_list("pk", flat=True)[:limit])
     else:
-        ids = _near_ids(offerings, place=place, start=0, stop=limit)
+        ids = near_ids(offerings, place=place, start=0, stop=limit)
     found = Offering.objects.select_related("course").in_bulk(ids)
     return [found[pk] for pk in ids]
 

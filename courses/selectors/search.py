@@ -13,11 +13,11 @@ from courses.search import SearchTerms, search_terms
 from courses.selectors.catalog import (
     CatalogFilters,
     Place,
-    _catalog_base,
-    _near_ids,
+    catalog_base,
+    near_ids,
     offerings_named,
 )
-from courses.selectors.search_planner import _Match, _ranked, _soonest_matches
+from courses.selectors.search_planner import SearchMatch, ranked, soonest_matches
 
 CATALOG_MAX_RESULTS = 1000
 
@@ -58,22 +58,22 @@ def _near_matches(
     *,
     any_word: bool,
     place: Place,
-    matches: list[_Match],
+    matches: list[SearchMatch],
     start: int,
     stop: int,
 ) -> list[int]:
-    """_near_ids for a text search. The soonest matches already hold the third tier, most of
+    """near_ids for a text search. The soonest matches already hold the third tier, most of
     the results; the ward's and the province's come from their own small searches."""
     if filters.ward_id is not None or filters.province_id not in (None, place.province_id):
         return [match.pk for match in matches[start:stop]]  # one place: soonest first
-    ward: list[_Match] = []
+    ward: list[SearchMatch] = []
     if place.ward_id is not None:
-        ward = _soonest_matches(
+        ward = soonest_matches(
             replace(filters, ward_id=place.ward_id), terms, any_word=any_word, limit=stop
         )
     province = [
         match
-        for match in _soonest_matches(
+        for match in soonest_matches(
             replace(filters, province_id=place.province_id),
             terms,
             any_word=any_word,
@@ -86,6 +86,92 @@ def _near_matches(
     # all, so near and elsewhere together hold at least every match at hand.
     elsewhere = [match.pk for match in matches if match.province_id != place.province_id]
     return [*near, *elsewhere][start:stop]
+
+
+@dataclass(frozen=True)
+class _TextMatches:
+    """What a text search found: its soonest matches (at most CATALOG_MAX_RESULTS, soonest
+    first) and how many it counted (one more than CATALOG_MAX_RESULTS says there are more)."""
+
+    matches: list[SearchMatch]
+    counted: int
+    any_word: bool
+    is_approximate: bool  # no offering had every word; these have some
+
+
+def _text_matches(filters: CatalogFilters, terms: SearchTerms) -> _TextMatches:
+    """The soonest CATALOG_MAX_RESULTS + 1 offerings with every word of `terms`; if none has
+    every word and there are several, those with any word (approximate)."""
+    limit = CATALOG_MAX_RESULTS + 1
+    matches = soonest_matches(filters, terms, any_word=False, limit=limit)
+    any_word = is_approximate = False
+    if not matches and len(terms.words) > 1:
+        any_word = True
+        matches = soonest_matches(filters, terms, any_word=True, limit=limit)
+        is_approximate = bool(matches)
+    return _TextMatches(
+        matches=matches[:CATALOG_MAX_RESULTS],
+        counted=len(matches),
+        any_word=any_word,
+        is_approximate=is_approximate,
+    )
+
+
+def _sort_of(requested: str, *, is_text: bool, has_place: bool) -> str:
+    """The sort the page uses: the one asked for where it applies (relevance needs words,
+    near needs a home), else relevance for a text search, near for a person with a home
+    place, else soonest first."""
+    sort = requested if requested in SORTS else ""
+    if is_text:
+        sort = sort or SORT_RELEVANCE
+    elif sort == SORT_RELEVANCE:
+        sort = ""
+    if sort == SORT_NEAR and not has_place:
+        sort = ""
+    return sort or (SORT_NEAR if has_place else SORT_SOON)
+
+
+def _page_ids(
+    filters: CatalogFilters,
+    terms: SearchTerms,
+    text: _TextMatches | None,
+    *,
+    sort: str,
+    place: Place | None,
+    start: int,
+    stop: int,
+) -> list[int]:
+    """The ids of the offerings from `start` to `stop` in the order of `sort`: from the text
+    search's matches when there is one, else from the filtered catalog."""
+    if text is None:
+        offerings = catalog_base(filters)
+        if sort == SORT_NEAR and place is not None:
+            return near_ids(offerings, place=place, start=start, stop=stop)
+        return list(offerings.order_by("starts_on", "id").values_list("pk", flat=True)[start:stop])
+    if sort == SORT_NEAR and place is not None:
+        return _near_matches(
+            filters,
+            terms,
+            any_word=text.any_word,
+            place=place,
+            matches=text.matches,
+            start=start,
+            stop=stop,
+        )
+    if sort == SORT_RELEVANCE:
+        return ranked(text.matches)[start:stop]
+    return [match.pk for match in text.matches[start:stop]]
+
+
+def _page_rows(ids: list[int]) -> list[Offering]:
+    """The offerings of `ids`, in that order, with their course and the names pages show (one
+    query; none for no ids)."""
+    rows = (
+        offerings_named(Offering.objects.select_related("course__provider", "ward", "province"))
+        .defer("search_title", "search_text", "search_vector")
+        .in_bulk(ids)
+    )
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def catalog_search(
@@ -105,69 +191,32 @@ def catalog_search(
     capped count, then the page's ids. Then the page's rows.
     """
     terms = search_terms(filters.query)
-    is_approximate = any_word = False
-    sort = filters.sort if filters.sort in SORTS else ""
-    has_place = place is not None and place.province_id is not None
-    offerings = _catalog_base(filters)
-    matches: list[_Match] | None = None
-    if terms:
-        matches = _soonest_matches(filters, terms, any_word=False, limit=CATALOG_MAX_RESULTS + 1)
-        if not matches and len(terms.words) > 1:
-            any_word = True
-            matches = _soonest_matches(filters, terms, any_word=True, limit=CATALOG_MAX_RESULTS + 1)
-            is_approximate = bool(matches)
-        total = len(matches)
-        matches = matches[:CATALOG_MAX_RESULTS]
-        sort = sort or SORT_RELEVANCE
+    text = _text_matches(filters, terms) if terms else None
+    if text is not None:
+        counted = text.counted
     else:
-        total = offerings.values("pk")[: CATALOG_MAX_RESULTS + 1].count()
-        if sort == SORT_RELEVANCE:
-            sort = ""
-    if sort == SORT_NEAR and not has_place:
-        sort = ""
-    sort = sort or (SORT_NEAR if has_place else SORT_SOON)
-    total_is_capped = total > CATALOG_MAX_RESULTS
-    total = min(total, CATALOG_MAX_RESULTS)
-    last_page = max(1, -(-total // page_size))
-    page = min(max(page, 1), last_page)
+        counted = catalog_base(filters).values("pk")[: CATALOG_MAX_RESULTS + 1].count()
+    sort = _sort_of(
+        filters.sort,
+        is_text=text is not None,
+        has_place=place is not None and place.province_id is not None,
+    )
+    total = min(counted, CATALOG_MAX_RESULTS)
+    page = min(max(page, 1), max(1, -(-total // page_size)))
     start = (page - 1) * page_size
     stop = min(start + page_size, CATALOG_MAX_RESULTS)
-    ids: list[int] = []
-    if not total:
-        pass
-    elif matches is None:
-        if sort == SORT_NEAR and place is not None:
-            ids = _near_ids(offerings, place=place, start=start, stop=stop)
-        else:
-            ids = list(
-                offerings.order_by("starts_on", "id").values_list("pk", flat=True)[start:stop]
-            )
-    elif sort == SORT_NEAR and place is not None:
-        ids = _near_matches(
-            filters,
-            terms,
-            any_word=any_word,
-            place=place,
-            matches=matches,
-            start=start,
-            stop=stop,
-        )
-    elif sort == SORT_RELEVANCE:
-        ids = _ranked(matches)[start:stop]
-    else:
-        ids = [match.pk for match in matches[start:stop]]
-    rows = (
-        offerings_named(Offering.objects.select_related("course__provider", "ward", "province"))
-        .defer("search_title", "search_text", "search_vector")
-        .in_bulk(ids)
+    ids = (
+        _page_ids(filters, terms, text, sort=sort, place=place, start=start, stop=stop)
+        if total
+        else []
     )
     return CatalogPage(
-        offerings=[rows[pk] for pk in ids if pk in rows],
+        offerings=_page_rows(ids),
         total=total,
-        total_is_capped=total_is_capped,
+        total_is_capped=counted > CATALOG_MAX_RESULTS,
         page=page,
         page_size=page_size,
         sort=sort,
-        is_approximate=is_approximate,
+        is_approximate=text is not None and text.is_approximate,
         words=terms.words,
     )

@@ -14,10 +14,10 @@ from django.db.models import F
 
 from courses.models import Offering
 from courses.search import SearchTerms
-from courses.selectors.catalog import CatalogFilters, _catalog_base
+from courses.selectors.catalog import CatalogFilters, catalog_base
 
 # How far a text search walks the catalog in date order before handing rare words to the
-# GIN index (see _soonest_matches): about 15 ms of index reading on a small server.
+# GIN index (see soonest_matches): about 15 ms of index reading on a small server.
 MATCH_WINDOW_ROWS = 40_000
 WORD_STATISTICS_SECONDS = 600
 
@@ -27,16 +27,16 @@ def _text_query(text: str) -> SearchQuery:
 
 
 @dataclass(frozen=True)
-class _Match:
+class SearchMatch:
     pk: int
     ward_id: int
     province_id: int
     rank: float
 
 
-def _soonest_matches(
+def soonest_matches(
     filters: CatalogFilters, terms: SearchTerms, *, any_word: bool, limit: int
-) -> list[_Match]:
+) -> list[SearchMatch]:
     """The soonest `limit` offerings under `filters` that match `terms` (every word, or any
     word), soonest first, with their rank.
 
@@ -59,13 +59,13 @@ def _soonest_matches(
         if matches is not None:
             return matches
     rows = (
-        _catalog_base(filters)
+        catalog_base(filters)
         .filter(search_vector=_text_query(text))
         .annotate(rank=SearchRank(F("search_vector"), _text_query(text)))
         .order_by("starts_on", "id")
         .values_list("pk", "ward_id", "province_id", "rank")[:limit]
     )
-    return [_Match(*row) for row in rows]
+    return [SearchMatch(*row) for row in rows]
 
 
 def _may_be_common(terms: SearchTerms, *, any_word: bool, limit: int) -> bool:
@@ -112,8 +112,8 @@ def _word_frequencies() -> tuple[dict[str, float], float]:
 
 def _soonest_matches_in_window(
     filters: CatalogFilters, text: str, *, limit: int
-) -> list[_Match] | None:
-    """_soonest_matches within the soonest MATCH_WINDOW_ROWS offerings under `filters`, or
+) -> list[SearchMatch] | None:
+    """soonest_matches within the soonest MATCH_WINDOW_ROWS offerings under `filters`, or
     None if that window is full and holds fewer than `limit` matches.
 
     The window reads only the covering index (the seat filter, when asked, is checked in the
@@ -121,7 +121,7 @@ def _soonest_matches_in_window(
     only then, by counting it.
     """
     window = (
-        _catalog_base(filters, seats=False)
+        catalog_base(filters, seats=False)
         .order_by("starts_on", "id")
         .values_list("pk", "starts_on", "ward_id", "province_id", "search_vector")[
             :MATCH_WINDOW_ROWS
@@ -141,16 +141,16 @@ def _soonest_matches_in_window(
             f" WHERE w.search_vector @@ q.query{seats} ORDER BY w.starts_on, w.pk LIMIT %s",
             [*window_params, text, limit],
         )
-        matches = [_Match(*row) for row in cursor.fetchall()]
+        matches = [SearchMatch(*row) for row in cursor.fetchall()]
     if (
         len(matches) < limit
-        and _catalog_base(filters, seats=False).values("pk")[:MATCH_WINDOW_ROWS].count()
+        and catalog_base(filters, seats=False).values("pk")[:MATCH_WINDOW_ROWS].count()
         == MATCH_WINDOW_ROWS
     ):
         return None
     return matches
 
 
-def _ranked(matches: list[_Match]) -> list[int]:
+def ranked(matches: list[SearchMatch]) -> list[int]:
     """Best rank first; equal ranks soonest first (`matches` come soonest first)."""
     return [match.pk for match in sorted(matches, key=lambda match: -match.rank)]
