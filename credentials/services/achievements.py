@@ -5,18 +5,19 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from credentials.models import Achievement
-from credentials.permissions import Actor, may_issue_for
+from credentials.permissions import may_issue_for
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import NotPermitted
+from profiles.api import User
 
 
-def _refuse_unless_issuer(actor: Actor, organization_id: int) -> None:
+def _refuse_unless_issuer(actor: User, organization_id: int) -> None:
     if not may_issue_for(actor, organization_id):
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới làm được việc này."))
 
 
 @transaction.atomic
-def achievement_create(*, actor: Actor, achievement: Achievement) -> Achievement:
+def achievement_create(*, actor: User, achievement: Achievement) -> Achievement:
     """Saves a new, validated (unsaved) template and writes the audit row
     `achievement.created` (organization id, Vietnamese name) in the same transaction.
 
@@ -36,7 +37,7 @@ def achievement_create(*, actor: Actor, achievement: Achievement) -> Achievement
 
 @transaction.atomic
 def achievement_update(
-    *, actor: Actor, achievement: Achievement, changed_fields: list[str]
+    *, actor: User, achievement: Achievement, changed_fields: list[str]
 ) -> Achievement:
     """Saves an edited, validated template and writes the audit row `achievement.updated`
     with the names of the fields that changed (`changed_fields`, e.g. a form's

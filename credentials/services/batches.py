@@ -11,7 +11,6 @@ organization is refused unless the administrator confirms that reason.
 import hashlib
 import unicodedata
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -26,6 +25,7 @@ from credentials.services.previews import offerings_check
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, DomainError, NotPermitted
 from profiles import api as profiles_api
+from profiles.api import User
 
 BATCH_MAX = 10_000
 # The written reason for issuing without a class: a sentence, not a word.
@@ -111,7 +111,7 @@ def reason_clean(reason: str) -> str:
 @transaction.atomic
 def batch_create(
     *,
-    actor: Any,
+    actor: User,
     achievement: Achievement,
     source: str,
     rows: list[tuple[int, uuid.UUID | None]],
@@ -228,7 +228,7 @@ def _without_class_checked(
 
 def _batch_row_create(
     *,
-    actor: Any,
+    actor: User,
     achievement: Achievement,
     source: str,
     offering_id: uuid.UUID | None,
@@ -258,7 +258,7 @@ def _batch_row_create(
 
 
 def _requests_create(
-    *, actor: Any, batch: IssuanceBatch, rows: list[tuple[int, uuid.UUID | None]]
+    *, actor: User, batch: IssuanceBatch, rows: list[tuple[int, uuid.UUID | None]]
 ) -> list[Issuance]:
     """One request per (learner, offering) row, in the batch, each with its job queued after
     the caller's commit."""
@@ -280,7 +280,7 @@ def _requests_create(
 
 def _without_class_audit(
     *,
-    actor: Any,
+    actor: User,
     batch: IssuanceBatch,
     issuances: list[Issuance],
     without_class: set[int],

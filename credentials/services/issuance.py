@@ -33,6 +33,7 @@ from learnprofile.errors import Conflict, NotFound, NotPermitted
 from notices import api as notices_api
 from notices.data import NoticeKind
 from profiles import api as profiles_api
+from profiles.api import User
 from profiles.data import LearningRecordKind, OrganizationData, PersonData
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def achievement_url(public_id: uuid.UUID) -> str:
     return absolute_url("achievement_page", kwargs={"achievement_id": public_id})
 
 
-def _may_issue(actor: Any, achievement: Achievement) -> bool:
+def _may_issue(actor: User | None, achievement: Achievement) -> bool:
     """The system (actor None: automatic issuance) or an issuer administrator of the issuer."""
     if actor is None:
         return True
@@ -85,7 +86,7 @@ class _Subject:
 
 def credential_issue(
     *,
-    actor: Any,
+    actor: User | None,
     achievement_id: uuid.UUID,
     learner_id: int,
     offering_id: uuid.UUID | None,
@@ -137,7 +138,7 @@ def credential_issue(
     )
 
 
-def _achievement_issuable(*, actor: Any, achievement_id: uuid.UUID) -> Achievement:
+def _achievement_issuable(*, actor: User | None, achievement_id: uuid.UUID) -> Achievement:
     """The active achievement, if `actor` may issue it. Raises NotFound, NotPermitted."""
     achievement = Achievement.objects.filter(public_id=achievement_id, is_active=True).first()
     if achievement is None:
@@ -280,7 +281,7 @@ def _document_sign(
 def _credential_store(
     subject: _Subject,
     *,
-    actor: Any,
+    actor: User | None,
     public_id: uuid.UUID,
     position: StatusIndex,
     signed: dict[str, Any],

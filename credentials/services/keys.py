@@ -25,6 +25,7 @@ from credentials.cryptosuite import public_key_from_multibase, public_key_multib
 from credentials.models import SigningKey
 from learnprofile.audit.services import audit_record
 from profiles import api as profiles_api
+from profiles.api import User
 from profiles.data import OrganizationData
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
@@ -69,7 +70,7 @@ def verification_method_id(organization: OrganizationData, key: SigningKey) -> s
 
 
 @transaction.atomic
-def signing_key_rotate(*, actor: Any, organization: OrganizationData) -> SigningKey:
+def signing_key_rotate(*, actor: User | None, organization: OrganizationData) -> SigningKey:
     """Give the organization a new active key; the previous one is retired (still published).
     Locks the organization's keys. Audited."""
     previous = list(

@@ -17,6 +17,7 @@ from learnprofile.errors import DomainError
 from learnprofile.formatting import number_for_people
 from learnprofile.spreadsheets import SpreadsheetRefused, spreadsheet_read
 from profiles import api as profiles_api
+from profiles.api import User
 
 CSV_MAX_BYTES = 1024 * 1024
 CSV_MAX_ROWS = 5000
@@ -38,7 +39,7 @@ LOOKUPS = Limit(
 )
 
 
-def contacts_lookup_start(*, actor: Any, count: int) -> None:
+def contacts_lookup_start(*, actor: User, count: int) -> None:
     """Count `count` look-ups of learners by a contact (the one-learner form: 1; a file: its
     rows) for `actor` under LOOKUPS, or refuse them all with TooManyLookups (nothing counted).
     Call outside a transaction (learnprofile.attempts keeps the count in the cache)."""
@@ -56,7 +57,7 @@ def contacts_lookup_start(*, actor: Any, count: int) -> None:
 
 
 def contacts_lookup_audit(
-    *, actor: Any, achievement: Achievement, source: str, preview: Preview
+    *, actor: User, achievement: Achievement, source: str, preview: Preview
 ) -> None:
     """An audit row `credential.contacts_looked_up` for a preview of learners found by a
     contact: who looked, for which achievement, from what (`source`: single, csv), how many

@@ -7,7 +7,6 @@ transaction.
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +22,7 @@ from learnprofile.audit.services import audit_record
 from learnprofile.errors import Conflict, NotFound, NotPermitted
 from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
+from profiles.api import User
 
 # The reason a re-issued credential's predecessor is revoked with (the audit action says
 # credential.reissued).
@@ -31,7 +31,7 @@ REISSUED_REASON = REVOKE_REASON_REISSUED
 
 @transaction.atomic
 def credential_reissue(
-    *, actor: Any, credential_id: uuid.UUID, now: datetime | None = None
+    *, actor: User, credential_id: uuid.UUID, now: datetime | None = None
 ) -> Credential:
     """Re-issue a standing credential with what holds today (the holder's name, when it
     really changed): a new credential is signed, the old one is revoked with the reason
@@ -78,7 +78,7 @@ def credential_reissue(
 
 
 @transaction.atomic
-def credential_revoke(*, actor: Any, credential_id: uuid.UUID, reason: str) -> Credential:
+def credential_revoke(*, actor: User, credential_id: uuid.UUID, reason: str) -> Credential:
     """Revoke with a reason: the status bit is set, the ledger row marked, the act audited.
     Idempotent. Raises NotFound, NotPermitted, ValidationError (no reason)."""
     credential = (

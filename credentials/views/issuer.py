@@ -10,14 +10,17 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,6 +43,7 @@ from learnprofile.forms import form_error_add
 from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
+from profiles.data import PersonData
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -157,7 +161,11 @@ def achievement_edit(request: HttpRequest, achievement_id: UUID) -> HttpResponse
     return _achievement_form_page(request, achievement.organization_id, achievement)
 
 
-def issue_forms(achievement: Achievement, data: Any = None, files: Any = None) -> dict[str, Any]:
+def issue_forms(
+    achievement: Achievement,
+    data: QueryDict | None = None,
+    files: MultiValueDict[str, UploadedFile] | None = None,
+) -> dict[str, Any]:
     closed = _offering_choices(achievement, closed_only=True)
     mode = data.get("mode") if data is not None else None
     # Three forms on one page: each its own ids (the field names stay), so every label
@@ -256,7 +264,7 @@ def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse
     )
 
 
-def _needs_reissue(credential: Credential, person: Any) -> bool:
+def _needs_reissue(credential: Credential, person: PersonData | None) -> bool:
     """A standing credential whose signed name is not the name on file (compared as stored
     and signed: NFC, spaces collapsed), or that signs none."""
     return (
