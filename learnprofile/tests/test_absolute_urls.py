@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch
 from learnprofile.absolute_urls import absolute_url, site_path
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_PACKAGES = ("profiles", "courses", "credentials", "learnprofile")
+PRODUCT_PACKAGES = ("profiles", "notices", "courses", "credentials", "learnprofile")
 ID = uuid.UUID("0b5a3c8e-6f1d-4e2a-9c7b-1d2e3f4a5b6c")
 
 # An f-string that writes an http(s) address, or a scheme before "://", by hand.
