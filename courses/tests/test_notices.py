@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _notifications():
-    return apps.get_model("profiles", "Notification").objects
+    return apps.get_model("notices", "Notification").objects
 
 
 def _consent(user, purpose: str = "learning_reminders") -> None:
