@@ -37,7 +37,7 @@ from courses.models import (
     Session,
 )
 from courses.selectors import AttendanceSummary, attendance_summaries
-from courses.services.attendance_writes import _Change, _Current, _marks_write
+from courses.services.attendance_writes import MarkChange, MarkState, marks_write
 from learnprofile.audit.services import audit_record
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.formatting import number_for_people
@@ -129,132 +129,39 @@ def marks_record(
         raise
 
 
+class _Seat(NamedTuple):
+    pk: int
+    offering_id: int
+    learner_id: int
+
+
 def _marks_apply(
     *, actor: Any, marks: list[MarkInput], source: str, as_learner: bool
 ) -> MarkReport:
+    """marks_record's work, inside its transaction: lock the sessions, check every id, merge
+    the marks with those stored, write them, queue low-attendance notices, audit."""
     report = MarkReport()
     if not marks:
         return report
-    session_ids = {mark.session_id for mark in marks}
-    sessions = {
-        session.public_id: session
-        for session in Session.objects.select_for_update(of=("self",))
-        .select_related("offering__course")
-        .filter(public_id__in=session_ids)
-        .order_by("id")
-    }
-    foreign_sessions = [
-        str(public_id)
-        for public_id in session_ids
-        if public_id not in sessions
-        or not (as_learner or permissions.may_take_attendance(actor, sessions[public_id].offering))
-    ]
-    offering_ids = {session.offering_id for session in sessions.values()}
-    enrollments = {
-        public_id: _Seat(pk, offering_id, learner_id)
-        for public_id, pk, offering_id, learner_id in Enrollment.objects.filter(
-            public_id__in={mark.enrollment_id for mark in marks},
-            offering_id__in=offering_ids,
-            status=EnrollmentStatus.ACTIVE,
-        ).values_list("public_id", "pk", "offering_id", "learner_id")
-    }
-    foreign_enrollments = sorted(
-        {
-            str(mark.enrollment_id)
-            for mark in marks
-            if mark.enrollment_id not in enrollments
-            or mark.session_id not in sessions
-            or enrollments[mark.enrollment_id].offering_id != sessions[mark.session_id].offering_id
-            or (as_learner and enrollments[mark.enrollment_id].learner_id != actor.pk)
-        }
-    )
-    if foreign_sessions or foreign_enrollments:
-        refusal = ForeignIdsRefused(
-            _(
-                "Yêu cầu có học viên hoặc buổi học không thuộc trung tâm của bạn. "
-                "Không có điểm danh nào được ghi."
-            )
-        )
-        refusal.details = {
-            "sessions": sorted(foreign_sessions)[:20],
-            "enrollments": foreign_enrollments[:20],
-            "marks": len(marks),
-        }
-        raise refusal
+    sessions = _sessions_locked({mark.session_id for mark in marks})
+    seats = _seats_of(marks, offering_ids={session.offering_id for session in sessions.values()})
+    _foreign_ids_refuse(actor, marks, sessions=sessions, seats=seats, as_learner=as_learner)
     now = timezone.now()
     seen = _client_ids_seen([mark.client_id for mark in marks if mark.client_id is not None])
     # Only the marks not seen before are compared with what is stored.
     fresh = [mark for mark in marks if mark.client_id is None or mark.client_id not in seen]
-    current = (
-        {
-            (session_id, enrollment_id): _Current(pk, status, note, marked_at, updated_at)
-            for pk, session_id, enrollment_id, status, note, marked_at, updated_at in (
-                AttendanceMark.objects.filter(
-                    session_id__in={sessions[mark.session_id].pk for mark in fresh},
-                    enrollment_id__in={enrollments[mark.enrollment_id].pk for mark in fresh},
-                ).values_list(
-                    "pk", "session_id", "enrollment_id", "status", "note", "marked_at", "updated_at"
-                )
-            )
-        }
-        if fresh
-        else {}
+    stored = _stored_marks(fresh, sessions=sessions, seats=seats)
+    changes = _marks_merge(
+        marks,
+        sessions=sessions,
+        seats=seats,
+        stored=stored,
+        seen=seen,
+        source=source,
+        now=now,
+        report=report,
     )
-    changes: list[_Change] = []
-    # Oldest first, so within one batch the mark made last on its device wins too.
-    ordered = sorted(marks, key=lambda mark: mark.marked_at or now)
-    for proposed in ordered:
-        if proposed.client_id is not None:
-            if proposed.client_id in seen:
-                report.duplicates += 1
-                report.results[proposed.client_id] = "duplicate"
-                continue
-            seen.add(proposed.client_id)
-        key = (sessions[proposed.session_id].pk, enrollments[proposed.enrollment_id].pk)
-        note = _clean_note(proposed.note)
-        marked_at = min(proposed.marked_at or now, now)
-        change = _Change(key, "", "", proposed.status, note, proposed.client_id, marked_at)
-        existing = current.get(key)
-        if existing is None:
-            current[key] = _Current(None, proposed.status, note, marked_at, None, written=True)
-            changes.append(change)
-            report.created += 1
-            outcome = "applied"
-        elif (existing.status, existing.note) == (proposed.status, note):
-            report.unchanged += 1
-            outcome = "unchanged"
-            if proposed.client_id is not None:
-                # Kept so that the same client id is recognised next time.
-                change.before_status, change.before_note = existing.status, existing.note
-                change.outcome = AttendanceChange.Outcome.UNCHANGED
-                changes.append(change)
-        else:
-            change.before_status, change.before_note = existing.status, existing.note
-            # Someone else wrote the mark after this device made its own: a conflict.
-            change.is_conflict = (
-                source == MarkSource.OFFLINE
-                and existing.stored_updated_at is not None
-                and (existing.marked_at > marked_at or existing.stored_updated_at > marked_at)
-            )
-            report.conflicts += int(change.is_conflict)
-            if marked_at < existing.marked_at:
-                change.outcome = AttendanceChange.Outcome.SUPERSEDED
-                change.after_status, change.after_note = existing.status, existing.note
-                report.superseded += 1
-                outcome = "superseded"
-            else:
-                existing.status, existing.note, existing.marked_at = (
-                    proposed.status,
-                    note,
-                    marked_at,
-                )
-                existing.written = True
-                report.changed += 1
-                outcome = "applied"
-            changes.append(change)
-        if proposed.client_id is not None:
-            report.results[proposed.client_id] = outcome
-    touched = _marks_write(current=current, changes=changes, actor=actor, source=source, now=now)
+    touched = marks_write(current=stored, changes=changes, actor=actor, source=source, now=now)
     low_attendance_check(enrollment_ids=touched, now=now)
     audit_record(
         actor=actor,
@@ -272,6 +179,174 @@ def _marks_apply(
     return report
 
 
+def _sessions_locked(session_ids: set[uuid.UUID]) -> dict[uuid.UUID, Session]:
+    """The sessions of these public ids that exist, by public id, with their offering and
+    course, row-locked in id order."""
+    return {
+        session.public_id: session
+        for session in Session.objects.select_for_update(of=("self",))
+        .select_related("offering__course")
+        .filter(public_id__in=session_ids)
+        .order_by("id")
+    }
+
+
+def _seats_of(marks: list[MarkInput], *, offering_ids: set[int]) -> dict[uuid.UUID, _Seat]:
+    """The active enrollments the marks name in these offerings, by public id."""
+    return {
+        public_id: _Seat(pk, offering_id, learner_id)
+        for public_id, pk, offering_id, learner_id in Enrollment.objects.filter(
+            public_id__in={mark.enrollment_id for mark in marks},
+            offering_id__in=offering_ids,
+            status=EnrollmentStatus.ACTIVE,
+        ).values_list("public_id", "pk", "offering_id", "learner_id")
+    }
+
+
+def _foreign_ids_refuse(
+    actor: Any,
+    marks: list[MarkInput],
+    *,
+    sessions: dict[uuid.UUID, Session],
+    seats: dict[uuid.UUID, _Seat],
+    as_learner: bool,
+) -> None:
+    """Raises ForeignIdsRefused (naming up to 20 of each) if a session is unknown or not one
+    the actor may mark (any session, for a learner marking their own seat), or an enrollment
+    is not an active seat in its mark's session's class (for a learner: not their own)."""
+    foreign_sessions = [
+        str(public_id)
+        for public_id in {mark.session_id for mark in marks}
+        if public_id not in sessions
+        or not (as_learner or permissions.may_take_attendance(actor, sessions[public_id].offering))
+    ]
+    foreign_enrollments = sorted(
+        {
+            str(mark.enrollment_id)
+            for mark in marks
+            if mark.enrollment_id not in seats
+            or mark.session_id not in sessions
+            or seats[mark.enrollment_id].offering_id != sessions[mark.session_id].offering_id
+            or (as_learner and seats[mark.enrollment_id].learner_id != actor.pk)
+        }
+    )
+    if foreign_sessions or foreign_enrollments:
+        refusal = ForeignIdsRefused(
+            _(
+                "Yêu cầu có học viên hoặc buổi học không thuộc trung tâm của bạn. "
+                "Không có điểm danh nào được ghi."
+            )
+        )
+        refusal.details = {
+            "sessions": sorted(foreign_sessions)[:20],
+            "enrollments": foreign_enrollments[:20],
+            "marks": len(marks),
+        }
+        raise refusal
+
+
+def _stored_marks(
+    marks: list[MarkInput],
+    *,
+    sessions: dict[uuid.UUID, Session],
+    seats: dict[uuid.UUID, _Seat],
+) -> dict[tuple[int, int], MarkState]:
+    """The stored marks of these marks' sessions and seats, by (session id, enrollment id);
+    no query for no marks."""
+    if not marks:
+        return {}
+    return {
+        (session_id, enrollment_id): MarkState(pk, status, note, marked_at, updated_at)
+        for pk, session_id, enrollment_id, status, note, marked_at, updated_at in (
+            AttendanceMark.objects.filter(
+                session_id__in={sessions[mark.session_id].pk for mark in marks},
+                enrollment_id__in={seats[mark.enrollment_id].pk for mark in marks},
+            ).values_list(
+                "pk", "session_id", "enrollment_id", "status", "note", "marked_at", "updated_at"
+            )
+        )
+    }
+
+
+def _marks_merge(
+    marks: list[MarkInput],
+    *,
+    sessions: dict[uuid.UUID, Session],
+    seats: dict[uuid.UUID, _Seat],
+    stored: dict[tuple[int, int], MarkState],
+    seen: set[uuid.UUID],
+    source: str,
+    now: datetime,
+    report: MarkReport,
+) -> list[MarkChange]:
+    """Merge the proposed marks into `stored` (changed in place), oldest first so that within
+    one batch too the mark made last on its device wins; a client id seen before (in `seen`,
+    which grows) is a duplicate. Counts into `report`; returns the history rows to append."""
+    changes: list[MarkChange] = []
+    for proposed in sorted(marks, key=lambda mark: mark.marked_at or now):
+        if proposed.client_id is not None:
+            if proposed.client_id in seen:
+                report.duplicates += 1
+                report.results[proposed.client_id] = "duplicate"
+                continue
+            seen.add(proposed.client_id)
+        key = (sessions[proposed.session_id].pk, seats[proposed.enrollment_id].pk)
+        note = _clean_note(proposed.note)
+        marked_at = min(proposed.marked_at or now, now)
+        change = MarkChange(key, "", "", proposed.status, note, proposed.client_id, marked_at)
+        outcome = _mark_merge(change, stored, source=source, report=report)
+        if outcome != "unchanged" or proposed.client_id is not None:
+            # An unchanged mark's row is kept only so that its client id is known next time.
+            changes.append(change)
+        if proposed.client_id is not None:
+            report.results[proposed.client_id] = outcome
+    return changes
+
+
+def _mark_merge(
+    change: MarkChange,
+    stored: dict[tuple[int, int], MarkState],
+    *,
+    source: str,
+    report: MarkReport,
+) -> str:
+    """Merge one proposed mark, given as its history row `change` (completed here), into
+    `stored`: "applied" (a new mark, or a change), "unchanged", or "superseded" (the stored
+    mark was made later and stays). Counts into `report`."""
+    existing = stored.get(change.key)
+    if existing is None:
+        stored[change.key] = MarkState(
+            None, change.after_status, change.after_note, change.marked_at, None, written=True
+        )
+        report.created += 1
+        return "applied"
+    change.before_status, change.before_note = existing.status, existing.note
+    if (existing.status, existing.note) == (change.after_status, change.after_note):
+        change.outcome = AttendanceChange.Outcome.UNCHANGED
+        report.unchanged += 1
+        return "unchanged"
+    # Someone else wrote the mark after this device made its own: a conflict.
+    change.is_conflict = (
+        source == MarkSource.OFFLINE
+        and existing.stored_updated_at is not None
+        and (existing.marked_at > change.marked_at or existing.stored_updated_at > change.marked_at)
+    )
+    report.conflicts += int(change.is_conflict)
+    if change.marked_at < existing.marked_at:
+        change.outcome = AttendanceChange.Outcome.SUPERSEDED
+        change.after_status, change.after_note = existing.status, existing.note
+        report.superseded += 1
+        return "superseded"
+    existing.status, existing.note, existing.marked_at = (
+        change.after_status,
+        change.after_note,
+        change.marked_at,
+    )
+    existing.written = True
+    report.changed += 1
+    return "applied"
+
+
 def _client_ids_seen(client_ids: list[uuid.UUID]) -> set[uuid.UUID]:
     """The client ids already recorded (one array parameter, not one per id)."""
     if not client_ids:
@@ -282,12 +357,6 @@ def _client_ids_seen(client_ids: list[uuid.UUID]) -> set[uuid.UUID]:
             [client_ids],
         )
         return {row[0] for row in cursor.fetchall()}
-
-
-class _Seat(NamedTuple):
-    pk: int
-    offering_id: int
-    learner_id: int
 
 
 def _below_threshold(summary: AttendanceSummary, minimum_percent: int) -> bool:
