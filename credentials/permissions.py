@@ -30,11 +30,6 @@ def issuer_organization_ids(actor: Actor) -> set[int]:
     return set(issuer_organizations(actor))
 
 
-def is_issuer(actor: Actor) -> bool:
-    """Does `actor` issue credentials for at least one organization?"""
-    return bool(issuer_organization_ids(actor))
-
-
 def may_issue_for(actor: Actor, organization_id: int) -> bool:
     """May `actor` create certificate templates and issue credentials for this organization?"""
     return organization_id in issuer_organization_ids(actor)

@@ -5,6 +5,7 @@ issues for no organization and NotFound for an object of an organization that is
 (the pages answer 403 and 404, the API the same statuses with its error body)."""
 
 import uuid
+from typing import TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -13,55 +14,48 @@ from credentials.models import Achievement, Credential, Issuance, IssuanceBatch,
 from credentials.permissions import Actor, issuer_organization_ids
 from learnprofile.errors import NotFound, NotPermitted
 
+# An object the issuer's getters return: an achievement, a batch or a credential.
+IssuerObject = TypeVar("IssuerObject", Achievement, IssuanceBatch, Credential)
 
-def _issuer_organization_ids_or_refuse(actor: Actor) -> set[int]:
+
+def _issuer_object(
+    objects: QuerySet[IssuerObject], *, actor: Actor, public_id: uuid.UUID, not_found: str
+) -> IssuerObject:
+    """The one of `objects` (achievements, or batches or credentials, whose organization is
+    their achievement's) with this public id, if its organization is one `actor` issues for.
+    NotPermitted for someone who issues for no organization; NotFound (`not_found`) for an
+    object of another organization."""
     organization_ids = issuer_organization_ids(actor)
     if not organization_ids:
         raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ mới làm được việc này."))
-    return organization_ids
+    field = "organization_id" if objects.model is Achievement else "achievement__organization_id"
+    found = objects.filter(public_id=public_id, **{f"{field}__in": organization_ids}).first()
+    if found is None:
+        raise NotFound(not_found)
+    return found
 
 
 def achievement_for_issuer(*, actor: Actor, achievement_id: uuid.UUID) -> Achievement:
-    """The achievement (by public id) if `actor` may issue it. NotPermitted for someone who
-    issues for no organization; NotFound for an achievement of an organization that is not
-    theirs."""
-    organization_ids = _issuer_organization_ids_or_refuse(actor)
-    achievement = Achievement.objects.filter(
-        public_id=achievement_id, organization_id__in=organization_ids
-    ).first()
-    if achievement is None:
-        raise NotFound(_("Không tìm thấy mẫu chứng chỉ."))
-    return achievement
+    """The achievement (by public id) if `actor` may issue it."""
+    message = _("Không tìm thấy mẫu chứng chỉ.")
+    achievements = Achievement.objects.all()
+    return _issuer_object(achievements, actor=actor, public_id=achievement_id, not_found=message)
 
 
 def batch_for_issuer(*, actor: Actor, batch_id: uuid.UUID) -> IssuanceBatch:
     """The issuance batch (by public id, with its achievement) if `actor` issues for its
-    achievement's organization. NotPermitted for someone who issues for no organization;
-    NotFound for a batch of another organization."""
-    organization_ids = _issuer_organization_ids_or_refuse(actor)
-    batch = (
-        IssuanceBatch.objects.select_related("achievement")
-        .filter(public_id=batch_id, achievement__organization_id__in=organization_ids)
-        .first()
-    )
-    if batch is None:
-        raise NotFound(_("Không tìm thấy đợt cấp."))
-    return batch
+    achievement's organization."""
+    message = _("Không tìm thấy đợt cấp.")
+    batches = IssuanceBatch.objects.select_related("achievement")
+    return _issuer_object(batches, actor=actor, public_id=batch_id, not_found=message)
 
 
 def credential_for_issuer(*, actor: Actor, credential_id: uuid.UUID) -> Credential:
     """The credential (by public id, with its achievement) if `actor` issues for its
-    achievement's organization. NotPermitted for someone who issues for no organization;
-    NotFound for a credential of another organization."""
-    organization_ids = _issuer_organization_ids_or_refuse(actor)
-    credential = (
-        Credential.objects.select_related("achievement")
-        .filter(public_id=credential_id, achievement__organization_id__in=organization_ids)
-        .first()
-    )
-    if credential is None:
-        raise NotFound(_("Không tìm thấy chứng chỉ."))
-    return credential
+    achievement's organization."""
+    message = _("Không tìm thấy chứng chỉ.")
+    credentials = Credential.objects.select_related("achievement")
+    return _issuer_object(credentials, actor=actor, public_id=credential_id, not_found=message)
 
 
 # --- The issuer's pages ----------------------------------------------------------------------

@@ -85,3 +85,17 @@ def test_the_page_and_the_api_answer_404_for_another_organizations_batch_and_cre
     )
     assert revoke.status_code == 404
     assert revoke.json()["error"]["code"] == "not_found"
+
+
+def test_the_api_looks_the_credential_up_before_it_reads_the_body(issued, stranger) -> None:
+    client = Client()
+    client.force_login(stranger)
+
+    revoke = client.post(
+        reverse("api_credential_revoke", args=[issued.public_id]),
+        {},
+        content_type="application/json",
+    )
+
+    assert revoke.status_code == 404
+    assert revoke.json()["error"]["code"] == "not_found"
