@@ -10,9 +10,13 @@ from typing import TypeVar
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from courses import api as courses_api
 from credentials.models import Achievement, Credential, Issuance, IssuanceBatch, SigningKey
 from credentials.permissions import Actor, issuer_organization_ids
 from learnprofile.errors import NotFound, NotPermitted
+from learnprofile.formatting import person_name_masked
+from profiles import api as profiles_api
+from profiles.data import PersonData
 
 # An object the issuer's getters return: an achievement, a batch or a credential.
 IssuerObject = TypeVar("IssuerObject", Achievement, IssuanceBatch, Credential)
@@ -86,24 +90,49 @@ def achievement_batches_recent(*, achievement: Achievement, limit: int) -> Query
 
 
 def achievement_credentials(
-    *, achievement: Achievement, learner_ids: list[int] | None, limit: int
-) -> list[Credential]:
-    """The template's latest `limit` credentials (newest first), or only those of
-    `learner_ids` when given."""
+    *, achievement: Achievement, contact: str, limit: int
+) -> list[tuple[Credential, PersonData | None]]:
+    """The template's latest `limit` credentials (newest first), or, when `contact` is given,
+    those of the learners it names (an exact e-mail address or phone number,
+    `profiles.api.contacts_match`: a phone a household shares names each of them), each with
+    its holder (None for someone no longer there)."""
     credentials_of = Credential.objects.filter(achievement=achievement)
-    if learner_ids is not None:
+    if contact:
+        found = profiles_api.contacts_match(contacts=[contact])
+        learner_ids = [person.id for match in found.values() for person in match.people]
         credentials_of = credentials_of.filter(learner_id__in=learner_ids)
-    return list(credentials_of.order_by("-issued_at", "-id")[:limit])
+    credentials = list(credentials_of.order_by("-issued_at", "-id")[:limit])
+    people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
+    return [(credential, people.get(credential.learner_id)) for credential in credentials]
 
 
-def batch_issuances(*, batch: IssuanceBatch, limit: int) -> list[Issuance]:
+def batch_issuances(*, batch: IssuanceBatch, limit: int) -> list[tuple[Issuance, str]]:
     """The batch's first `limit` requests with their credential: refusals first (what the
-    administrator must act on), then in the order made."""
-    return list(
+    administrator must act on), then in the order made; each with the learner's name as its
+    issuer may see it: whole once issued a credential, or for someone who was in a class of
+    the organization (`courses.api.learners_of_organization`), else masked
+    (`person_name_masked`); "" for someone no longer there."""
+    rows = list(
         Issuance.objects.filter(batch=batch)
         .select_related("credential")
         .order_by("-status", "id")[:limit]
     )
+    people = profiles_api.persons_get(user_ids={row.learner_id for row in rows})
+    # A request names anyone (the API takes a contact and any class): someone never in one of
+    # the organization's classes is named whole only once issued a credential.
+    tied = courses_api.learners_of_organization(
+        organization_id=batch.achievement.organization_id, learner_ids=set(people)
+    )
+    names = {
+        row.id: (
+            person.full_name
+            if row.credential_id or row.learner_id in tied
+            else person_name_masked(person.full_name)
+        )
+        for row in rows
+        if (person := people.get(row.learner_id)) is not None
+    }
+    return [(row, names.get(row.id, "")) for row in rows]
 
 
 def credential_replacement_id(*, credential: Credential) -> uuid.UUID | None:

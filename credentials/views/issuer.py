@@ -197,24 +197,18 @@ def achievement_page_render(
     """The template, the three ways to issue, and its credentials: the latest 50, or those of
     the learner searched for by email or phone (to find one to revoke)."""
     query = request.GET.get("q", "").strip()[:254]
-    learner_ids = None
-    if query:
-        # A phone number a household shares finds the credentials of each of them.
-        found = profiles_api.contacts_match(contacts=[query])
-        learner_ids = [person.id for match in found.values() for person in match.people]
     credentials = selectors.achievement_credentials(
-        achievement=achievement, learner_ids=learner_ids, limit=50
+        achievement=achievement, contact=query, limit=50
     )
-    people = profiles_api.persons_get(user_ids={c.learner_id for c in credentials})
-    for credential in credentials:
+    for credential, person in credentials:
         credential.signed_name = documents.holder_name(credential.document)  # type: ignore[attr-defined]
-        credential.needs_reissue = _needs_reissue(credential, people.get(credential.learner_id))  # type: ignore[attr-defined]
+        credential.needs_reissue = _needs_reissue(credential, person)  # type: ignore[attr-defined]
     return render(
         request,
         "credentials/issuer/achievement.html",
         {
             "achievement": achievement,
-            "credentials": [(c, people.get(c.learner_id)) for c in credentials],
+            "credentials": credentials,
             "query": query,
             "batches": selectors.achievement_batches_recent(achievement=achievement, limit=10),
             **forms,

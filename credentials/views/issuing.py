@@ -21,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import api as courses_api
 from credentials import selectors
 from credentials.forms import IssueConfirmForm
 from credentials.models import Achievement, Issuance, IssuanceBatch
@@ -34,9 +33,7 @@ from credentials.views.issuer import (
 )
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
-from learnprofile.formatting import person_name_masked
 from learnprofile.forms import form_error_add
-from profiles import api as profiles_api
 
 PLAN_SALT = "credentials.issue-plan"
 PLAN_MAX_AGE = 3600
@@ -302,21 +299,6 @@ def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
     progress = pipeline.batch_progress(batch)
     # Refusals first: they are what the administrator must act on.
     rows = selectors.batch_issuances(batch=batch, limit=BATCH_ROWS_SHOWN)
-    people = profiles_api.persons_get(user_ids={row.learner_id for row in rows})
-    # A request names anyone (the API takes a contact and any class): someone never in one of
-    # the organization's classes is named whole only once issued a credential.
-    tied = courses_api.learners_of_organization(
-        organization_id=batch.achievement.organization_id, learner_ids=set(people)
-    )
-    names = {
-        row.id: (
-            person.full_name
-            if row.credential_id or row.learner_id in tied
-            else person_name_masked(person.full_name)
-        )
-        for row in rows
-        if (person := people.get(row.learner_id)) is not None
-    }
     done = progress["total"] - progress[Issuance.Status.PENDING]
     return render(
         request,
@@ -326,7 +308,7 @@ def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
             "progress": progress,
             "done": done,
             "percent": round(100 * done / progress["total"]) if progress["total"] else 100,
-            "rows": [(row, names.get(row.id, "")) for row in rows],
+            "rows": rows,
             "more": max(progress["total"] - BATCH_ROWS_SHOWN, 0),
             "refresh": progress[Issuance.Status.PENDING] > 0,
         },
