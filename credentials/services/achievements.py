@@ -1,6 +1,8 @@
 """Certificate templates (achievements): created and edited by an issuer administrator of
 their organization, each save in one transaction with its audit row."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,11 +13,6 @@ from learnprofile.errors import NotPermitted
 from profiles.api import User
 
 
-def _refuse_unless_issuer(actor: User, organization_id: int) -> None:
-    if not may_issue_for(actor, organization_id):
-        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới làm được việc này."))
-
-
 @transaction.atomic
 def achievement_create(*, actor: User, achievement: Achievement) -> Achievement:
     """Saves a new, validated (unsaved) template and writes the audit row
@@ -23,16 +20,12 @@ def achievement_create(*, actor: User, achievement: Achievement) -> Achievement:
 
     Raises NotPermitted, and writes nothing, unless `actor` issues for the template's
     organization."""
-    _refuse_unless_issuer(actor, achievement.organization_id)
-    achievement.save()
-    audit_record(
+    return _achievement_save(
         actor=actor,
+        achievement=achievement,
         action="achievement.created",
-        object_type="achievement",
-        object_id=achievement.public_id,
         details={"organization_id": achievement.organization_id, "name_vi": achievement.name_vi},
     )
-    return achievement
 
 
 @transaction.atomic
@@ -45,13 +38,27 @@ def achievement_update(
 
     Raises NotPermitted, and writes nothing, unless `actor` issues for the template's
     organization."""
-    _refuse_unless_issuer(actor, achievement.organization_id)
+    return _achievement_save(
+        actor=actor,
+        achievement=achievement,
+        action="achievement.updated",
+        details={"changed": sorted(changed_fields)},
+    )
+
+
+def _achievement_save(
+    *, actor: User, achievement: Achievement, action: str, details: dict[str, Any]
+) -> Achievement:
+    """The template saved and its audit row `action` written, in the caller's transaction,
+    if `actor` issues for its organization; NotPermitted, and nothing written, otherwise."""
+    if not may_issue_for(actor, achievement.organization_id):
+        raise NotPermitted(_("Chỉ quản trị cấp chứng chỉ của đơn vị mới làm được việc này."))
     achievement.save()
     audit_record(
         actor=actor,
-        action="achievement.updated",
+        action=action,
         object_type="achievement",
         object_id=achievement.public_id,
-        details={"changed": sorted(changed_fields)},
+        details=details,
     )
     return achievement
