@@ -17,12 +17,13 @@ that declares no audience outside its allowlist of citizen and public routes.
 
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
@@ -38,7 +39,9 @@ PUBLIC: Access = "public"
 CITIZEN: Access = "citizen"
 STAFF: Access = "staff"
 
-View = Callable[..., HttpResponse]
+# Any response: a page, a file (FileResponse) or a stream (StreamingHttpResponse).
+View = Callable[..., HttpResponseBase]
+PublicView = TypeVar("PublicView", bound=View)
 
 
 def view_access(view: Any) -> Access | None:
@@ -47,8 +50,8 @@ def view_access(view: Any) -> Access | None:
     return getattr(view_class, "access", None) or getattr(view, "access", None)
 
 
-def public_view(view: View) -> View:
-    """Anyone may open this page."""
+def public_view(view: PublicView) -> PublicView:
+    """Anyone may open this page (the view itself, marked: its type is kept)."""
     view.access = PUBLIC  # type: ignore[attr-defined]
     return view
 
@@ -57,7 +60,7 @@ def citizen_view(view: View) -> View:
     """A signed-in person's own page; anonymous visitors are sent to sign in."""
 
     @wraps(view)
-    def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -75,7 +78,7 @@ def staff_view(view: View) -> View:
     """
 
     @wraps(view)
-    def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())

@@ -7,6 +7,8 @@ from uuid import UUID
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from rest_framework.request import Request
 
 from profiles import permissions, selectors
 from profiles.data import (
@@ -385,3 +387,17 @@ def user_get(*, user_id: int) -> User | None:
     someone it recorded earlier (the administrator who asked for an issuance, when the worker
     carries it out later). One query."""
     return User.objects.filter(pk=user_id).first()
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request behind `citizen_view` or `staff_view`: its user is signed in (a `User`,
+    never `AnonymousUser`). For type hints only; Django builds the real request."""
+
+    user: User
+
+
+class AuthenticatedRequest(Request):
+    """A DRF request behind `CitizenApi` or `StaffApi`: its user is signed in (a `User`,
+    never `AnonymousUser`). For type hints only; DRF builds the real request."""
+
+    user: User
