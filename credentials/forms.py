@@ -12,6 +12,7 @@ from PIL import Image, UnidentifiedImageError
 
 from credentials.models import Achievement
 from credentials.services.batches import REASON_MAX_LENGTH, REASON_MIN_LENGTH
+from learnprofile.forms import form_field
 from learnprofile.spreadsheets import UPLOAD_ACCEPT
 
 IMAGE_MAX_BYTES = 512 * 1024
@@ -21,7 +22,8 @@ IMAGE_MAX_SIDE = 512
 IMAGE_MAX_SOURCE_SIDE = 4096
 
 
-class AchievementForm(forms.ModelForm):
+# Not subscriptable at runtime (no django_stubs_ext.monkeypatch), hence the bare generic.
+class AchievementForm(forms.ModelForm):  # type: ignore[type-arg]
     course_ids = forms.TypedMultipleChoiceField(
         label=_("Khóa học được cấp chứng chỉ này"),
         coerce=uuid.UUID,
@@ -54,7 +56,7 @@ class AchievementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, courses: list[tuple[uuid.UUID, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["course_ids"].choices = courses
+        form_field(self, "course_ids", forms.ChoiceField).choices = courses
         if self.instance.pk:
             self.initial["course_ids"] = list(self.instance.course_ids)
 
@@ -79,7 +81,7 @@ class AchievementForm(forms.ModelForm):
         return output.getvalue()
 
     def save(self, commit: bool = True) -> Achievement:
-        achievement = super().save(commit=False)
+        achievement: Achievement = super().save(commit=False)
         achievement.course_ids = list(self.cleaned_data["course_ids"])
         if self.cleaned_data.get("image"):
             achievement.image_png = self.cleaned_data["image"]
@@ -107,7 +109,8 @@ class IssueOneForm(forms.Form):
 
     def __init__(self, *args: Any, offerings: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offering"].choices = [("", _("— Không theo lớp học —")), *offerings]
+        offering = form_field(self, "offering", forms.ChoiceField)
+        offering.choices = [("", _("— Không theo lớp học —")), *offerings]
 
 
 class IssueConfirmForm(forms.Form):
@@ -153,7 +156,7 @@ class IssueOfferingForm(forms.Form):
 
     def __init__(self, *args: Any, offerings: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offering"].choices = offerings
+        form_field(self, "offering", forms.ChoiceField).choices = offerings
 
 
 class IssueCsvForm(forms.Form):

@@ -21,6 +21,7 @@ from credentials.services.revocation import credential_revoke
 from credentials.services.verification import VERIFY_MAX_BYTES, verify_here
 from learnprofile.access import PublicApi, StaffApi
 from learnprofile.throttling import ScopedRateThrottle
+from profiles.api import AuthenticatedRequest
 
 
 class CheckSerializer(serializers.Serializer[Any]):
@@ -159,7 +160,9 @@ class IssueInputSerializer(serializers.Serializer[Any]):
 
 class BatchSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
-    source = serializers.CharField()
+    # A field named like Field.source: DRF's metaclass moves it into _declared_fields; the
+    # stubs see it as the attribute.
+    source = serializers.CharField()  # type: ignore[assignment]
     progress = serializers.DictField(child=serializers.IntegerField())
 
 
@@ -195,7 +198,7 @@ class IssueApi(StaffApi):
             "404 for another organization's achievement)."
         ),
     )
-    def post(self, request: Request, achievement_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, achievement_id: UUID) -> Response:
         achievement = selectors.achievement_for_issuer(
             actor=request.user, achievement_id=achievement_id
         )
@@ -245,7 +248,7 @@ class IssueApi(StaffApi):
 
 class BatchApi(StaffApi):
     @extend_schema(summary="Progress of an issuance batch", responses=BatchSerializer)
-    def get(self, request: Request, batch_id: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, batch_id: UUID) -> Response:
         batch = selectors.batch_for_issuer(actor=request.user, batch_id=batch_id)
         return Response(_batch_data(batch))
 
@@ -263,7 +266,7 @@ class RevokeApi(StaffApi):
             fields={"id": serializers.UUIDField(), "revoked_at": serializers.DateTimeField()},
         ),
     )
-    def post(self, request: Request, credential_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, credential_id: UUID) -> Response:
         credential = selectors.credential_for_issuer(
             actor=request.user, credential_id=credential_id
         )

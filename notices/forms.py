@@ -5,12 +5,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.forms import form_field
 from notices.channels import channels_available
 from notices.models import Broadcast
 from profiles.data import AdministrativeUnitData
 
 
-class BroadcastForm(forms.ModelForm):
+# Not subscriptable at runtime (no django_stubs_ext.monkeypatch), hence the bare generic.
+class BroadcastForm(forms.ModelForm):  # type: ignore[type-arg]
     """A regional administrator's message: the area is one of theirs."""
 
     unit = forms.TypedChoiceField(label=_("Gửi tới người dân ở"), coerce=int)
@@ -31,12 +33,12 @@ class BroadcastForm(forms.ModelForm):
 
     def __init__(self, *args: Any, units: list[AdministrativeUnitData], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [
+        form_field(self, "unit", forms.ChoiceField).choices = [
             (unit.id, f"{unit.name}, {unit.province_name}" if unit.province_name else unit.name)
             for unit in units
         ]
         # Only the channels that deliver here (SMS and Zalo when their backend is set).
-        channel = self.fields["channel"]
+        channel = form_field(self, "channel", forms.ChoiceField)
         channel.choices = [(option.value, option.label) for option in channels_available()]
         channel.error_messages["invalid_choice"] = _(
             "Hệ thống chưa bật gửi qua kênh “%(value)s”. Vui lòng chọn một kênh có trong danh sách."

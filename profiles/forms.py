@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.forms import form_field
 from learnprofile.text import person_name_normalise
 from profiles.models import (
     AdministrativeUnit,
@@ -78,7 +79,7 @@ class ProfileForm(forms.Form):
                 current = selected
         if current is not None and current not in choices:
             choices.insert(0, current)
-        field = self.fields["residence_ward"]
+        field = form_field(self, "residence_ward", forms.ModelChoiceField)
         field.widget.choices = [("", field.empty_label)] + [
             (unit.pk, str(unit)) for unit in choices
         ]

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from learnprofile.forms import form_field
 from learnprofile.text import typed_code_normalise
 from profiles.data import LearningCategory
 from profiles.evidence import CheckedEvidence, evidence_check
@@ -22,8 +23,10 @@ class LearningFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("Tất cả các năm")), *[(y, y) for y in years]]
-        self.fields["category"].choices = [("", _("Tất cả lĩnh vực")), *LearningCategory.choices]
+        year = form_field(self, "year", forms.ChoiceField)
+        year.choices = [("", _("Tất cả các năm")), *[(y, y) for y in years]]
+        category = form_field(self, "category", forms.ChoiceField)
+        category.choices = [("", _("Tất cả lĩnh vực")), *LearningCategory.choices]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -96,7 +99,8 @@ class SelfReportForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verifier_organization"].queryset = organizations  # type: ignore[attr-defined]
+        verifier = form_field(self, "verifier_organization", forms.ModelChoiceField)
+        verifier.queryset = organizations
 
 
 class GoalsForm(forms.Form):
@@ -115,8 +119,9 @@ class GoalsForm(forms.Form):
     )
 
 
-class PublicRecordChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+# Not subscriptable at runtime (no django_stubs_ext.monkeypatch), hence the bare generic.
+class PublicRecordChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: LearningRecord) -> str:
         return f"{obj.title} ({obj.occurred_on:%Y})"
 
 
@@ -136,7 +141,7 @@ class PublicProfileForm(forms.Form):
 
     def __init__(self, *args: Any, records: QuerySet[LearningRecord], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["records"].queryset = records  # type: ignore[attr-defined]
+        form_field(self, "records", forms.ModelMultipleChoiceField).queryset = records
 
 
 class HouseholdCreateForm(forms.Form):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from learnprofile.access import CitizenApi, PublicApi, StaffApi
 from learnprofile.api_errors import JSONParser
 from profiles import selectors, services
+from profiles.api import AuthenticatedRequest
 from profiles.data import LearningCategory
 from profiles.evidence import evidence_check
 from profiles.models import (
@@ -26,7 +27,6 @@ from profiles.models import (
     Language,
     LearningRecord,
     Organization,
-    User,
 )
 from profiles.phone import phone_parse
 from profiles.services import learning
@@ -46,7 +46,8 @@ class WardListApi(PublicApi):
     )
     def get(self, request: Request) -> Response:
         wards = selectors.ward_search(query=request.query_params.get("q", ""))
-        return Response(WardOutputSerializer(wards, many=True).data)
+        # DRF's stubs type the instance as one object, even with many=True.
+        return Response(WardOutputSerializer(wards, many=True).data)  # type: ignore[arg-type]
 
 
 class ProfileOutputSerializer(serializers.Serializer[CitizenProfile]):
@@ -93,14 +94,14 @@ class ProfileInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class MyProfileApi(CitizenApi):
     @extend_schema(responses=ProfileOutputSerializer)
-    def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+    def get(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
         profile = services.citizen_profile_ensure(user=user)
         return Response(ProfileOutputSerializer(profile).data)
 
     @extend_schema(request=ProfileInputSerializer, responses=ProfileUpdateOutputSerializer)
-    def put(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+    def put(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
         profile = services.citizen_profile_ensure(user=user)
         serializer = ProfileInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -194,8 +195,8 @@ class MyLearningRecordListApi(CitizenApi):
         ],
         responses=LearningRecordOutputSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
+    def get(self, request: AuthenticatedRequest) -> Response:
+        user = request.user
         year = request.query_params.get("year")
         category = request.query_params.get("category") or None
         if year is not None and not (
@@ -210,7 +211,8 @@ class MyLearningRecordListApi(CitizenApi):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(records, request, view=self)
         return paginator.get_paginated_response(
-            LearningRecordOutputSerializer(page, many=True).data
+            # DRF's stubs type the instance as one object, even with many=True.
+            LearningRecordOutputSerializer(page, many=True).data  # type: ignore[arg-type]
         )
 
     @extend_schema(
@@ -220,9 +222,9 @@ class MyLearningRecordListApi(CitizenApi):
         },
         responses={201: LearningRecordOutputSerializer},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         """Add self-reported learning, with optional evidence files (multipart)."""
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         serializer = SelfReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -266,13 +268,13 @@ class VerificationInputSerializer(serializers.Serializer[dict[str, Any]]):
 
 class StaffVerificationApi(StaffApi):
     @extend_schema(request=VerificationInputSerializer, responses=LearningRecordOutputSerializer)
-    def post(self, request: Request, record_id: UUID) -> Response:
+    def post(self, request: AuthenticatedRequest, record_id: UUID) -> Response:
         """Verify or reject a self-reported record the actor's center was asked to verify.
         404 for any record outside that queue."""
         serializer = VerificationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = learning.learning_record_decide(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             record_id=record_id,
             is_verified=serializer.validated_data["decision"] == "verify",
             reason=serializer.validated_data.get("reason", ""),
@@ -304,17 +306,17 @@ class DataRequestOutputSerializer(serializers.Serializer[DataRequest]):
 
 class MyDataRequestListApi(CitizenApi):
     @extend_schema(responses=DataRequestOutputSerializer(many=True))
-    def get(self, request: Request) -> Response:
-        user: User = request.user  # type: ignore[assignment]
-        return Response(
-            DataRequestOutputSerializer(selectors.data_requests_of(user=user), many=True).data
-        )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        data_requests = selectors.data_requests_of(user=request.user)
+        # DRF's stubs type the instance as one object, even with many=True.
+        serializer = DataRequestOutputSerializer(data_requests, many=True)  # type: ignore[arg-type]
+        return Response(serializer.data)
 
 
 class MyDataExportApi(CitizenApi):
     @extend_schema(request=None, responses={202: DataRequestOutputSerializer})
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         """Ask for an export of everything held about me; built in the background."""
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         data_request = data_export_request(actor=user)
         return Response(DataRequestOutputSerializer(data_request).data, status=202)

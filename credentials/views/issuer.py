@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     QueryDict,
     StreamingHttpResponse,
@@ -43,13 +42,14 @@ from learnprofile.forms import form_error_add
 from learnprofile.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from learnprofile.text import person_name_normalise
 from profiles import api as profiles_api
+from profiles.api import AuthenticatedHttpRequest
 from profiles.data import PersonData
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _issuer_organizations(request: HttpRequest) -> dict[int, Any]:
+def _issuer_organizations(request: AuthenticatedHttpRequest) -> dict[int, Any]:
     organizations = permissions.issuer_organizations(request.user)
     if not organizations:
         raise PermissionDenied
@@ -68,7 +68,7 @@ def page_object_get(getter: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -
         raise Http404 from error
 
 
-def achievement_for_page(request: HttpRequest, achievement_id: UUID) -> Achievement:
+def achievement_for_page(request: AuthenticatedHttpRequest, achievement_id: UUID) -> Achievement:
     """The achievement by public id, if the signed-in person issues it (403, 404 otherwise)."""
     return page_object_get(
         selectors.achievement_for_issuer, actor=request.user, achievement_id=achievement_id
@@ -94,7 +94,7 @@ def _offering_choices(achievement: Achievement, *, closed_only: bool) -> list[tu
 
 
 @staff_view
-def issuer_home(request: HttpRequest) -> HttpResponse:
+def issuer_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     organizations = _issuer_organizations(request)
     achievements = selectors.issuer_achievements(organization_ids=set(organizations))
     recent = selectors.issuer_batches_recent(organization_ids=set(organizations), limit=10)
@@ -110,7 +110,7 @@ def issuer_home(request: HttpRequest) -> HttpResponse:
 
 
 def _achievement_form_page(
-    request: HttpRequest, organization_id: int, achievement: Achievement | None
+    request: AuthenticatedHttpRequest, organization_id: int, achievement: Achievement | None
 ) -> HttpResponse:
     courses = [
         (course.id, course.title)
@@ -143,7 +143,7 @@ def _achievement_form_page(
 
 
 @staff_view
-def achievement_new(request: HttpRequest) -> HttpResponse:
+def achievement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     organizations = _issuer_organizations(request)
     chosen = request.GET.get("organization") or request.POST.get("organization")
     organization_id = next(iter(organizations))
@@ -156,7 +156,7 @@ def achievement_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def achievement_edit(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+def achievement_edit(request: AuthenticatedHttpRequest, achievement_id: UUID) -> HttpResponse:
     achievement = achievement_for_page(request, achievement_id)
     return _achievement_form_page(request, achievement.organization_id, achievement)
 
@@ -186,13 +186,13 @@ def issue_forms(
 
 
 @staff_view
-def achievement_detail(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+def achievement_detail(request: AuthenticatedHttpRequest, achievement_id: UUID) -> HttpResponse:
     achievement = achievement_for_page(request, achievement_id)
     return achievement_page_render(request, achievement, issue_forms(achievement))
 
 
 def achievement_page_render(
-    request: HttpRequest, achievement: Achievement, forms: dict[str, Any]
+    request: AuthenticatedHttpRequest, achievement: Achievement, forms: dict[str, Any]
 ) -> HttpResponse:
     """The template, the three ways to issue, and its credentials: the latest 50, or those of
     the learner searched for by email or phone (to find one to revoke)."""
@@ -216,14 +216,14 @@ def achievement_page_render(
     )
 
 
-def _credential_for_issuer(request: HttpRequest, credential_id: UUID) -> Credential:
+def _credential_for_issuer(request: AuthenticatedHttpRequest, credential_id: UUID) -> Credential:
     return page_object_get(
         selectors.credential_for_issuer, actor=request.user, credential_id=credential_id
     )
 
 
 @staff_view
-def credential_manage(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+def credential_manage(request: AuthenticatedHttpRequest, credential_id: UUID) -> HttpResponse:
     """One credential as its issuer sees it, with the revoke form."""
     credential = _credential_for_issuer(request, credential_id)
     form = RevokeForm(request.POST or None)
@@ -270,7 +270,7 @@ def _needs_reissue(credential: Credential, person: PersonData | None) -> bool:
 
 @staff_view
 @require_POST
-def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+def credential_reissue(request: AuthenticatedHttpRequest, credential_id: UUID) -> HttpResponse:
     """Re-issue with the holder's name of today; the old credential is revoked ("re-issued")."""
     credential = _credential_for_issuer(request, credential_id)
     if request.POST.get("confirm") != "yes":
@@ -293,7 +293,7 @@ def credential_reissue(request: HttpRequest, credential_id: UUID) -> HttpRespons
 @staff_view
 @require_GET
 def credentials_export(
-    request: HttpRequest, achievement_id: UUID, file_format: str = "csv"
+    request: AuthenticatedHttpRequest, achievement_id: UUID, file_format: str = "csv"
 ) -> StreamingHttpResponse | FileResponse:
     """The achievement's credentials as a CSV file (exports.credentials_csv, streamed) or an
     .xlsx workbook (exports.credentials_xlsx); the same rows in both."""

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,6 +34,7 @@ from credentials.views.issuer import (
 from learnprofile.access import staff_view
 from learnprofile.errors import DomainError, NotFound, NotPermitted
 from learnprofile.forms import form_error_add
+from profiles.api import AuthenticatedHttpRequest
 
 PLAN_SALT = "credentials.issue-plan"
 PLAN_MAX_AGE = 3600
@@ -42,7 +43,7 @@ BATCH_ROWS_SHOWN = 500
 
 @staff_view
 @require_POST
-def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+def issue_preview(request: AuthenticatedHttpRequest, achievement_id: UUID) -> HttpResponse:
     """Step one: who would get a credential, who already has one, who cannot and why."""
     achievement = achievement_for_page(request, achievement_id)
     forms = issue_forms(achievement, request.POST, request.FILES)
@@ -73,7 +74,7 @@ def issue_preview(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
 
 
 def _preview_of_form(
-    request: HttpRequest, achievement: Achievement, *, mode: str | None, form: Form
+    request: AuthenticatedHttpRequest, achievement: Achievement, *, mode: str | None, form: Form
 ) -> tuple[previews.Preview | None, int]:
     """(the preview, 200) from the valid form of `mode` (one, offering, else a file), or
     (None, the page's status) with the refusal said on the form."""
@@ -98,7 +99,7 @@ def _preview_of_form(
 
 
 def _preview_of_one(
-    request: HttpRequest, achievement: Achievement, *, form: Form
+    request: AuthenticatedHttpRequest, achievement: Achievement, *, form: Form
 ) -> previews.Preview | None:
     """One learner by a contact (a look-up counted), in the class chosen or none; None, with
     the reason on the contact field, for a contact that is not a valid e-mail or phone."""
@@ -118,7 +119,7 @@ def _preview_of_one(
 
 
 def _preview_of_file(
-    request: HttpRequest, achievement: Achievement, *, form: Form
+    request: AuthenticatedHttpRequest, achievement: Achievement, *, form: Form
 ) -> previews.Preview:
     """The rows of the uploaded file (each a look-up counted)."""
     upload = form.cleaned_data["file"]
@@ -134,7 +135,7 @@ def _preview_of_file(
 
 
 def _plan_signed(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     achievement: Achievement,
     source: str,
@@ -178,7 +179,7 @@ def _plan_signed(
 
 
 def _preview_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     achievement: Achievement,
     preview: previews.Preview,
     plan: str,
@@ -225,7 +226,7 @@ def _preview_from_plan(plan: dict[str, Any]) -> previews.Preview:
 
 @staff_view
 @require_POST
-def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
+def issue_confirm(request: AuthenticatedHttpRequest, achievement_id: UUID) -> HttpResponse:
     """Step two: the batch, from the signed plan of the preview, with the written reason (and
     its confirmation) when someone is issued without a class. A refused reason or a missing
     confirmation shows the preview again with the error on its field; nothing is written. A
@@ -292,7 +293,7 @@ def issue_confirm(request: HttpRequest, achievement_id: UUID) -> HttpResponse:
 
 
 @staff_view
-def batch_detail(request: HttpRequest, batch_id: UUID) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, batch_id: UUID) -> HttpResponse:
     """Progress of a batch; reloads itself every few seconds while requests are pending (no
     JavaScript needed)."""
     batch = page_object_get(selectors.batch_for_issuer, actor=request.user, batch_id=batch_id)

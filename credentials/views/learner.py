@@ -4,7 +4,7 @@ hides the public page."""
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,10 +13,11 @@ from credentials import selectors
 from credentials.services import sharing
 from credentials.services.issuance import credential_url
 from learnprofile.access import citizen_view
+from profiles.api import AuthenticatedHttpRequest
 
 
 @citizen_view
-def my_credentials(request: HttpRequest) -> HttpResponse:
+def my_credentials(request: AuthenticatedHttpRequest) -> HttpResponse:
     credentials = selectors.credentials_of_learner(learner_id=request.user.pk)
     return render(
         request,
@@ -27,7 +28,7 @@ def my_credentials(request: HttpRequest) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def credential_visibility(request: HttpRequest, credential_id: UUID) -> HttpResponse:
+def credential_visibility(request: AuthenticatedHttpRequest, credential_id: UUID) -> HttpResponse:
     public = request.POST.get("public") == "1"
     if not sharing.credential_visibility_set(
         actor=request.user, credential_id=credential_id, public=public

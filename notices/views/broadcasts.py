@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,18 +20,18 @@ from notices.forms import BroadcastForm
 from notices.models import Broadcast
 from notices.services import broadcasts
 from profiles import api as profiles_api
-from profiles.api import User
+from profiles.api import AuthenticatedHttpRequest
 from profiles.data import AdministrativeUnitData
 
 
-def _units(request: HttpRequest) -> list[AdministrativeUnitData]:
+def _units(request: AuthenticatedHttpRequest) -> list[AdministrativeUnitData]:
     units = broadcasts.broadcast_units(user=request.user)
     if not units:
         raise Http404  # not a regional administrator
     return units
 
 
-def _broadcast(request: HttpRequest, broadcast_id: UUID) -> Broadcast:
+def _broadcast(request: AuthenticatedHttpRequest, broadcast_id: UUID) -> Broadcast:
     try:
         return broadcasts.broadcast_get(user=request.user, public_id=broadcast_id)
     except NotFound as error:
@@ -39,7 +39,7 @@ def _broadcast(request: HttpRequest, broadcast_id: UUID) -> Broadcast:
 
 
 @staff_view
-def broadcast_list(request: HttpRequest) -> HttpResponse:
+def broadcast_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _units(request)
     return render(
         request,
@@ -49,10 +49,10 @@ def broadcast_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def broadcast_new(request: HttpRequest) -> HttpResponse:
+def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BroadcastForm(request.POST or None, units=_units(request))
     if request.method == "POST" and form.is_valid():
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         data = form.cleaned_data
         try:
             broadcast = broadcasts.broadcast_create(
@@ -78,7 +78,7 @@ def broadcast_new(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+def broadcast_detail(request: AuthenticatedHttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
     is_draft = broadcast.status == Broadcast.Status.DRAFT
     count = broadcasts.broadcast_count(broadcast) if is_draft else broadcast.recipient_count
@@ -103,9 +103,9 @@ def broadcast_detail(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
 
 @staff_view
 @require_POST
-def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+def broadcast_send(request: AuthenticatedHttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         broadcasts.broadcast_queue(actor=user, broadcast=broadcast)
     except DomainError as error:
@@ -117,9 +117,9 @@ def broadcast_send(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
 
 @staff_view
 @require_POST
-def broadcast_stop(request: HttpRequest, broadcast_id: UUID) -> HttpResponse:
+def broadcast_stop(request: AuthenticatedHttpRequest, broadcast_id: UUID) -> HttpResponse:
     broadcast = _broadcast(request, broadcast_id)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     unsent = broadcasts.broadcast_stop(actor=user, broadcast=broadcast)
     messages.success(
         request,

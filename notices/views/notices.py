@@ -20,7 +20,7 @@ from notices.data import NoticeChannel, NoticeKind
 from notices.models import Notification
 from notices.services import preferences
 from notices.services.outbox import notifications_retry, outbox_counts, outbox_failures
-from profiles.api import User
+from profiles.api import AuthenticatedHttpRequest
 
 
 # A mail client's one-click POST carries no CSRF token; the signed token is the credential,
@@ -31,7 +31,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     unsubscription = preferences.unsubscribe_read(token)
     if unsubscription is None:
         return render(request, "notices/unsubscribe.html", {"invalid": True}, status=404)
-    context = {
+    context: dict[str, object] = {
         "kind": NoticeKind(unsubscription.kind).label,
         "channel": NoticeChannel(unsubscription.channel).label,
     }
@@ -42,11 +42,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @citizen_view
-def notice_preferences(request: HttpRequest) -> HttpResponse:
+def notice_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Which notices a person receives, kind by kind, on the channels offered here (email,
     and SMS or Zalo only when they are switched on). A plain form; a channel that is off,
     posted anyway, is refused and nothing changes."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     available = channels.channels_available()
     status = 200
     if request.method == "POST":
@@ -93,7 +93,7 @@ def _national_admin(request: HttpRequest) -> None:
 
 
 @staff_view
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     """National administrators: the outbox by kind and state, failures with their reason,
     and a retry. Under /staff/ (MFA required)."""
     _national_admin(request)
@@ -128,7 +128,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 @staff_view
 @require_POST
-def outbox_retry(request: HttpRequest) -> HttpResponse:
+def outbox_retry(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Retry one failed notice (`notice`: its public id) or every failed one of a kind."""
     _national_admin(request)
     kind = request.POST.get("kind", "")

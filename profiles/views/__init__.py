@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from learnprofile.access import citizen_view, public_view, staff_view
 from learnprofile.errors import DomainError
 from profiles import permissions, selectors, services
+from profiles.api import AuthenticatedHttpRequest
 from profiles.forms import ProfileForm
-from profiles.models import Language, Membership, User
+from profiles.models import Language, Membership
 from profiles.phone import phone_display
 
 
@@ -23,8 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_view
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     profile = services.citizen_profile_ensure(user=user)
     is_search_only = request.method == "POST" and "find_ward" in request.POST
     if request.method == "POST" and not is_search_only:
@@ -89,10 +90,10 @@ def ward_options(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not permissions.may_view_staff_area(request.user):
         raise PermissionDenied
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     # In the same query: where the person issues credentials.
     organizations = list(
         selectors.organizations_of(user=user).annotate(
@@ -137,7 +138,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     if language not in Language.values:
         return response
     if request.user.is_authenticated:
-        user: User = request.user  # type: ignore[assignment]
+        user = request.user
         services.user_language_set(user=user, language=language)
     _set_language_cookie(response, language)
     return response
@@ -150,7 +151,8 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         max_age=365 * 24 * 3600,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        # "Lax" in settings/base.py, which mypy reads as str, not the Literal set_cookie takes.
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
     )
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,22 +12,23 @@ from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from learnprofile.text import typed_code_normalise
 from profiles import selectors
+from profiles.api import AuthenticatedHttpRequest
 from profiles.learning_forms import HouseholdCreateForm, HouseholdInviteForm, JoinCodeForm
-from profiles.models import ConsentRecord, HouseholdInvitation, User
+from profiles.models import ConsentRecord, HouseholdInvitation
 from profiles.phone import phone_parse
 from profiles.services import households
 from profiles.services.privacy.consent import consent_set
 
 
 def _household_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     *,
     create_form: HouseholdCreateForm | None = None,
     invite_form: HouseholdInviteForm | None = None,
     join_form: JoinCodeForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     household = selectors.household_of(user=user)
     context: dict[str, object] = {
         "household": household,
@@ -52,14 +53,14 @@ def _household_page(
 
 
 @citizen_view
-def household_home(request: HttpRequest) -> HttpResponse:
+def household_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _household_page(request)
 
 
 @citizen_view
 @require_POST
-def household_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = HouseholdCreateForm(request.POST)
     if form.is_valid():
         try:
@@ -74,8 +75,8 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def household_invite(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def household_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = HouseholdInviteForm(request.POST)
     if form.is_valid():
         try:
@@ -104,9 +105,9 @@ def household_invite(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_view
-def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
+def household_join(request: AuthenticatedHttpRequest, code: str = "") -> HttpResponse:
     """Open an invitation (from the email link or a typed code), then accept or decline."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not code:
         form = JoinCodeForm(request.GET or None)
         if form.is_valid():
@@ -144,8 +145,8 @@ def household_join(request: HttpRequest, code: str = "") -> HttpResponse:
 
 @citizen_view
 @require_POST
-def household_invitation_revoke(request: HttpRequest, code: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def household_invitation_revoke(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    user = request.user
     try:
         households.household_invitation_revoke(actor=user, code=code)
     except DomainError as error:
@@ -157,9 +158,9 @@ def household_invitation_revoke(request: HttpRequest, code: str) -> HttpResponse
 
 @citizen_view
 @require_POST
-def household_sharing(request: HttpRequest) -> HttpResponse:
+def household_sharing(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Share (or stop sharing) my learning with my household: a consent, withdrawable."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     is_granted = request.POST.get("share") == "1"
     consent_set(actor=user, purpose=ConsentRecord.Purpose.HOUSEHOLD_SHARING, is_granted=is_granted)
     if is_granted:
@@ -171,8 +172,8 @@ def household_sharing(request: HttpRequest) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def household_leave(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def household_leave(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     try:
         households.household_leave(actor=user)
     except DomainError as error:

@@ -15,6 +15,7 @@ from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from profiles import permissions, selectors, services
+from profiles.api import AuthenticatedHttpRequest
 from profiles.data import LearningCategory
 from profiles.learning_forms import (
     GoalsForm,
@@ -22,7 +23,7 @@ from profiles.learning_forms import (
     PublicProfileForm,
     SelfReportForm,
 )
-from profiles.models import ConsentRecord, EvidenceFile, LearningRecord, PublicProfile, User
+from profiles.models import ConsentRecord, EvidenceFile, LearningRecord, PublicProfile
 from profiles.services import learning
 from profiles.services.privacy.public_profile import public_profile_new_link, public_profile_update
 from profiles.timeline import timeline_items
@@ -32,10 +33,10 @@ TIMELINE_PAGE_SIZE = 50
 
 
 @citizen_view
-def my_learning(request: HttpRequest) -> HttpResponse:
+def my_learning(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The timeline by year with totals and filters, in a fixed number of queries whatever
     the size of the ledger (pinned by a test)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     profile = services.citizen_profile_ensure(user=user)
     years = selectors.learning_years_of(user=user)
     filters = LearningFilterForm(request.GET or None, years=years)
@@ -47,7 +48,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     totals = selectors.learning_totals(user_id=user.pk)
     paginator = Paginator(records, TIMELINE_PAGE_SIZE)
     if year is None and category is None:
-        paginator.count = totals.all_records  # type: ignore[misc]  # known: saves a COUNT
+        paginator.count = totals.all_records  # known: saves a COUNT
     page = paginator.get_page(request.GET.get("page"))
     goal_percent = None
     if profile.yearly_hours_goal:
@@ -74,8 +75,8 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_view
-def learning_add(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def learning_add(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     organizations = selectors.verifier_organizations_for(user=user)
     if request.method == "POST":
         form = SelfReportForm(request.POST, request.FILES, organizations=organizations)
@@ -106,7 +107,7 @@ def learning_add(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_view
-def learning_record(request: HttpRequest, record_id: UUID) -> HttpResponse:
+def learning_record(request: AuthenticatedHttpRequest, record_id: UUID) -> HttpResponse:
     record = get_object_or_404(
         LearningRecord.objects.select_related("provider_organization", "verifier_organization"),
         public_id=record_id,
@@ -121,8 +122,8 @@ def learning_record(request: HttpRequest, record_id: UUID) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def learning_record_withdraw(request: HttpRequest, record_id: UUID) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def learning_record_withdraw(request: AuthenticatedHttpRequest, record_id: UUID) -> HttpResponse:
+    user = request.user
     try:
         learning.learning_record_withdraw(actor=user, record_id=record_id)
     except DomainError as error:
@@ -132,7 +133,7 @@ def learning_record_withdraw(request: HttpRequest, record_id: UUID) -> HttpRespo
 
 
 @citizen_view
-def evidence_download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
+def evidence_download(request: AuthenticatedHttpRequest, evidence_id: UUID) -> FileResponse:
     """Only the owner and the staff asked to verify the record; anyone else gets 404."""
     evidence = EvidenceFile.objects.select_related("record").filter(public_id=evidence_id).first()
     if evidence is None or not permissions.may_download_evidence(request.user, evidence):
@@ -149,8 +150,8 @@ def evidence_download(request: HttpRequest, evidence_id: UUID) -> FileResponse:
 
 
 @citizen_view
-def learning_goals(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def learning_goals(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     profile = services.citizen_profile_ensure(user=user)
     if request.method == "POST":
         form = GoalsForm(request.POST)
@@ -178,8 +179,8 @@ def learning_goals(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_view
-def public_profile_settings(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def public_profile_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     public_profile = PublicProfile.objects.filter(user=user).first()
     publishable = (
         LearningRecord.objects.filter(citizen=user, revoked_at__isnull=True)

@@ -42,7 +42,7 @@ class ActivateTotpView(ActivateTOTPView):
     """allauth's activation, keeping `next` through the form and onto the recovery codes."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["next_url"] = next_path(self.request)
         context["secret_groups"] = secret_groups(context["form"].secret)
         return context
@@ -58,7 +58,7 @@ class RecoveryCodesView(ViewRecoveryCodesView):
     person with a staff role, else the home page."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["continue_url"] = next_path(self.request) or reverse(
             "staff_home" if permissions.may_view_staff_area(self.request.user) else "home"
         )

@@ -6,6 +6,7 @@ from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_POST
 from learnprofile.access import citizen_view, public_view
 from learnprofile.errors import DomainError
 from profiles import selectors
+from profiles.api import AuthenticatedHttpRequest
 from profiles.learning_forms import ConsentForm, DeletionConfirmForm
-from profiles.models import ConsentRecord, DataRequest, PublicProfile, User
+from profiles.models import ConsentRecord, DataRequest, PublicProfile
 from profiles.services.privacy.consent import consent_set
 from profiles.services.privacy.erasure import account_deletion_cancel, account_deletion_request
 from profiles.services.privacy.export import data_export_request
@@ -23,8 +25,8 @@ from profiles.services.privacy.public_profile import public_profile_update
 
 
 @citizen_view
-def privacy_home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def privacy_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     current = selectors.consents_current(user_id=user.pk)
     return render(
         request,
@@ -56,10 +58,10 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def consents_update(request: HttpRequest) -> HttpResponse:
+def consents_update(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each purpose's box as ticked; only changes are recorded. Withdrawing the public
     profile consent also switches the public page off."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = ConsentForm(request.POST, current=selectors.consents_current(user_id=user.pk))
     form.is_valid()  # booleans: always valid
     for purpose in ConsentRecord.Purpose.values:
@@ -81,8 +83,8 @@ def consents_update(request: HttpRequest) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def export_request(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     data_export_request(actor=user)
     messages.success(
         request,
@@ -92,7 +94,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_view
-def data_request_status(request: HttpRequest, request_id: UUID) -> HttpResponse:
+def data_request_status(request: AuthenticatedHttpRequest, request_id: UUID) -> HttpResponse:
     """One request's row; htmx polls it while an export is prepared (no JS: reload)."""
     data_request = DataRequest.objects.filter(public_id=request_id, user=request.user).first()
     if data_request is None:
@@ -101,7 +103,7 @@ def data_request_status(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 
 @citizen_view
-def export_download(request: HttpRequest, request_id: UUID) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, request_id: UUID) -> HttpResponseBase:
     data_request = DataRequest.objects.filter(
         public_id=request_id, user=request.user, kind=DataRequest.Kind.EXPORT
     ).first()
@@ -129,9 +131,9 @@ def export_download(request: HttpRequest, request_id: UUID) -> HttpResponse:
 
 @citizen_view
 @reauthentication_required(allow_get=True)
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask to delete the account: only right after entering the password again."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if request.method == "POST":
         form = DeletionConfirmForm(request.POST)
         if form.is_valid():
@@ -160,8 +162,8 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 
 @citizen_view
 @require_POST
-def account_delete_cancel(request: HttpRequest, request_id: UUID) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account_delete_cancel(request: AuthenticatedHttpRequest, request_id: UUID) -> HttpResponse:
+    user = request.user
     try:
         account_deletion_cancel(actor=user, request_id=request_id)
     except DomainError as error:

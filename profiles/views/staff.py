@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,15 +12,16 @@ from learnprofile.access import staff_view
 from learnprofile.errors import DomainError
 from learnprofile.forms import form_error_add
 from profiles import permissions, selectors, services
+from profiles.api import AuthenticatedHttpRequest
 from profiles.learning_forms import VerificationDecisionForm
-from profiles.models import CitizenProfile, LearningRecord, User
+from profiles.models import CitizenProfile, LearningRecord
 from profiles.services import learning
 from profiles.timeline import timeline_items
 
 
 @staff_view
-def verification_queue(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def verification_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not permissions.center_organization_ids(user):
         raise Http404
     return render(
@@ -31,8 +32,8 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def verification_decide(request: HttpRequest, record_id: UUID) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def verification_decide(request: AuthenticatedHttpRequest, record_id: UUID) -> HttpResponse:
+    user = request.user
     record = (
         LearningRecord.objects.select_related("citizen__citizen_profile", "verifier_organization")
         .filter(public_id=record_id)
@@ -68,10 +69,10 @@ def verification_decide(request: HttpRequest, record_id: UUID) -> HttpResponse:
 
 
 @staff_view
-def learner_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def learner_summary(request: AuthenticatedHttpRequest, public_id: UUID) -> HttpResponse:
     """Read-only summary of a learner known at the staff member's center. Every view, and
     every refused attempt, is written to the audit log."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     learner = services.learner_summary_open(actor=user, public_id=public_id)
     if learner is None:
         raise Http404
