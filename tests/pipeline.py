@@ -4,6 +4,7 @@ import contextlib
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -159,29 +160,66 @@ def broker(url: str) -> Iterator[None]:
         switch(original)
 
 
+@dataclass
+class DeadBroker:
+    """A local port standing in for a broker that is down; counts the connections made to it.
+
+    `connections` is exact once the `dead_broker` block has exited (connections still waiting
+    in the listen backlog are counted then too).
+    """
+
+    url: str
+    outage: str
+    connections: int = 0
+
+
 @contextlib.contextmanager
-def silent_tcp_server() -> Iterator[int]:
-    """Accepts connections and never answers: a broker that hangs rather than refuses."""
+def dead_broker(outage: str) -> Iterator[DeadBroker]:
+    """Point this process's Celery app at a broker that is down, then back.
+
+    `outage` is "refused" (every connection is answered at once with a TCP reset, the way a
+    client sees a port nobody serves) or "hanging" (connections are accepted and never
+    answered, so the client waits for its socket timeout). Unlike a closed port, this one
+    counts the attempts: a test asserts how often the request tried the broker (no retry loop)
+    instead of how long it took, which depends on how busy the machine is.
+    """
+    if outage not in ("refused", "hanging"):
+        raise ValueError(f"unknown outage: {outage!r}")
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(50)
-    accepted: list[socket.socket] = []
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    dead = DeadBroker(url=f"redis://127.0.0.1:{listener.getsockname()[1]}/0", outage=outage)
     stop = threading.Event()
 
+    def answer(connection_: socket.socket) -> None:
+        dead.connections += 1
+        if outage == "refused":
+            # Linger 0: close() sends a reset, not a polite end of stream.
+            connection_.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection_.close()
+        else:
+            held.append(connection_)
+
     def accept() -> None:
-        listener.settimeout(0.2)
         while not stop.is_set():
-            with contextlib.suppress(OSError):
-                accepted.append(listener.accept()[0])
+            with contextlib.suppress(TimeoutError):
+                answer(listener.accept()[0])
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     try:
-        yield int(listener.getsockname()[1])
+        with broker(dead.url):
+            yield dead
     finally:
         stop.set()
         thread.join()
-        for connection_ in accepted:
+        listener.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                answer(listener.accept()[0])
+        for connection_ in held:
             connection_.close()
         listener.close()
 

@@ -3,8 +3,6 @@ in the middle of a batch, and a broker that is down when an administrator issues
 
 import os
 import signal
-import time
-from contextlib import ExitStack
 from decimal import Decimal
 
 import pytest
@@ -23,9 +21,8 @@ from learnprofile.jobs.models import Job
 from learnprofile.jobs.services import jobs_reconcile
 from profiles.tests.factories import with_mfa
 from tests.pipeline import (
-    broker,
     celery_worker,
-    silent_tcp_server,
+    dead_broker,
     wait_for_progress,
     wait_until,
 )
@@ -135,22 +132,16 @@ def test_with_redis_down_an_issue_request_returns_at_once_and_issues_when_it_is_
     client = Client()
     client.force_login(personas.issuer_admin)
 
-    with ExitStack() as stack:
-        if outage == "refused":
-            dead_url = "redis://127.0.0.1:1/0"
-        else:
-            dead_url = f"redis://127.0.0.1:{stack.enter_context(silent_tcp_server())}/0"
-        stack.enter_context(broker(dead_url))
-        started = time.monotonic()
+    with dead_broker(outage) as dead:
         response = client.post(
             reverse("api_issue", args=[achievement.public_id]),
             {"offering": str(klass.offering.public_id)},
             content_type="application/json",
         )
-        elapsed = time.monotonic() - started
 
     assert response.status_code == 202, response.content
-    assert elapsed < 2.0
+    # One try at the broker, no retry: at most one socket timeout, whatever the machine.
+    assert dead.connections == 1
     assert Issuance.objects.filter(status="pending").count() == 2
     assert not Job.objects.filter(kind=ISSUE, last_published_at__isnull=False).exists()
 

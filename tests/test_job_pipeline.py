@@ -15,9 +15,8 @@ from learnprofile.jobs.models import Job
 from learnprofile.jobs.services import job_publish, jobs_reconcile
 from tests.pipeline import (
     SmtpInbox,
-    broker,
     celery_worker,
-    silent_tcp_server,
+    dead_broker,
     smtp_server,
     wait_until,
 )
@@ -46,21 +45,15 @@ def test_email_queued_while_broker_is_down_is_delivered_exactly_once_when_it_ret
     settings.JOBS_STALE_PENDING_SECONDS = 0
     client = Client()
 
-    with ExitStack() as stack:
-        if outage == "refused":
-            dead_url = "redis://127.0.0.1:1/0"
-        else:
-            dead_url = f"redis://127.0.0.1:{stack.enter_context(silent_tcp_server())}/0"
-        stack.enter_context(broker(dead_url))
-        started = time.monotonic()
+    with dead_broker(outage) as dead:
         response = client.post(
             reverse("account_signup"),
             {"email": "an@example.vn", "password1": PASSWORD, "password2": PASSWORD},
         )
-        elapsed = time.monotonic() - started
 
     assert response.status_code == 302
-    assert elapsed < 2.0
+    # One try at the broker, no retry: at most one socket timeout, whatever the machine.
+    assert dead.connections == 1
     job = Job.objects.get(kind="email.send")
     assert job.status == Job.Status.PENDING
     assert job.last_published_at is None
